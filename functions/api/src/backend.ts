@@ -1,0 +1,130 @@
+import { DBOSClient, Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
+import {
+  APP_NAME,
+  ConflictError,
+  NotFoundError,
+  QUEUE_NAME,
+  readAllEvents,
+  readStreamSnapshot,
+  UnavailableError,
+  type StreamSnapshot,
+} from "@wfc/core";
+import pg from "pg";
+
+/** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
+export interface Backend {
+  /** Enqueues a workflow by name; an existing ID returns the existing workflow, never a rerun. */
+  start(workflowName: string, workflowId: string | undefined, args: unknown[]): Promise<string>;
+  /** Waits up to `timeoutSeconds` for an event; null when it is not set by then. */
+  getEvent(workflowId: string, key: string, timeoutSeconds: number): Promise<unknown>;
+  allEvents(workflowId: string): Promise<Record<string, unknown>>;
+  /** Sends a message; @throws NotFoundError when the workflow does not exist. */
+  send(workflowId: string, message: unknown, topic: string, idempotencyKey?: string): Promise<void>;
+  streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
+  /** Waits for a workflow's result, at most `timeoutSeconds`. */
+  result(workflowId: string, timeoutSeconds: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  databaseUrl: string;
+  appVersion: string;
+  poolSize: number;
+}
+
+// Polling fallback for getEvent until the LISTEN-based waiter replaces it.
+const EVENT_POLL_MS = 100;
+
+/**
+ * Builds the backend on one pg pool shared by the DBOS client and the SQL readers, so the
+ * connection count per process (per Lambda instance) is exactly `poolSize` at most.
+ * The client is created lazily: a Lambda cold start opens nothing until a request needs it.
+ */
+export function createDbosBackend(options: BackendOptions): Backend {
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolSize,
+    idleTimeoutMillis: 10_000,
+    application_name: `${APP_NAME}-api`,
+  });
+  // An idle client dropped by the server (restart, failover) must not crash the process.
+  pool.on("error", () => {});
+  let client: Promise<DBOSClient> | undefined;
+  const dbos = () =>
+    (client ??= DBOSClient.create({
+      systemDatabaseUrl: options.databaseUrl,
+      systemDatabasePool: pool,
+      applicationName: APP_NAME,
+    }));
+
+  return {
+    start: (workflowName, workflowId, args) =>
+      translate(async () => {
+        const handle = await (await dbos()).enqueue(
+          { queueName: QUEUE_NAME, workflowName, workflowID: workflowId, appVersion: options.appVersion },
+          ...args,
+        );
+        return handle.workflowID;
+      }),
+    getEvent: (workflowId, key, timeoutSeconds) =>
+      translate(async () =>
+        (await dbos()).getEvent(workflowId, key, { timeoutSeconds, pollingIntervalMs: EVENT_POLL_MS }),
+      ),
+    allEvents: (workflowId) => translate(() => readAllEvents(pool, workflowId)),
+    send: (workflowId, message, topic, idempotencyKey) =>
+      translate(async () => (await dbos()).send(workflowId, message, topic, idempotencyKey)),
+    streamSnapshot: (workflowId, key, offset) =>
+      translate(() => readStreamSnapshot(pool, workflowId, key, offset)),
+    result: (workflowId, timeoutSeconds) =>
+      translate(async () => {
+        const handle = (await dbos()).retrieveWorkflow(workflowId);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new UnavailableError(`Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`)),
+            timeoutSeconds * 1000,
+          );
+        });
+        try {
+          return await Promise.race([handle.getResult({ pollingIntervalMs: EVENT_POLL_MS }), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    async close() {
+      if (client) await (await client).destroy();
+      await pool.end();
+    },
+  };
+}
+
+// Postgres SQLSTATE classes that mean "the database is not there (yet)", not "bad request".
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
+const UNDEFINED_TABLE = "42P01";
+const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
+
+/** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
+async function translate<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toDomainError(error);
+  }
+}
+
+function toDomainError(error: unknown): unknown {
+  if (error instanceof DBOSErrors.DBOSConflictingWorkflowError) {
+    return new ConflictError("This workflow_id is already used by a different kind of workflow", { cause: error });
+  }
+  if (error instanceof DBOSErrors.DBOSNonExistentWorkflowError) {
+    return new NotFoundError("Workflow not found", { cause: error });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === UNDEFINED_TABLE) {
+    return new UnavailableError("The database is not initialised yet: start a worker first", { cause: error });
+  }
+  if (typeof code === "string" && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code))) {
+    return new UnavailableError("The database is unavailable, retry shortly", { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,31 @@
+import { AppError, type ErrorCode } from "@wfc/core";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid: 422,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+  too_large: 413,
+};
+
+/**
+ * The one place errors become HTTP answers, in FastAPI's `{"detail": ...}` shape. Unknown
+ * errors are logged and answered 500 without internals (no stack, SQL or connection string).
+ */
+export function onError(error: Error, c: Context) {
+  if (error instanceof AppError) {
+    if (error.code === "unavailable") c.header("Retry-After", "1");
+    return c.json({ detail: error.message }, STATUS[error.code]);
+  }
+  if (error instanceof HTTPException) {
+    return c.json({ detail: error.message || "Request failed" }, error.status);
+  }
+  console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(error) }));
+  return c.json({ detail: "Internal Server Error" }, 500);
+}
+
+/** FastAPI's answer for an unknown route. */
+export const notFound = (c: Context) => c.json({ detail: "Not Found" }, 404);

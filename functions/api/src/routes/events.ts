@@ -1,0 +1,54 @@
+import { eventsWorkflow } from "@wfc/core";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Backend } from "../backend.js";
+import { validate } from "../validation.js";
+import { MAX_EVENT_TIMEOUT_SECONDS, startParams, workflowParam } from "./params.js";
+
+const eventParams = workflowParam.extend({
+  event_key: z.string().min(1).max(255, "event_key must be at most 255 characters"),
+});
+const timeoutQuery = z.object({
+  timeout: z.coerce
+    .number({ error: "timeout must be a number of seconds" })
+    .min(0, "timeout must be at least 0")
+    .max(MAX_EVENT_TIMEOUT_SECONDS, `timeout must be at most ${MAX_EVENT_TIMEOUT_SECONDS}`)
+    .default(5),
+});
+
+/** The events example: start a workflow that publishes events, then read them. */
+export function eventsRoutes(backend: Backend) {
+  return new Hono()
+    .post("/start-workflow-events/:workflow_id/:n_steps", validate("param", startParams), async (c) => {
+      const { workflow_id, n_steps } = c.req.valid("param");
+      await backend.start(eventsWorkflow.name, workflow_id, [n_steps]);
+      const base = `/workflow-events/${workflow_id}`;
+      return c.json({
+        workflow_id,
+        message: "Workflow started with events",
+        query_endpoints: {
+          progress: `${base}/progress`,
+          status: `${base}/status`,
+          result: `${base}/result`,
+          all_events: `${base}/all`,
+        },
+      });
+    })
+    .get("/workflow-events/:workflow_id/all", validate("param", workflowParam), async (c) => {
+      const { workflow_id } = c.req.valid("param");
+      return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
+    })
+    .get(
+      "/workflow-events/:workflow_id/:event_key",
+      validate("param", eventParams),
+      validate("query", timeoutQuery),
+      async (c) => {
+        const { workflow_id, event_key } = c.req.valid("param");
+        const value = await backend.getEvent(workflow_id, event_key, c.req.valid("query").timeout);
+        if (value === null || value === undefined) {
+          return c.json({ detail: `Event '${event_key}' not found or timeout reached` }, 404);
+        }
+        return c.json({ workflow_id, event_key, value });
+      },
+    );
+}

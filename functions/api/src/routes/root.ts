@@ -1,0 +1,14 @@
+import { fanoutRootWorkflow, type FanoutRootOutput } from "@wfc/core";
+import { Hono } from "hono";
+import type { Backend } from "../backend.js";
+
+/** Longest `GET /` waits for the root workflow (it only enqueues, so it is quick). */
+const ROOT_TIMEOUT_SECONDS = 20;
+
+/** The seed's original endpoint: a root workflow fans out five child workflows. */
+export function rootRoutes(backend: Backend) {
+  return new Hono().get("/", async (c) => {
+    const workflowId = await backend.start(fanoutRootWorkflow.name, undefined, []);
+    return c.json((await backend.result(workflowId, ROOT_TIMEOUT_SECONDS)) as FanoutRootOutput);
+  });
+}

@@ -1,0 +1,24 @@
+import { serve } from "@hono/node-server";
+import { ConfigError } from "@wfc/core";
+import { createRuntime } from "./runtime.js";
+
+/** Local entry: serves the same app the Lambda handler wraps, on `PORT` (default 8000). */
+function main() {
+  const { app, backend, config } = createRuntime();
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) => {
+    console.log(JSON.stringify({ msg: "api ready", port: info.port }));
+  });
+  const stop = () => {
+    server.close();
+    void backend.close().finally(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,71 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+import { messagingWorkflow } from "./contracts/messaging.js";
+
+/**
+ * Configuration for each process, validated once at start-up. Core never reads the
+ * environment itself: the entry points pass `process.env` (or SST's linked values) in.
+ */
+
+/** The application version both API and worker pin by default (see README, "Versions"). */
+export const DEFAULT_APP_VERSION = "1";
+
+const postgresUrl = z
+  .string({ error: "is required (a postgres:// connection string)" })
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), "must be a postgres:// connection string");
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const shared = {
+  DBOS_SYSTEM_DATABASE_URL: postgresUrl,
+  APP_VERSION: z.string().min(1).max(64).default(DEFAULT_APP_VERSION),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+};
+
+const apiSchema = z.object({
+  ...shared,
+  PORT: port(8000),
+  /** Connections per API process: one Lambda instance serves one request at a time. */
+  DB_POOL_SIZE: positiveInt(4),
+});
+
+const workerSchema = z.object({
+  ...shared,
+  /** Unique per worker; the host name is unique per container (ECS task). */
+  EXECUTOR_ID: z.string().min(1).max(100).default(hostname()),
+  HEALTH_PORT: port(8001),
+  DB_POOL_SIZE: positiveInt(10),
+  RECV_TIMEOUT_SECONDS: z.coerce.number().positive().default(messagingWorkflow.defaultRecvTimeoutSeconds),
+  FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
+  /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */
+  QUEUE_POLLING_INTERVAL_MS: positiveInt(50),
+  /** How long SIGTERM waits for running workflows before leaving them to recovery. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type ApiConfig = z.infer<typeof apiSchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;
+type Env = Record<string, string | undefined>;
+
+/** Thrown when settings are missing or invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration: ${issues.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  // Empty strings mean "unset", as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+}
+
+/** Parses the API's settings. @throws ConfigError naming each bad variable. */
+export const loadApiConfig = (env: Env): ApiConfig => parse(apiSchema, env);
+
+/** Parses the worker's settings. @throws ConfigError naming each bad variable. */
+export const loadWorkerConfig = (env: Env): WorkerConfig => parse(workerSchema, env);

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/**
+ * Identity shared by every process of one release. DBOS only dispatches a queued workflow to an
+ * executor whose application name matches the enqueuer's, and whose version matches the one
+ * stamped on the workflow: both sides pin these, so nothing depends on which process ran last.
+ * Stored identifiers: never rename casually.
+ */
+export const APP_NAME = "workflow-communication";
+
+/** The queue the API enqueues onto and the worker consumes (the seed's queue name). */
+export const QUEUE_NAME = "example-queue";
+
+/**
+ * Upper bound on `n_steps`. Event steps compute fibonacci(28+i) recursively, so the cost grows
+ * by ~1.6x per step: 20 steps is about a minute of CPU, the most one request may occupy.
+ */
+export const MAX_STEPS = 20;
+
+/** Workflow IDs: what a URL path segment carries safely, and what fits DBOS's text column. */
+export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+export const MAX_WORKFLOW_ID_LENGTH = 128;
+
+export const workflowIdSchema = z
+  .string()
+  .min(1, "workflow_id must not be empty")
+  .max(MAX_WORKFLOW_ID_LENGTH, `workflow_id must be at most ${MAX_WORKFLOW_ID_LENGTH} characters`)
+  .regex(WORKFLOW_ID_PATTERN, "workflow_id may only contain letters, digits, '.', '_', ':' and '-'");
+
+export const nStepsSchema = z.coerce
+  .number({ error: "n_steps must be an integer" })
+  .int("n_steps must be an integer")
+  .min(1, "n_steps must be at least 1")
+  .max(MAX_STEPS, `n_steps must be at most ${MAX_STEPS}`);
+
+/** One fibonacci step's result, as the seed returns it. */
+export interface StepResult {
+  n: number;
+  fibonacci: number;
+}

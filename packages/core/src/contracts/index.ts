@@ -1,0 +1,5 @@
+export * from "./app.js";
+export * from "./events.js";
+export * from "./messaging.js";
+export * from "./streaming.js";
+export * from "./fanout.js";

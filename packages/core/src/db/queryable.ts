@@ -1,0 +1,9 @@
+import type { QueryResultRow } from "pg";
+
+/** The slice of `pg.Pool` / `pg.Client` the readers need, so either can be passed. */
+export interface Queryable {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** The schema DBOS keeps its system tables in. */
+export const DBOS_SCHEMA = "dbos";

@@ -1,0 +1,35 @@
+import { decodeValue, isStreamEnd } from "./decode.js";
+import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+
+export interface StreamSnapshot {
+  /** Values from `offset` on, in order. */
+  values: unknown[];
+  /** Offset of the first value returned. */
+  offset: number;
+  /** True once the workflow has closed the stream: no value will follow. */
+  closed: boolean;
+}
+
+/**
+ * Reads what a stream holds now, without waiting (the SDK's reader blocks until the stream
+ * closes). Offsets start at 0 without gaps.
+ * @param offset - first offset to return (default 0).
+ */
+export async function readStreamSnapshot(
+  db: Queryable,
+  workflowId: string,
+  key: string,
+  offset = 0,
+): Promise<StreamSnapshot> {
+  const { rows } = await db.query<{ value: string | null; serialization: string | null }>(
+    `SELECT value, serialization FROM ${DBOS_SCHEMA}.streams
+      WHERE workflow_uuid = $1 AND key = $2 AND "offset" >= $3 ORDER BY "offset"`,
+    [workflowId, key, offset],
+  );
+  const values: unknown[] = [];
+  for (const row of rows) {
+    if (await isStreamEnd(row.value, row.serialization)) return { values, offset, closed: true };
+    values.push(await decodeValue(row.value, row.serialization));
+  }
+  return { values, offset, closed: false };
+}

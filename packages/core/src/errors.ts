@@ -1,0 +1,37 @@
+/**
+ * Domain errors with a stable `code`. Core knows no HTTP: the API maps codes to status codes.
+ */
+export type ErrorCode = "invalid" | "not_found" | "conflict" | "unavailable" | "too_large";
+
+export abstract class AppError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request or input is malformed or out of range. */
+export class InvalidInputError extends AppError {
+  readonly code = "invalid";
+}
+
+/** The named workflow, event or resource does not exist. */
+export class NotFoundError extends AppError {
+  readonly code = "not_found";
+}
+
+/** The request conflicts with existing state (e.g. an ID used by another workflow kind). */
+export class ConflictError extends AppError {
+  readonly code = "conflict";
+}
+
+/** A dependency (the database) is unreachable or not ready; the caller may retry. */
+export class UnavailableError extends AppError {
+  readonly code = "unavailable";
+}
+
+/** The request body exceeds the configured limit. */
+export class PayloadTooLargeError extends AppError {
+  readonly code = "too_large";
+}
