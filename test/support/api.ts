@@ -1,0 +1,45 @@
+import { DBOSClient } from "@dbos-inc/dbos-sdk";
+import { APP_NAME, DEFAULT_APP_VERSION } from "@wfc/core";
+import { createApp } from "../../functions/api/src/app.js";
+import { createDbosBackend } from "../../functions/api/src/backend.js";
+
+/** The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`. */
+export function createTestApi(databaseUrl: string) {
+  const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 4 });
+  const app = createApp(backend);
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      init.headers = { "content-type": "application/json", ...headers };
+    }
+    const response = await app.request(path, init);
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: response.status, body: json as any, headers: response.headers };
+  };
+  return {
+    app,
+    backend,
+    get: (path: string) => call("GET", path),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) => call("POST", path, body, headers),
+    close: () => backend.close(),
+  };
+}
+
+/** A DBOSClient for checking workflow outcomes the HTTP contract does not expose. */
+export async function createInspector(databaseUrl: string) {
+  const client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME });
+  return {
+    client,
+    /** Waits for the workflow to finish and returns its output. */
+    result: <T>(workflowId: string) => client.retrieveWorkflow<T>(workflowId).getResult({ pollingIntervalMs: 50 }),
+    status: async (workflowId: string) => (await client.getWorkflow(workflowId))?.status,
+    close: () => client.destroy(),
+  };
+}

@@ -1,0 +1,34 @@
+import type { TestProject } from "vitest/node";
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../scripts/local-stack/embedded-postgres.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** A connection string to a database on the test server with CREATEDB rights. */
+    adminDatabaseUrl: string;
+  }
+}
+
+/**
+ * One PostgreSQL server for the whole run: the embedded one (fresh data dir under the OS temp
+ * dir), or the server of DBOS_SYSTEM_DATABASE_URL when given. Each test file then creates its
+ * own database on it.
+ */
+export default async function setup(project: TestProject) {
+  let embedded: EmbeddedDatabase | undefined;
+  let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
+  if (!adminUrl) {
+    const parent = mkdtempSync(join(tmpdir(), "wfc-test-"));
+    // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres` and must reach inside.
+    chmodSync(parent, 0o755);
+    const dir = join(parent, "pgdata");
+    embedded = await startEmbeddedPostgres(dir, "postgres");
+    adminUrl = embedded.adminUrl;
+  }
+  project.provide("adminDatabaseUrl", adminUrl);
+  return async () => {
+    await embedded?.stop();
+  };
+}

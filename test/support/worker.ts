@@ -1,0 +1,35 @@
+import { fileURLToPath } from "node:url";
+import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+
+const WORKER_ENTRY = fileURLToPath(new URL("../../functions/worker/src/main.ts", import.meta.url));
+
+export interface TestWorker extends ServiceProcess {
+  output: string[];
+}
+
+/**
+ * Starts the real worker entry (the one the container runs) as its own process on `databaseUrl`
+ * and waits for its ready line. Output is kept for assertions and failure messages.
+ */
+export async function startWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<TestWorker> {
+  const output: string[] = [];
+  const service = runService(
+    "worker",
+    WORKER_ENTRY,
+    {
+      ...process.env,
+      DBOS_SYSTEM_DATABASE_URL: databaseUrl,
+      HEALTH_PORT: "0",
+      LOG_LEVEL: "warn",
+      QUEUE_POLLING_INTERVAL_MS: "20",
+      ...env,
+    },
+    (line) => output.push(line),
+  );
+  try {
+    await service.ready;
+  } catch (error) {
+    throw new Error(`${String(error)}\n${output.join("\n")}`);
+  }
+  return { ...service, output };
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_APP_VERSION, loadApiConfig, loadWorkerConfig } from "@wfc/core";
+
+const url = "postgres://u:p@localhost:5432/db";
+
+describe("configuration", () => {
+  it("applies the documented defaults when only the database is given", () => {
+    const api = loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url });
+    expect(api).toMatchObject({ PORT: 8000, DB_POOL_SIZE: 4, APP_VERSION: DEFAULT_APP_VERSION });
+    const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url });
+    expect(worker).toMatchObject({ RECV_TIMEOUT_SECONDS: 60, APP_VERSION: DEFAULT_APP_VERSION });
+    expect(worker.EXECUTOR_ID.length).toBeGreaterThan(0);
+  });
+
+  it("fails with one message that names every bad variable", () => {
+    const attempt = () => loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: "mysql://x", RECV_TIMEOUT_SECONDS: "soon" });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/DBOS_SYSTEM_DATABASE_URL.*RECV_TIMEOUT_SECONDS|RECV_TIMEOUT_SECONDS.*DBOS_SYSTEM_DATABASE_URL/);
+  });
+
+  it("reports a missing database URL by name", () => {
+    expect(() => loadApiConfig({})).toThrow(/DBOS_SYSTEM_DATABASE_URL/);
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, PORT: "" }).PORT).toBe(8000);
+  });
+});
