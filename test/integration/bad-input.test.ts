@@ -1,0 +1,71 @@
+import { DBOS } from "@dbos-inc/dbos-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApi } from "../support/api.js";
+import { createTestDatabase } from "../support/database.js";
+
+// Every malformed request gets a clear 4xx with a `detail`, never a 500, and starts nothing.
+// No worker runs here: whatever a bad request might have enqueued would stay visible.
+let api: ReturnType<typeof createTestApi>;
+let databaseUrl: string;
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase();
+  await DBOS.migrate(databaseUrl);
+  api = createTestApi(databaseUrl);
+});
+afterAll(() => api?.close());
+
+const longId = "a".repeat(129);
+const startPaths = ["/start-workflow-events", "/start-workflow-messaging", "/start-workflow-streaming"];
+
+type Case = [method: "GET" | "POST", path: string, body: unknown, status: number, detail: RegExp];
+
+const cases: Case[] = [
+  ...startPaths.flatMap((base): Case[] => [
+    ["POST", `${base}/ok-id/abc`, undefined, 422, /n_steps must be an integer/],
+    ["POST", `${base}/ok-id/2.5`, undefined, 422, /n_steps must be an integer/],
+    ["POST", `${base}/ok-id/0`, undefined, 422, /n_steps must be at least 1/],
+    ["POST", `${base}/ok-id/-3`, undefined, 422, /n_steps must be at least 1/],
+    ["POST", `${base}/ok-id/21`, undefined, 422, /n_steps must be at most 20/],
+    ["POST", `${base}/ok-id/99999999999999999999`, undefined, 422, /n_steps must be at most 20/],
+    ["POST", `${base}/${longId}/2`, undefined, 422, /workflow_id must be at most 128/],
+    ["POST", `${base}/bad%20id/2`, undefined, 422, /workflow_id may only contain/],
+    ["POST", `${base}/semi%3Bcolon/2`, undefined, 422, /workflow_id may only contain/],
+  ]),
+  ["GET", `/workflow-events/${longId}/progress`, undefined, 422, /workflow_id must be at most 128/],
+  ["GET", "/workflow-events/bad%20id/progress", undefined, 422, /workflow_id may only contain/],
+  ["GET", `/workflow-events/ok-id/${"k".repeat(256)}`, undefined, 422, /event_key must be at most 255/],
+  ["GET", "/workflow-events/ok-id/progress?timeout=abc", undefined, 422, /timeout must be a number/],
+  ["GET", "/workflow-events/ok-id/progress?timeout=-1", undefined, 422, /timeout must be at least 0/],
+  ["GET", "/workflow-events/ok-id/progress?timeout=3600", undefined, 422, /timeout must be at most 25/],
+  ["GET", `/workflow-events/${longId}/all`, undefined, 422, /workflow_id must be at most 128/],
+  ["GET", `/workflow-stream/${longId}`, undefined, 422, /workflow_id must be at most 128/],
+  ["GET", "/workflow-stream/bad%20id", undefined, 422, /workflow_id may only contain/],
+  ["POST", `/send-message/${longId}`, { approved: true }, 422, /workflow_id must be at most 128/],
+  ["POST", "/send-message/ok-id", "{not json", 422, /must be valid JSON/],
+  ["POST", "/send-message/ok-id", "", 422, /must be valid JSON/],
+  ["POST", "/send-message/ok-id", "[1,2]", 422, /must be a JSON object/],
+  ["POST", "/send-message/ok-id", '"text"', 422, /must be a JSON object/],
+  ["POST", "/send-message/ok-id", "null", 422, /must be a JSON object/],
+  ["POST", "/send-message/ok-id", { pad: "x".repeat(70_000) }, 413, /at most 65536 bytes/],
+  ["POST", "/send-message/no-such-workflow", { approved: true }, 404, /Workflow not found/],
+  ["GET", "/no/such/route", undefined, 404, /Not Found/],
+];
+
+describe("bad input", () => {
+  it.each(cases)("%s %s -> %i", async (method, path, body, status, detail) => {
+    const response = method === "GET" ? await api.get(path) : await api.post(path, body);
+    expect(response.status).toBe(status);
+    expect(response.body.detail).toMatch(detail);
+    expect(JSON.stringify(response.body)).not.toMatch(/postgres|SELECT|at .*\.ts/);
+  });
+
+  it("enqueued nothing for any rejected start", async () => {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM dbos.workflow_status");
+    await client.end();
+    expect(rows[0].n).toBe(0);
+  });
+});
