@@ -26,14 +26,18 @@ export function runService(
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       output(`[${name}] ${line}`);
       if (line.includes(`"${name} ready"`)) resolve(JSON.parse(line) as Record<string, unknown>);
     });
-    void exited.then((code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+    void exited.then((code) =>
+      reject(new Error(`${name} exited with code ${code} before it was ready`)),
+    );
   });
   ready.catch(() => {});
   createInterface({ input: child.stderr! }).on("line", (line) => output(`[${name}] ${line}`));

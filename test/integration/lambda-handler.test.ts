@@ -7,7 +7,10 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 
 // The exact entry Lambda runs (functions/api/src/handler.ts), configured from the environment
 // as in AWS, driven with real event shapes against a real database and worker.
-type Handler = (event: unknown, context: unknown) => Promise<{
+type Handler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{
   statusCode: number;
   body: string;
   headers: Record<string, string>;
@@ -22,7 +25,9 @@ beforeAll(async () => {
   const url = await createTestDatabase();
   await DBOS.migrate(url);
   process.env.DBOS_SYSTEM_DATABASE_URL = url;
-  ({ handler } = (await import("../../functions/api/src/handler.js")) as unknown as { handler: Handler });
+  ({ handler } = (await import("../../functions/api/src/handler.js")) as unknown as {
+    handler: Handler;
+  });
   worker = await startWorker(url);
   inspector = await createInspector(url);
 });
@@ -44,7 +49,10 @@ describe.each(Object.entries(shapes))("Lambda handler with %s events", (_, makeE
   });
 
   it("starts a workflow and waits for its event with the query-string timeout", async () => {
-    const started = await handler(makeEvent({ method: "POST", path: `/start-workflow-events/${id}/2` }), lambdaContext);
+    const started = await handler(
+      makeEvent({ method: "POST", path: `/start-workflow-events/${id}/2` }),
+      lambdaContext,
+    );
     expect(started.statusCode).toBe(200);
     expect(JSON.parse(started.body).workflow_id).toBe(id);
     const result = await handler(
@@ -52,23 +60,40 @@ describe.each(Object.entries(shapes))("Lambda handler with %s events", (_, makeE
       lambdaContext,
     );
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body).value).toEqual({ total_steps: 2, total_fibonacci: 317811 + 514229 });
+    expect(JSON.parse(result.body).value).toEqual({
+      total_steps: 2,
+      total_fibonacci: 317811 + 514229,
+    });
   });
 
   it("delivers a JSON body to a waiting workflow", async () => {
     const msgId = `${id}-msg`;
-    await handler(makeEvent({ method: "POST", path: `/start-workflow-messaging/${msgId}/1` }), lambdaContext);
+    await handler(
+      makeEvent({ method: "POST", path: `/start-workflow-messaging/${msgId}/1` }),
+      lambdaContext,
+    );
     const body = JSON.stringify({ approved: true });
     const sent = await handler(
-      makeEvent({ method: "POST", path: `/send-message/${msgId}`, body, headers: { "content-type": "application/json" } }),
+      makeEvent({
+        method: "POST",
+        path: `/send-message/${msgId}`,
+        body,
+        headers: { "content-type": "application/json" },
+      }),
       lambdaContext,
     );
     expect(sent.statusCode).toBe(200);
-    expect(await inspector.result(msgId)).toEqual({ status: "completed", results: [{ n: 10, fibonacci: 55 }] });
+    expect(await inspector.result(msgId)).toEqual({
+      status: "completed",
+      results: [{ n: 10, fibonacci: 55 }],
+    });
   });
 
   it("answers bad input with 422 and a detail", async () => {
-    const response = await handler(makeEvent({ method: "POST", path: "/start-workflow-events/x/abc" }), lambdaContext);
+    const response = await handler(
+      makeEvent({ method: "POST", path: "/start-workflow-events/x/abc" }),
+      lambdaContext,
+    );
     expect(response.statusCode).toBe(422);
     expect(JSON.parse(response.body)).toEqual({ detail: "n_steps must be an integer" });
   });

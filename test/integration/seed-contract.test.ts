@@ -127,7 +127,11 @@ describe("messaging", () => {
     const payload = { approved: true, message: "Approved by admin" };
     const sent = await api.post(`/send-message/${id}`, payload);
     expect(sent.status).toBe(200);
-    expect(sent.body).toEqual({ workflow_id: id, message: "Notification sent to workflow", payload });
+    expect(sent.body).toEqual({
+      workflow_id: id,
+      message: "Notification sent to workflow",
+      payload,
+    });
     expect(await inspector.result(id)).toEqual({
       status: "completed",
       results: [10, 11, 12].map((n) => ({ n, fibonacci: fib(n) })),
@@ -138,13 +142,21 @@ describe("messaging", () => {
     const id = `wf-msg-no-${Date.now()}`;
     await api.post(`/start-workflow-messaging/${id}/3`);
     await api.post(`/send-message/${id}`, { approved: false, reason: "Rejected" });
-    expect(await inspector.result(id)).toEqual({ status: "cancelled", reason: "Not approved or timeout", results: [] });
+    expect(await inspector.result(id)).toEqual({
+      status: "cancelled",
+      reason: "Not approved or timeout",
+      results: [],
+    });
   });
 
   it("is cancelled when no message arrives before the recv timeout", async () => {
     const id = `wf-msg-timeout-${Date.now()}`;
     await api.post(`/start-workflow-messaging/${id}/3`);
-    expect(await inspector.result(id)).toEqual({ status: "cancelled", reason: "Not approved or timeout", results: [] });
+    expect(await inspector.result(id)).toEqual({
+      status: "cancelled",
+      reason: "Not approved or timeout",
+      results: [],
+    });
   });
 
   it("does not lose a message sent before the workflow reached recv", async () => {
@@ -171,12 +183,22 @@ describe("streaming", () => {
     expect(body.total_messages).toBe(8);
     const values = body.stream_values as Array<Record<string, unknown>>;
     expect(values.map((v) => v.type)).toEqual([
-      "start", "progress", "result", "progress", "result", "progress", "result", "complete",
+      "start",
+      "progress",
+      "result",
+      "progress",
+      "result",
+      "progress",
+      "result",
+      "complete",
     ]);
     expect(values[0]).toMatchObject({ type: "start", message: "Workflow started with 3 steps" });
     expect(values[1]).toMatchObject({ step: 1, total_steps: 3, message: "Starting step 1/3" });
     expect(values[2]).toMatchObject({ step: 1, result: { n: 10, fibonacci: 55 } });
-    expect(values[7]).toMatchObject({ message: "Workflow completed successfully", total_results: 3 });
+    expect(values[7]).toMatchObject({
+      message: "Workflow completed successfully",
+      total_results: 3,
+    });
     const timestamps = values.map((v) => v.timestamp as number);
     expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
     expect(Math.abs(timestamps[0]! - Date.now() / 1000)).toBeLessThan(60);
@@ -221,7 +243,9 @@ describe("GET /", () => {
       expect(["ENQUEUED", "PENDING", "SUCCESS"]).toContain(child.status);
     }
     const outputs = await Promise.all(
-      body.handles_status.map((c: { workflow_id: string }) => inspector.result<unknown[]>(c.workflow_id)),
+      body.handles_status.map((c: { workflow_id: string }) =>
+        inspector.result<unknown[]>(c.workflow_id),
+      ),
     );
     expect(outputs.map((o) => o.length)).toEqual([1, 2, 3, 4, 5]);
   });

@@ -41,7 +41,11 @@ describe("stored format (DBOS SDK 5.3.0)", () => {
       [eventsId],
     );
     expect(rows).toEqual([
-      { key: "progress", value: '{"json":100,"__dbos_serializer":"superjson"}', serialization: "js_superjson" },
+      {
+        key: "progress",
+        value: '{"json":100,"__dbos_serializer":"superjson"}',
+        serialization: "js_superjson",
+      },
     ]);
   });
 
@@ -50,7 +54,9 @@ describe("stored format (DBOS SDK 5.3.0)", () => {
       `SELECT "offset", value, serialization FROM dbos.streams WHERE workflow_uuid = $1 ORDER BY "offset" DESC LIMIT 1`,
       [streamId],
     );
-    expect(rows).toEqual([{ offset: 6, value: '"__DBOS_STREAM_CLOSED__"', serialization: "portable_json" }]);
+    expect(rows).toEqual([
+      { offset: 6, value: '"__DBOS_STREAM_CLOSED__"', serialization: "portable_json" },
+    ]);
   });
 });
 
@@ -65,7 +71,8 @@ describe("readers agree with the SDK", () => {
 
   it("reads the stream as client.readStream does, and knows it is closed", async () => {
     const fromSdk: unknown[] = [];
-    for await (const value of inspector.client.readStream(streamId, "progress_stream")) fromSdk.push(value);
+    for await (const value of inspector.client.readStream(streamId, "progress_stream"))
+      fromSdk.push(value);
     const snapshot = await readStreamSnapshot(db, streamId, "progress_stream");
     expect(snapshot).toEqual({ values: fromSdk, offset: 0, closed: true });
     expect(fromSdk).toHaveLength(6);
@@ -73,7 +80,10 @@ describe("readers agree with the SDK", () => {
 
   it("reads from an offset", async () => {
     const snapshot = await readStreamSnapshot(db, streamId, "progress_stream", 4);
-    expect(snapshot.values.map((v) => (v as { type: string }).type)).toEqual(["result", "complete"]);
+    expect(snapshot.values.map((v) => (v as { type: string }).type)).toEqual([
+      "result",
+      "complete",
+    ]);
     expect(snapshot.closed).toBe(true);
   });
 });

@@ -7,7 +7,12 @@ import { createDbosBackend } from "../../functions/api/src/backend.js";
 export function createTestApi(databaseUrl: string) {
   const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 4 });
   const app = createApp(backend);
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const init: RequestInit = { method, headers };
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
@@ -27,18 +32,23 @@ export function createTestApi(databaseUrl: string) {
     app,
     backend,
     get: (path: string) => call("GET", path),
-    post: (path: string, body?: unknown, headers?: Record<string, string>) => call("POST", path, body, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      call("POST", path, body, headers),
     close: () => backend.close(),
   };
 }
 
 /** A DBOSClient for checking workflow outcomes the HTTP contract does not expose. */
 export async function createInspector(databaseUrl: string) {
-  const client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME });
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
   return {
     client,
     /** Waits for the workflow to finish and returns its output. */
-    result: <T>(workflowId: string) => client.retrieveWorkflow<T>(workflowId).getResult({ pollingIntervalMs: 50 }),
+    result: <T>(workflowId: string) =>
+      client.retrieveWorkflow<T>(workflowId).getResult({ pollingIntervalMs: 50 }),
     status: async (workflowId: string) => (await client.getWorkflow(workflowId))?.status,
     close: () => client.destroy(),
   };

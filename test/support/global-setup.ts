@@ -2,7 +2,10 @@ import type { TestProject } from "vitest/node";
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../scripts/local-stack/embedded-postgres.js";
+import {
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from "../../scripts/local-stack/embedded-postgres.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

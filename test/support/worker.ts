@@ -11,7 +11,10 @@ export interface TestWorker extends ServiceProcess {
  * Starts the real worker entry (the one the container runs) as its own process on `databaseUrl`
  * and waits for its ready line. Output is kept for assertions and failure messages.
  */
-export async function startWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<TestWorker> {
+export async function startWorker(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<TestWorker> {
   const output: string[] = [];
   const service = runService(
     "worker",
@@ -29,7 +32,7 @@ export async function startWorker(databaseUrl: string, env: Record<string, strin
   try {
     await service.ready;
   } catch (error) {
-    throw new Error(`${String(error)}\n${output.join("\n")}`);
+    throw new Error(`${String(error)}\n${output.join("\n")}`, { cause: error });
   }
   return { ...service, output };
 }

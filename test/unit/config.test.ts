@@ -13,9 +13,12 @@ describe("configuration", () => {
   });
 
   it("fails with one message that names every bad variable", () => {
-    const attempt = () => loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: "mysql://x", RECV_TIMEOUT_SECONDS: "soon" });
+    const attempt = () =>
+      loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: "mysql://x", RECV_TIMEOUT_SECONDS: "soon" });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/DBOS_SYSTEM_DATABASE_URL.*RECV_TIMEOUT_SECONDS|RECV_TIMEOUT_SECONDS.*DBOS_SYSTEM_DATABASE_URL/);
+    expect(attempt).toThrow(
+      /DBOS_SYSTEM_DATABASE_URL.*RECV_TIMEOUT_SECONDS|RECV_TIMEOUT_SECONDS.*DBOS_SYSTEM_DATABASE_URL/,
+    );
   });
 
   it("reports a missing database URL by name", () => {

@@ -60,15 +60,25 @@ export function createDbosBackend(options: BackendOptions): Backend {
   return {
     start: (workflowName, workflowId, args) =>
       translate(async () => {
-        const handle = await (await dbos()).enqueue(
-          { queueName: QUEUE_NAME, workflowName, workflowID: workflowId, appVersion: options.appVersion },
+        const handle = await (
+          await dbos()
+        ).enqueue(
+          {
+            queueName: QUEUE_NAME,
+            workflowName,
+            workflowID: workflowId,
+            appVersion: options.appVersion,
+          },
           ...args,
         );
         return handle.workflowID;
       }),
     getEvent: (workflowId, key, timeoutSeconds) =>
       translate(async () =>
-        (await dbos()).getEvent(workflowId, key, { timeoutSeconds, pollingIntervalMs: EVENT_POLL_MS }),
+        (await dbos()).getEvent(workflowId, key, {
+          timeoutSeconds,
+          pollingIntervalMs: EVENT_POLL_MS,
+        }),
       ),
     allEvents: (workflowId) => translate(() => readAllEvents(pool, workflowId)),
     send: (workflowId, message, topic, idempotencyKey) =>
@@ -81,12 +91,20 @@ export function createDbosBackend(options: BackendOptions): Backend {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new UnavailableError(`Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`)),
+            () =>
+              reject(
+                new UnavailableError(
+                  `Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`,
+                ),
+              ),
             timeoutSeconds * 1000,
           );
         });
         try {
-          return await Promise.race([handle.getResult({ pollingIntervalMs: EVENT_POLL_MS }), timeout]);
+          return await Promise.race([
+            handle.getResult({ pollingIntervalMs: EVENT_POLL_MS }),
+            timeout,
+          ]);
         } finally {
           clearTimeout(timer);
         }
@@ -114,14 +132,18 @@ async function translate<T>(call: () => Promise<T>): Promise<T> {
 
 function toDomainError(error: unknown): unknown {
   if (error instanceof DBOSErrors.DBOSConflictingWorkflowError) {
-    return new ConflictError("This workflow_id is already used by a different kind of workflow", { cause: error });
+    return new ConflictError("This workflow_id is already used by a different kind of workflow", {
+      cause: error,
+    });
   }
   if (error instanceof DBOSErrors.DBOSNonExistentWorkflowError) {
     return new NotFoundError("Workflow not found", { cause: error });
   }
   const code = (error as { code?: unknown } | null)?.code;
   if (code === UNDEFINED_TABLE) {
-    return new UnavailableError("The database is not initialised yet: start a worker first", { cause: error });
+    return new UnavailableError("The database is not initialised yet: start a worker first", {
+      cause: error,
+    });
   }
   if (typeof code === "string" && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code))) {
     return new UnavailableError("The database is unavailable, retry shortly", { cause: error });

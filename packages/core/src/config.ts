@@ -36,7 +36,10 @@ const workerSchema = z.object({
   EXECUTOR_ID: z.string().min(1).max(100).default(hostname()),
   HEALTH_PORT: port(8001),
   DB_POOL_SIZE: positiveInt(10),
-  RECV_TIMEOUT_SECONDS: z.coerce.number().positive().default(messagingWorkflow.defaultRecvTimeoutSeconds),
+  RECV_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(messagingWorkflow.defaultRecvTimeoutSeconds),
   FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
   /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */
   QUEUE_POLLING_INTERVAL_MS: positiveInt(50),
@@ -58,7 +61,9 @@ export class ConfigError extends Error {
 
 function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
   // Empty strings mean "unset", as in most deployment tools.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));

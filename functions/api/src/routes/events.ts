@@ -19,21 +19,25 @@ const timeoutQuery = z.object({
 /** The events example: start a workflow that publishes events, then read them. */
 export function eventsRoutes(backend: Backend) {
   return new Hono()
-    .post("/start-workflow-events/:workflow_id/:n_steps", validate("param", startParams), async (c) => {
-      const { workflow_id, n_steps } = c.req.valid("param");
-      await backend.start(eventsWorkflow.name, workflow_id, [n_steps]);
-      const base = `/workflow-events/${workflow_id}`;
-      return c.json({
-        workflow_id,
-        message: "Workflow started with events",
-        query_endpoints: {
-          progress: `${base}/progress`,
-          status: `${base}/status`,
-          result: `${base}/result`,
-          all_events: `${base}/all`,
-        },
-      });
-    })
+    .post(
+      "/start-workflow-events/:workflow_id/:n_steps",
+      validate("param", startParams),
+      async (c) => {
+        const { workflow_id, n_steps } = c.req.valid("param");
+        await backend.start(eventsWorkflow.name, workflow_id, [n_steps]);
+        const base = `/workflow-events/${workflow_id}`;
+        return c.json({
+          workflow_id,
+          message: "Workflow started with events",
+          query_endpoints: {
+            progress: `${base}/progress`,
+            status: `${base}/status`,
+            result: `${base}/result`,
+            all_events: `${base}/all`,
+          },
+        });
+      },
+    )
     .get("/workflow-events/:workflow_id/all", validate("param", workflowParam), async (c) => {
       const { workflow_id } = c.req.valid("param");
       return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });

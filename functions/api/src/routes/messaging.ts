@@ -25,16 +25,20 @@ async function jsonObjectBody(text: string): Promise<Record<string, unknown>> {
 /** The messaging example: start a workflow that waits for approval, then send it messages. */
 export function messagingRoutes(backend: Backend) {
   return new Hono()
-    .post("/start-workflow-messaging/:workflow_id/:n_steps", validate("param", startParams), async (c) => {
-      const { workflow_id, n_steps } = c.req.valid("param");
-      await backend.start(messagingWorkflow.name, workflow_id, [n_steps]);
-      return c.json({
-        workflow_id,
-        message: "Workflow started and will wait for approval notification",
-        send_approval: `/send-message/${workflow_id}`,
-        note: "Send POST request with JSON body: {'approved': true}. Messages are queued automatically.",
-      });
-    })
+    .post(
+      "/start-workflow-messaging/:workflow_id/:n_steps",
+      validate("param", startParams),
+      async (c) => {
+        const { workflow_id, n_steps } = c.req.valid("param");
+        await backend.start(messagingWorkflow.name, workflow_id, [n_steps]);
+        return c.json({
+          workflow_id,
+          message: "Workflow started and will wait for approval notification",
+          send_approval: `/send-message/${workflow_id}`,
+          note: "Send POST request with JSON body: {'approved': true}. Messages are queued automatically.",
+        });
+      },
+    )
     .post(
       "/send-message/:workflow_id",
       bodyLimit({

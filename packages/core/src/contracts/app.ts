@@ -25,7 +25,10 @@ export const workflowIdSchema = z
   .string()
   .min(1, "workflow_id must not be empty")
   .max(MAX_WORKFLOW_ID_LENGTH, `workflow_id must be at most ${MAX_WORKFLOW_ID_LENGTH} characters`)
-  .regex(WORKFLOW_ID_PATTERN, "workflow_id may only contain letters, digits, '.', '_', ':' and '-'");
+  .regex(
+    WORKFLOW_ID_PATTERN,
+    "workflow_id may only contain letters, digits, '.', '_', ':' and '-'",
+  );
 
 export const nStepsSchema = z.coerce
   .number({ error: "n_steps must be an integer" })

@@ -5,8 +5,15 @@ import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
  * Reads the latest value of every event a workflow has set (the SDK has no such call).
  * Returns `{}` for an unknown workflow, as the seed does.
  */
-export async function readAllEvents(db: Queryable, workflowId: string): Promise<Record<string, unknown>> {
-  const { rows } = await db.query<{ key: string; value: string | null; serialization: string | null }>(
+export async function readAllEvents(
+  db: Queryable,
+  workflowId: string,
+): Promise<Record<string, unknown>> {
+  const { rows } = await db.query<{
+    key: string;
+    value: string | null;
+    serialization: string | null;
+  }>(
     `SELECT key, value, serialization FROM ${DBOS_SCHEMA}.workflow_events
       WHERE workflow_uuid = $1 ORDER BY key`,
     [workflowId],

@@ -2,7 +2,10 @@
 // it cannot stall the worker's event loop, which keeps serving other workflows' I/O meanwhile.
 // Plain JavaScript so every runtime (tsx, vitest, the bundled container) can load it as is.
 
-/** @param {number} n */
+/**
+ * @param {number} n
+ * @returns {number}
+ */
 export function fibonacci(n) {
   return n <= 1 ? n : fibonacci(n - 1) + fibonacci(n - 2);
 }

@@ -14,7 +14,11 @@ const write = (record: StreamRecord) => DBOS.writeStream(streamingWorkflow.strea
 export function registerStreamingWorkflow(step: FibonacciStep) {
   return DBOS.registerWorkflow(
     async (nSteps: number): Promise<StreamingWorkflowOutput> => {
-      await write({ timestamp: now(), type: "start", message: `Workflow started with ${nSteps} steps` });
+      await write({
+        timestamp: now(),
+        type: "start",
+        message: `Workflow started with ${nSteps} steps`,
+      });
       const results: StepResult[] = [];
       for (let i = 0; i < nSteps; i++) {
         await write({
