@@ -6,7 +6,7 @@ const url = "postgres://u:p@localhost:5432/db";
 describe("configuration", () => {
   it("applies the documented defaults when only the database is given", () => {
     const api = loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url });
-    expect(api).toMatchObject({ PORT: 8000, DB_POOL_SIZE: 4, APP_VERSION: DEFAULT_APP_VERSION });
+    expect(api).toMatchObject({ PORT: 8000, DB_POOL_SIZE: 2, APP_VERSION: DEFAULT_APP_VERSION });
     const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url });
     expect(worker).toMatchObject({ RECV_TIMEOUT_SECONDS: 60, APP_VERSION: DEFAULT_APP_VERSION });
     expect(worker.EXECUTOR_ID.length).toBeGreaterThan(0);

@@ -1,12 +1,19 @@
 import { DBOSClient, Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import {
   APP_NAME,
+  ChangeFeed,
   ConflictError,
+  followEvents,
+  followStream,
   NotFoundError,
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
+  readWorkflowStatus,
   UnavailableError,
+  waitForEvent,
+  type EventsBatch,
+  type StreamBatch,
   type StreamSnapshot,
 } from "@wfc/core";
 import pg from "pg";
@@ -15,12 +22,28 @@ import pg from "pg";
 export interface Backend {
   /** Enqueues a workflow by name; an existing ID returns the existing workflow, never a rerun. */
   start(workflowName: string, workflowId: string | undefined, args: unknown[]): Promise<string>;
-  /** Waits up to `timeoutSeconds` for an event; null when it is not set by then. */
-  getEvent(workflowId: string, key: string, timeoutSeconds: number): Promise<unknown>;
+  /** Waits up to `timeoutSeconds` for an event, waking on change; null when it is not set by then. */
+  getEvent(
+    workflowId: string,
+    key: string,
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<unknown>;
   allEvents(workflowId: string): Promise<Record<string, unknown>>;
   /** Sends a message; @throws NotFoundError when the workflow does not exist. */
   send(workflowId: string, message: unknown, topic: string, idempotencyKey?: string): Promise<void>;
   streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
+  /** Follows a stream live until it closes or its workflow ends. */
+  followStream(
+    workflowId: string,
+    key: string,
+    fromOffset: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<StreamBatch>;
+  /** Follows a workflow's event changes live until it ends. */
+  followEvents(workflowId: string, signal: AbortSignal): AsyncGenerator<EventsBatch>;
+  /** The workflow's DBOS status, undefined if it does not exist. */
+  status(workflowId: string): Promise<string | undefined>;
   /** Waits for a workflow's result, at most `timeoutSeconds`. */
   result(workflowId: string, timeoutSeconds: number): Promise<unknown>;
   close(): Promise<void>;
@@ -30,15 +53,17 @@ export interface BackendOptions {
   databaseUrl: string;
   appVersion: string;
   poolSize: number;
+  /** Re-read interval of live waiters without a notification (a safety net). */
+  fallbackPollMs?: number;
 }
 
-// Polling fallback for getEvent until the LISTEN-based waiter replaces it.
-const EVENT_POLL_MS = 100;
+// Only for `GET /` awaiting its root workflow's result (the SDK polls for results).
+const RESULT_POLL_MS = 50;
 
 /**
- * Builds the backend on one pg pool shared by the DBOS client and the SQL readers, so the
- * connection count per process (per Lambda instance) is exactly `poolSize` at most.
- * The client is created lazily: a Lambda cold start opens nothing until a request needs it.
+ * Builds the backend on one pg pool shared by the DBOS client and the SQL readers, plus one
+ * LISTEN connection shared by every waiter: at most `poolSize + 1` connections per process
+ * (per Lambda instance), however many requests wait. Nothing connects until a request needs it.
  */
 export function createDbosBackend(options: BackendOptions): Backend {
   const pool = new pg.Pool({
@@ -49,6 +74,11 @@ export function createDbosBackend(options: BackendOptions): Backend {
   });
   // An idle client dropped by the server (restart, failover) must not crash the process.
   pool.on("error", () => {});
+  const feed = new ChangeFeed({
+    connectionString: options.databaseUrl,
+    applicationName: `${APP_NAME}-api-listen`,
+  });
+  const fallbackPollMs = options.fallbackPollMs ?? 2_000;
   let client: Promise<DBOSClient> | undefined;
   const dbos = () =>
     (client ??= DBOSClient.create({
@@ -77,7 +107,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       translate(async () =>
         (await dbos()).getEvent(workflowId, key, {
           timeoutSeconds,
-          pollingIntervalMs: EVENT_POLL_MS,
+          pollingIntervalMs: RESULT_POLL_MS,
         }),
       ),
     allEvents: (workflowId) => translate(() => readAllEvents(pool, workflowId)),
@@ -85,6 +115,11 @@ export function createDbosBackend(options: BackendOptions): Backend {
       translate(async () => (await dbos()).send(workflowId, message, topic, idempotencyKey)),
     streamSnapshot: (workflowId, key, offset) =>
       translate(() => readStreamSnapshot(pool, workflowId, key, offset)),
+    followStream: (workflowId, key, fromOffset, signal) =>
+      followStream(pool, feed, workflowId, key, { fromOffset, pollMs: fallbackPollMs, signal }),
+    followEvents: (workflowId, signal) =>
+      followEvents(pool, feed, workflowId, { pollMs: fallbackPollMs, signal }),
+    status: (workflowId) => translate(() => readWorkflowStatus(pool, workflowId)),
     result: (workflowId, timeoutSeconds) =>
       translate(async () => {
         const handle = (await dbos()).retrieveWorkflow(workflowId);
@@ -102,7 +137,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
         });
         try {
           return await Promise.race([
-            handle.getResult({ pollingIntervalMs: EVENT_POLL_MS }),
+            handle.getResult({ pollingIntervalMs: RESULT_POLL_MS }),
             timeout,
           ]);
         } finally {
@@ -110,6 +145,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
         }
       }),
     async close() {
+      await feed.close();
       if (client) await (await client).destroy();
       await pool.end();
     },
@@ -122,7 +158,7 @@ const UNDEFINED_TABLE = "42P01";
 const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
 
 /** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
-async function translate<T>(call: () => Promise<T>): Promise<T> {
+export async function translate<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

@@ -12,6 +12,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
     appVersion: config.APP_VERSION,
     poolSize: config.DB_POOL_SIZE,
+    fallbackPollMs: config.FALLBACK_POLL_MS,
   });
   return { config, backend, app: createApp(backend) };
 }

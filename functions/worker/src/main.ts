@@ -23,6 +23,9 @@ async function main() {
     applicationVersion: config.APP_VERSION,
     executorID: config.EXECUTOR_ID,
     logLevel: config.LOG_LEVEL,
+    notificationCoalesceMs: config.NOTIFICATION_COALESCE_MS,
+    // Only our queue: a queue of another app sharing the database is not ours to run.
+    listenQueues: [QUEUE_NAME],
   });
   await DBOS.launch();
   await DBOS.registerQueue(QUEUE_NAME, {

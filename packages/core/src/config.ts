@@ -26,8 +26,13 @@ const shared = {
 const apiSchema = z.object({
   ...shared,
   PORT: port(8000),
-  /** Connections per API process: one Lambda instance serves one request at a time. */
-  DB_POOL_SIZE: positiveInt(4),
+  /**
+   * Pool connections per API process (plus one shared LISTEN connection). A Lambda instance
+   * serves one request at a time, and waiters hold no connection while they wait.
+   */
+  DB_POOL_SIZE: positiveInt(2),
+  /** Safety-net re-read interval of waiting requests when no notification arrives. */
+  FALLBACK_POLL_MS: positiveInt(2_000),
 });
 
 const workerSchema = z.object({
@@ -42,7 +47,9 @@ const workerSchema = z.object({
     .default(messagingWorkflow.defaultRecvTimeoutSeconds),
   FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
   /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */
-  QUEUE_POLLING_INTERVAL_MS: positiveInt(50),
+  QUEUE_POLLING_INTERVAL_MS: positiveInt(10),
+  /** How long the worker batches event/stream NOTIFYs: the floor of live-delivery latency. */
+  NOTIFICATION_COALESCE_MS: positiveInt(1),
   /** How long SIGTERM waits for running workflows before leaving them to recovery. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });

@@ -1,7 +1,8 @@
-import { eventsWorkflow } from "@wfc/core";
-import { Hono } from "hono";
+import { eventsWorkflow, NotFoundError } from "@wfc/core";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
+import { sse, wantsEventStream } from "../sse.js";
 import { validate } from "../validation.js";
 import { MAX_EVENT_TIMEOUT_SECONDS, startParams, workflowParam } from "./params.js";
 
@@ -15,6 +16,34 @@ const timeoutQuery = z.object({
     .max(MAX_EVENT_TIMEOUT_SECONDS, `timeout must be at most ${MAX_EVENT_TIMEOUT_SECONDS}`)
     .default(5),
 });
+
+/**
+ * Live events as server-sent events (a progress bar's feed): one `change` event per changed key,
+ * `{"key","value"}`, the current values first; an `end` event once the workflow has finished.
+ */
+async function liveEvents(c: Context, backend: Backend, workflowId: string) {
+  if ((await backend.status(workflowId)) === undefined)
+    throw new NotFoundError("Workflow not found");
+  return sse(c, async (stream, signal, keepAlive) => {
+    let id = 0;
+    for await (const batch of backend.followEvents(workflowId, signal)) {
+      const changes = Object.entries(batch.changed);
+      for (const [key, value] of changes) {
+        await stream.writeSSE({
+          id: String(id++),
+          event: "change",
+          data: JSON.stringify({ key, value }),
+        });
+      }
+      if (batch.end)
+        await stream.writeSSE({
+          event: "end",
+          data: JSON.stringify({ reason: "workflow_finished" }),
+        });
+      else if (changes.length === 0) await keepAlive();
+    }
+  });
+}
 
 /** The events example: start a workflow that publishes events, then read them. */
 export function eventsRoutes(backend: Backend) {
@@ -40,6 +69,7 @@ export function eventsRoutes(backend: Backend) {
     )
     .get("/workflow-events/:workflow_id/all", validate("param", workflowParam), async (c) => {
       const { workflow_id } = c.req.valid("param");
+      if (wantsEventStream(c)) return liveEvents(c, backend, workflow_id);
       return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
     })
     .get(
@@ -48,7 +78,8 @@ export function eventsRoutes(backend: Backend) {
       validate("query", timeoutQuery),
       async (c) => {
         const { workflow_id, event_key } = c.req.valid("param");
-        const value = await backend.getEvent(workflow_id, event_key, c.req.valid("query").timeout);
+        const timeout = c.req.valid("query").timeout;
+        const value = await backend.getEvent(workflow_id, event_key, timeout, c.req.raw.signal);
         if (value === null || value === undefined) {
           return c.json({ detail: `Event '${event_key}' not found or timeout reached` }, 404);
         }

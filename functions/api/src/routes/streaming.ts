@@ -1,10 +1,48 @@
-import { streamingWorkflow } from "@wfc/core";
-import { Hono } from "hono";
+import { NotFoundError, streamingWorkflow } from "@wfc/core";
+import { Hono, type Context } from "hono";
+import { z } from "zod";
 import type { Backend } from "../backend.js";
+import { sse, wantsEventStream } from "../sse.js";
 import { validate } from "../validation.js";
 import { startParams, workflowParam } from "./params.js";
 
-/** The streaming example: start a workflow that appends to a stream, read it without waiting. */
+const { streamKey } = streamingWorkflow;
+
+const offsetQuery = z.object({
+  offset: z.coerce
+    .number({ error: "offset must be an integer" })
+    .int("offset must be an integer")
+    .min(0, "offset must be at least 0")
+    .optional(),
+});
+
+/** `Last-Event-ID` is the offset of the last value the client got: resume after it. */
+function resumeOffset(c: Context, offset: number | undefined): number {
+  const lastEventId = c.req.header("last-event-id");
+  if (lastEventId !== undefined && /^\d+$/.test(lastEventId.trim())) return Number(lastEventId) + 1;
+  return offset ?? 0;
+}
+
+/**
+ * Live stream as server-sent events: each value is an event whose `id` is its offset; the
+ * response ends with an `end` event when the stream closes or the workflow finishes.
+ */
+async function live(c: Context, backend: Backend, workflowId: string, fromOffset: number) {
+  if ((await backend.status(workflowId)) === undefined)
+    throw new NotFoundError("Workflow not found");
+  return sse(c, async (stream, signal, keepAlive) => {
+    for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
+      for (const { offset, value } of batch.values) {
+        await stream.writeSSE({ id: String(offset), event: "value", data: JSON.stringify(value) });
+      }
+      if (batch.end)
+        await stream.writeSSE({ event: "end", data: JSON.stringify({ reason: batch.end }) });
+      else if (batch.values.length === 0) await keepAlive();
+    }
+  });
+}
+
+/** The streaming example: start a workflow that appends to a stream; read it or follow it live. */
 export function streamingRoutes(backend: Backend) {
   return new Hono()
     .post(
@@ -20,9 +58,40 @@ export function streamingRoutes(backend: Backend) {
         });
       },
     )
-    .get("/workflow-stream/:workflow_id", validate("param", workflowParam), async (c) => {
-      const { workflow_id } = c.req.valid("param");
-      const { values } = await backend.streamSnapshot(workflow_id, streamingWorkflow.streamKey, 0);
-      return c.json({ workflow_id, stream_values: values, total_messages: values.length });
-    });
+    .get(
+      "/workflow-stream/:workflow_id/live",
+      validate("param", workflowParam),
+      validate("query", offsetQuery),
+      (c) =>
+        live(
+          c,
+          backend,
+          c.req.valid("param").workflow_id,
+          resumeOffset(c, c.req.valid("query").offset),
+        ),
+    )
+    .get(
+      "/workflow-stream/:workflow_id",
+      validate("param", workflowParam),
+      validate("query", offsetQuery),
+      async (c) => {
+        const { workflow_id } = c.req.valid("param");
+        const { offset } = c.req.valid("query");
+        if (wantsEventStream(c)) return live(c, backend, workflow_id, resumeOffset(c, offset));
+        const snapshot = await backend.streamSnapshot(workflow_id, streamKey, offset ?? 0);
+        const seed = {
+          workflow_id,
+          stream_values: snapshot.values,
+          total_messages: snapshot.values.length,
+        };
+        // Without `offset`, exactly the seed's answer; with it, where to continue and whether to.
+        if (offset === undefined) return c.json(seed);
+        return c.json({
+          ...seed,
+          offset,
+          next_offset: offset + snapshot.values.length,
+          closed: snapshot.closed,
+        });
+      },
+    );
 }

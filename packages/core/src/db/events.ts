@@ -22,3 +22,19 @@ export async function readAllEvents(
   for (const row of rows) events[row.key] = await decodeValue(row.value, row.serialization);
   return events;
 }
+
+/** The latest value of one event; `found` is false while the key has never been set. */
+export async function readEvent(
+  db: Queryable,
+  workflowId: string,
+  key: string,
+): Promise<{ found: boolean; value?: unknown }> {
+  const { rows } = await db.query<{ value: string | null; serialization: string | null }>(
+    `SELECT value, serialization FROM ${DBOS_SCHEMA}.workflow_events WHERE workflow_uuid = $1 AND key = $2`,
+    [workflowId, key],
+  );
+  const row = rows[0];
+  return row
+    ? { found: true, value: await decodeValue(row.value, row.serialization) }
+    : { found: false };
+}

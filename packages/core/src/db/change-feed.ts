@@ -1,0 +1,143 @@
+import pg from "pg";
+
+/** The NOTIFY channels a DBOS worker publishes on, payload `<workflowId>::<key>`. */
+export const CHANNELS = {
+  events: "dbos_workflow_events_channel",
+  streams: "dbos_streams_channel",
+} as const;
+export type Channel = keyof typeof CHANNELS;
+
+/** Called with the changed key, or with `undefined` when changes may have been missed. */
+export type ChangeHandler = (key: string | undefined) => void;
+
+export interface ChangeFeedOptions {
+  connectionString: string;
+  /** Shown in pg_stat_activity, so the connection can be counted and attributed. */
+  applicationName?: string;
+  /** First reconnect delay; doubles up to `maxReconnectDelayMs`. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+}
+
+/**
+ * One LISTEN connection per process, fanned out to every waiter in it: the connection count
+ * stays at one however many requests wait. Connects on first use, reconnects with backoff while
+ * anyone is subscribed, and after a reconnect wakes every subscriber (notifications sent while
+ * it was down are lost, so they must re-read).
+ */
+export class ChangeFeed {
+  readonly #options: Required<ChangeFeedOptions>;
+  readonly #subscribers = new Map<string, Set<ChangeHandler>>();
+  #client: pg.Client | undefined;
+  #connecting: Promise<void> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #delay: number;
+  #closed = false;
+  #connections = 0;
+
+  constructor(options: ChangeFeedOptions) {
+    this.#options = {
+      applicationName: "change-feed",
+      reconnectDelayMs: 100,
+      maxReconnectDelayMs: 5_000,
+      ...options,
+    };
+    this.#delay = this.#options.reconnectDelayMs;
+  }
+
+  /** How many times a LISTEN connection was established (1 + reconnects). */
+  get connections() {
+    return this.#connections;
+  }
+
+  /**
+   * Calls `handler` whenever `workflowId` changes on `channel`. Subscribe before the first read,
+   * then await `ready()`, so that no change can slip between the read and the subscription.
+   * @returns unsubscribe.
+   */
+  subscribe(channel: Channel, workflowId: string, handler: ChangeHandler): () => void {
+    const topic = `${CHANNELS[channel]}|${workflowId}`;
+    let handlers = this.#subscribers.get(topic);
+    if (!handlers) this.#subscribers.set(topic, (handlers = new Set()));
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) this.#subscribers.delete(topic);
+    };
+  }
+
+  /** Resolves once LISTEN is active; rejects if the database cannot be reached right now. */
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("change feed closed"));
+    if (this.#client) return Promise.resolve();
+    return (this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined)));
+  }
+
+  async close() {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  async #connect() {
+    const client = new pg.Client({
+      connectionString: this.#options.connectionString,
+      application_name: this.#options.applicationName,
+    });
+    client.on("notification", (message) => this.#dispatch(message.channel, message.payload));
+    client.on("error", () => this.#lost(client));
+    client.on("end", () => this.#lost(client));
+    try {
+      await client.connect();
+      for (const channel of Object.values(CHANNELS)) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (this.#closed) {
+      await client.end();
+      return;
+    }
+    const reconnected = this.#connections > 0;
+    this.#client = client;
+    this.#connections++;
+    this.#delay = this.#options.reconnectDelayMs;
+    if (reconnected) this.#wakeAll();
+  }
+
+  #dispatch(channel: string, payload: string | undefined) {
+    if (!payload) return;
+    // IDs and keys may themselves contain "::": try every split, a subscriber matches one.
+    for (let at = payload.indexOf("::"); at >= 0; at = payload.indexOf("::", at + 1)) {
+      const handlers = this.#subscribers.get(`${channel}|${payload.slice(0, at)}`);
+      for (const handler of handlers ?? []) handler(payload.slice(at + 2));
+    }
+  }
+
+  #wakeAll() {
+    for (const handlers of this.#subscribers.values())
+      for (const handler of handlers) handler(undefined);
+  }
+
+  #lost(client: pg.Client) {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    void client.end().catch(() => {});
+    // Waiters fall back to polling meanwhile; wake them so they re-read now.
+    this.#wakeAll();
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect() {
+    if (this.#closed || this.#retryTimer || this.#subscribers.size === 0) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.ready().catch(() => {
+        this.#delay = Math.min(this.#delay * 2, this.#options.maxReconnectDelayMs);
+        this.#scheduleReconnect();
+      });
+    }, this.#delay);
+  }
+}

@@ -1,0 +1,50 @@
+import type { ChangeFeed } from "./change-feed.js";
+import { readAllEvents } from "./events.js";
+import type { Queryable } from "./queryable.js";
+import { WakeSignal } from "./signal.js";
+import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
+
+export interface EventsBatch {
+  /** Keys whose value changed since the previous batch (all keys in the first), with values. */
+  changed: Record<string, unknown>;
+  /** True on the last batch: the workflow has finished. */
+  end?: boolean;
+}
+
+/**
+ * Follows a workflow's events live (a progress bar's feed): yields the current events, then every
+ * change as the worker's NOTIFY arrives, until the workflow finishes. Yields an empty batch after
+ * each quiet `pollMs`, so callers can send keep-alives.
+ */
+export async function* followEvents(
+  db: Queryable,
+  feed: ChangeFeed,
+  workflowId: string,
+  { pollMs = 2_000, signal }: { pollMs?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<EventsBatch> {
+  const wake = new WakeSignal();
+  const unsubscribe = feed.subscribe("events", workflowId, wake.wake);
+  const seen = new Map<string, string>();
+  try {
+    await feed.ready().catch(() => {});
+    while (!signal?.aborted) {
+      const finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
+      const changed: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(await readAllEvents(db, workflowId))) {
+        const encoded = JSON.stringify(value);
+        if (seen.get(key) !== encoded) {
+          seen.set(key, encoded);
+          changed[key] = value;
+        }
+      }
+      if (finished) {
+        yield { changed, end: true };
+        return;
+      }
+      yield { changed };
+      await wake.wait(pollMs, signal);
+    }
+  } finally {
+    unsubscribe();
+  }
+}

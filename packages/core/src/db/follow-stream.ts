@@ -1,0 +1,56 @@
+import type { ChangeFeed } from "./change-feed.js";
+import type { Queryable } from "./queryable.js";
+import { WakeSignal } from "./signal.js";
+import { readStreamSnapshot } from "./streams.js";
+import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
+
+export interface StreamBatch {
+  /** New values, each with its offset in the stream. */
+  values: Array<{ offset: number; value: unknown }>;
+  /** Set on the last batch: why the stream is over. */
+  end?: "closed" | "workflow_finished";
+}
+
+export interface FollowOptions {
+  fromOffset?: number;
+  /** Re-read at least this often without a notification; also the longest gap between batches. */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Follows a stream live: yields what is there from `fromOffset`, then each new value as soon as
+ * the worker's NOTIFY arrives, until the stream is closed or its workflow has finished. Yields an
+ * empty batch after each quiet `pollMs`, so callers can send keep-alives.
+ */
+export async function* followStream(
+  db: Queryable,
+  feed: ChangeFeed,
+  workflowId: string,
+  key: string,
+  { fromOffset = 0, pollMs = 2_000, signal }: FollowOptions = {},
+): AsyncGenerator<StreamBatch> {
+  const wake = new WakeSignal();
+  const unsubscribe = feed.subscribe("streams", workflowId, (changed) => {
+    if (changed === undefined || changed === key) wake.wake();
+  });
+  try {
+    await feed.ready().catch(() => {});
+    let offset = fromOffset;
+    while (!signal?.aborted) {
+      // Status before values: if the workflow had finished, every value it wrote is visible.
+      const finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
+      const snapshot = await readStreamSnapshot(db, workflowId, key, offset);
+      const values = snapshot.values.map((value, i) => ({ offset: offset + i, value }));
+      offset += values.length;
+      if (snapshot.closed || finished) {
+        yield { values, end: snapshot.closed ? "closed" : "workflow_finished" };
+        return;
+      }
+      yield { values };
+      await wake.wait(pollMs, signal);
+    }
+  } finally {
+    unsubscribe();
+  }
+}

@@ -1,0 +1,42 @@
+import type { ChangeFeed } from "./change-feed.js";
+import { readEvent } from "./events.js";
+import type { Queryable } from "./queryable.js";
+import { WakeSignal } from "./signal.js";
+
+export interface WaitOptions {
+  /** Give up after this long; the result then says `found: false`. */
+  timeoutMs: number;
+  /** Re-read at least this often even without a notification (a safety net, not the path). */
+  fallbackPollMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Waits until a workflow event is set and returns its value, waking on the worker's NOTIFY
+ * instead of polling. Subscribes before the first read, so a value written in between is seen.
+ */
+export async function waitForEvent(
+  db: Queryable,
+  feed: ChangeFeed,
+  workflowId: string,
+  key: string,
+  { timeoutMs, fallbackPollMs = 2_000, signal }: WaitOptions,
+): Promise<{ found: boolean; value?: unknown }> {
+  const deadline = performance.now() + timeoutMs;
+  const wake = new WakeSignal();
+  const unsubscribe = feed.subscribe("events", workflowId, (changed) => {
+    if (changed === undefined || changed === key) wake.wake();
+  });
+  try {
+    // Without LISTEN (database briefly away) the fallback poll still answers.
+    await feed.ready().catch(() => {});
+    for (;;) {
+      const event = await readEvent(db, workflowId, key);
+      const remaining = deadline - performance.now();
+      if (event.found || remaining <= 0 || signal?.aborted) return event;
+      await wake.wait(Math.min(remaining, fallbackPollMs), signal);
+    }
+  } finally {
+    unsubscribe();
+  }
+}

@@ -1,0 +1,20 @@
+import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+
+/** DBOS statuses after which a workflow writes nothing more. */
+const FINAL = new Set(["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]);
+
+/** The workflow's DBOS status, or undefined if no such workflow exists. */
+export async function readWorkflowStatus(
+  db: Queryable,
+  workflowId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ status: string }>(
+    `SELECT status FROM ${DBOS_SCHEMA}.workflow_status WHERE workflow_uuid = $1`,
+    [workflowId],
+  );
+  return rows[0]?.status;
+}
+
+/** Whether a status means the workflow has finished (and will write no more events or values). */
+export const isFinalStatus = (status: string | undefined) =>
+  status !== undefined && FINAL.has(status);
