@@ -3,6 +3,7 @@ import getPort from "get-port";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
+import { sstLinkEnv } from "./sst-links.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
@@ -42,7 +43,9 @@ async function main() {
     database = await startEmbeddedPostgres(config.LOCAL_DATA_DIR);
   }
   const databaseUrl = config.DBOS_SYSTEM_DATABASE_URL ?? database!.url;
-  const env = { ...process.env, DBOS_SYSTEM_DATABASE_URL: databaseUrl };
+  // The database reaches both processes as a linked resource, as under `sst dev`; a
+  // DBOS_SYSTEM_DATABASE_URL the user set passes through too (and wins: same database).
+  const env = { ...process.env, ...sstLinkEnv(databaseUrl) };
 
   const worker = runService("worker", WORKER_ENTRY, {
     ...env,

@@ -2,6 +2,7 @@
 // no workflow implementation is bundled into the Lambda. The worker imports "@wfc/core/workflows".
 export * from "./contracts/index.js";
 export * from "./config.js";
+export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";
 export { readAllEvents } from "./db/events.js";
 export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";

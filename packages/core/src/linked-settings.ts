@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { ConfigError } from "./config.js";
+
+/**
+ * The names under which the infrastructure (sst.config.ts) links resources into the API and the
+ * worker, and the environment variable each one stands for. Core never imports SST: the entry
+ * points pass SST's `Resource` object in, and the infra test checks these names are linked.
+ */
+export const LINKS = {
+  /** `sst.aws.Postgres`: `{ host, port, username, password, database }`. */
+  database: "Database",
+  /** `sst.Secret`s: `{ value }`. */
+  apiKeys: "ApiKeys",
+  webhookSecret: "WebhookSecret",
+} as const;
+
+const linkedPostgres = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(1).max(65535),
+  username: z.string().min(1),
+  password: z.string(),
+  database: z.string().min(1),
+});
+
+const linkedSecret = z.object({ value: z.string() });
+
+type Env = Record<string, string | undefined>;
+
+function parseLink<T extends z.ZodType>(schema: T, name: string, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => `linked resource ${[name, ...i.path].join(".")} ${i.message}`),
+  );
+}
+
+/** A `postgres://` connection string from a linked Postgres resource's fields. */
+export function postgresUrlFromLink(name: string, value: unknown): string {
+  const db = parseLink(linkedPostgres, name, value);
+  const user = encodeURIComponent(db.username);
+  const password = encodeURIComponent(db.password);
+  return `postgresql://${user}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.database)}`;
+}
+
+/**
+ * Merges what SST links into a process (`Resource` from "sst": on Lambda decrypted from the
+ * bundle, under `sst dev` or `npm start` read from `SST_RESOURCE_*` variables) with its
+ * environment. A variable that is set (non-empty) wins over the linked value, so
+ * `DBOS_SYSTEM_DATABASE_URL` always overrides the linked database.
+ * @throws ConfigError when a linked resource is present but malformed.
+ */
+export function withLinkedSettings(env: Env, links: Record<string, unknown>): Env {
+  const linked: Env = {};
+  if (LINKS.database in links) {
+    linked.DBOS_SYSTEM_DATABASE_URL = postgresUrlFromLink(LINKS.database, links[LINKS.database]);
+  }
+  if (LINKS.apiKeys in links) {
+    linked.API_KEYS = parseLink(linkedSecret, LINKS.apiKeys, links[LINKS.apiKeys]).value;
+  }
+  if (LINKS.webhookSecret in links) {
+    linked.WEBHOOK_SECRET = parseLink(
+      linkedSecret,
+      LINKS.webhookSecret,
+      links[LINKS.webhookSecret],
+    ).value;
+  }
+  const set = Object.entries(env).filter(([, v]) => v !== undefined && v !== "");
+  return { ...linked, ...Object.fromEntries(set) };
+}

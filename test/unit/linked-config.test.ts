@@ -1,0 +1,68 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "@wfc/core";
+import { describe, expect, it } from "vitest";
+import { apiConfig } from "../../functions/api/src/config.js";
+import { workerConfig } from "../../functions/worker/src/config.js";
+import { sstLinkEnv } from "../../scripts/local-stack/sst-links.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const linkedDatabase = {
+  host: "db.internal",
+  port: 5432,
+  username: "postgres",
+  password: "p@ss/word",
+  database: "dbos",
+  type: "sst.aws.Postgres",
+};
+
+describe("configuration from SST's linked resources", () => {
+  it("connects to the linked database when no URL is set", () => {
+    const config = workerConfig({}, { Database: linkedDatabase });
+    expect(config.DBOS_SYSTEM_DATABASE_URL).toBe(
+      "postgresql://postgres:p%40ss%2Fword@db.internal:5432/dbos",
+    );
+  });
+
+  it("lets DBOS_SYSTEM_DATABASE_URL win over the linked database, unless it is empty", () => {
+    const url = "postgres://me:secret@elsewhere:5433/other";
+    const links = { Database: linkedDatabase };
+    expect(apiConfig({ DBOS_SYSTEM_DATABASE_URL: url }, links).DBOS_SYSTEM_DATABASE_URL).toBe(url);
+    expect(apiConfig({ DBOS_SYSTEM_DATABASE_URL: "" }, links).DBOS_SYSTEM_DATABASE_URL).toContain(
+      "@db.internal:5432/dbos",
+    );
+  });
+
+  it("names the bad field of a malformed linked database", () => {
+    const attempt = () => apiConfig({}, { Database: { ...linkedDatabase, port: "many" } });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/linked resource Database\.port/);
+  });
+
+  it("still reports a missing database by its variable name when nothing is linked", () => {
+    expect(() => apiConfig({}, {})).toThrow(/DBOS_SYSTEM_DATABASE_URL/);
+  });
+
+  it("reads the SST_RESOURCE_* variables npm start sets, through Resource from sst", () => {
+    // A fresh process: Resource reads the environment once, when first used.
+    const env = { PATH: process.env.PATH, ...sstLinkEnv("postgresql://u:pw@127.0.0.1:54329/dbos") };
+    const script = [
+      'import { workerConfig } from "./functions/worker/src/config.ts";',
+      'import { apiConfig } from "./functions/api/src/config.ts";',
+      "console.log(JSON.stringify([workerConfig().DBOS_SYSTEM_DATABASE_URL, apiConfig().DBOS_SYSTEM_DATABASE_URL]));",
+    ].join("\n");
+    const out = execFileSync(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: root,
+        env,
+        encoding: "utf8",
+      },
+    );
+    expect(JSON.parse(out)).toEqual([
+      "postgresql://u:pw@127.0.0.1:54329/dbos",
+      "postgresql://u:pw@127.0.0.1:54329/dbos",
+    ]);
+  });
+});
