@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import getPort from "get-port";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WORKER_HEALTH_CHECK, workerEnvironment } from "../../infra/worker-container.js";
+import { buildWorker } from "../../scripts/build-worker.js";
+import { createTestApi } from "../support/api.js";
+import { createTestDatabase } from "../support/database.js";
+import { argsOf, readDockerfile } from "./support/dockerfile.js";
+
+// No Docker engine here: build the image's output the way its build stage does
+// (`npm run build:worker`), put it where nothing else is (no node_modules, no sources), and run
+// the image's CMD in it against a real database, with the environment the task definition sets.
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const stages = readDockerfile(join(root, "functions/worker/Dockerfile"));
+const [buildStage, runtime] = [stages[0]!, stages.at(-1)!];
+
+let appDir: string;
+let worker: ChildProcess;
+let healthPort: number;
+let api: ReturnType<typeof createTestApi>;
+const output: string[] = [];
+
+const command = (): string[] => JSON.parse(argsOf(runtime, "CMD").at(-1)!) as string[];
+
+beforeAll(async () => {
+  appDir = join(mkdtempSync(join(tmpdir(), "wfc-image-")), "app");
+  await buildWorker(appDir);
+  const url = await createTestDatabase("image");
+  healthPort = await getPort();
+  const [bin, ...args] = command();
+  worker = spawn(bin!, args, {
+    cwd: appDir,
+    // Only what the container would have: PATH for `node`, the task definition's environment,
+    // and the database URL that ECS injects from its secret.
+    env: {
+      PATH: process.env.PATH,
+      ...workerEnvironment("1"),
+      HEALTH_PORT: String(healthPort),
+      DBOS_SYSTEM_DATABASE_URL: url,
+    },
+  });
+  createInterface({ input: worker.stderr! }).on("line", (line) => output.push(line));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: worker.stdout! }).on("line", (line) => {
+      output.push(line);
+      if (line.includes('"worker ready"')) resolve();
+    });
+    worker.once("exit", (code) =>
+      reject(new Error(`the image's command exited with ${code}:\n${output.join("\n")}`)),
+    );
+  });
+  api = createTestApi(url);
+}, 60_000);
+
+afterAll(async () => {
+  if (worker?.exitCode === null) worker.kill("SIGKILL");
+  await api?.close();
+});
+
+describe("the worker image", () => {
+  it("builds in one stage and runs, in the other, only the bundle as a non-root user", () => {
+    expect(stages).toHaveLength(2);
+    expect(argsOf(buildStage, "RUN")).toContain("npm run build:worker");
+    expect(argsOf(runtime, "COPY")).toEqual([`--from=${buildStage.name} /src/dist/worker/ ./`]);
+    expect(argsOf(runtime, "RUN")).toEqual([]);
+    expect(argsOf(runtime, "USER")).toEqual(["node"]);
+    expect(command()).toEqual(["node", "main.js"]);
+    expect(readdirSync(appDir).sort()).toEqual([
+      "fibonacci-thread.js",
+      "main.js",
+      "package.json",
+      "worker.js",
+    ]);
+    expect(existsSync(join(appDir, "node_modules"))).toBe(false);
+  });
+
+  it("passes the container health check once ready", () => {
+    const [, bin, ...args] = WORKER_HEALTH_CHECK;
+    const check = spawnSync(bin!, args, {
+      env: { PATH: process.env.PATH, HEALTH_PORT: String(healthPort) },
+      timeout: 10_000,
+    });
+    expect(check.status).toBe(0);
+  });
+
+  it("runs a workflow whose steps compute in worker threads", async () => {
+    const id = `image-${Date.now()}`;
+    expect((await api.post(`/start-workflow-events/${id}/2`)).status).toBe(200);
+    const result = await api.get(`/workflow-events/${id}/result?timeout=20`);
+    expect(result.body.value).toEqual({ total_steps: 2, total_fibonacci: 832040 });
+  });
+
+  it("stops cleanly on SIGTERM, as ECS stops a task", async () => {
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    worker.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output.join("\n")).toContain('"worker stopping"');
+  });
+});
