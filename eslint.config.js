@@ -19,6 +19,19 @@ export default tseslint.config(
     },
   },
   {
+    // SST's globals ($app, $dev, sst, aws) are typed by the generated .sst/platform.
+    files: ["sst.config.ts", "infra/**/*.ts", "test/infra/support/stack-runner.ts"],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: "./tsconfig.infra.json",
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    // SST's own convention: sst.config.ts names its types with a triple-slash reference.
+    rules: { "@typescript-eslint/triple-slash-reference": "off" },
+  },
+  {
     files: ["**/*.js"],
     languageOptions: { globals: { console: "readonly", process: "readonly" } },
   },

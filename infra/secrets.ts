@@ -1,0 +1,14 @@
+/**
+ * Secrets set per stage with `npx sst secret set <Name> <value> --stage <stage>` before the first
+ * deploy. They reach the API function encrypted inside its bundle (SST links), never as plain
+ * Lambda environment variables, and the API reads them as `API_KEYS` and `WEBHOOK_SECRET`.
+ * No defaults: a stage without them does not deploy.
+ */
+export function createSecrets() {
+  return {
+    /** Comma-separated keys clients send as `Authorization: Bearer <key>` (two during rotation). */
+    apiKeys: new sst.Secret("ApiKeys"),
+    /** The HMAC key senders sign webhooks with. */
+    webhookSecret: new sst.Secret("WebhookSecret"),
+  };
+}

@@ -1,0 +1,312 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LINKS } from "@wfc/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  SHUTDOWN_GRACE_SECONDS,
+  STOP_TIMEOUT_SECONDS,
+  WORKER_HEALTH_CHECK,
+} from "../../../infra/worker-container.js";
+import { evaluateStack, secretSentinel } from "../support/evaluate.js";
+import { asList, StackGraph, T } from "../support/graph.js";
+import { MOCK, mockId } from "../support/mocks.js";
+
+// `sst deploy` of two stages, evaluated by SST's own code against Pulumi's mocks (no AWS can be
+// reached from here): the production stage and a disposable one. Each test reads the resources
+// AWS would be asked to create.
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const stages = { production: "production", preview: "pr-7" } as const;
+const graphs = {} as Record<keyof typeof stages, StackGraph>;
+
+beforeAll(async () => {
+  const [production, preview] = await Promise.all([
+    evaluateStack({ stage: stages.production }),
+    evaluateStack({ stage: stages.preview }),
+  ]);
+  graphs.production = new StackGraph(production);
+  graphs.preview = new StackGraph(preview);
+  console.log(`${graphs.production.summary("sst deploy --stage production")}\n`);
+  console.log(graphs.preview.summary(`sst deploy --stage ${stages.preview}`));
+}, 120_000);
+
+describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)", (which) => {
+  const g = () => graphs[which];
+  const production = which === "production";
+
+  describe("the API", () => {
+    it("is one Lambda function running the streaming entry of the Hono app", () => {
+      const fn = g().one(T.function);
+      expect(fn.inputs).toMatchObject({
+        handler: "functions/api/src/stream-handler.handler",
+        runtime: "nodejs22.x",
+        timeout: 900,
+      });
+      // SST's build step found the file and its export, and bundled it.
+      const [build] = g().evaluation.builds;
+      expect(build).toMatchObject({ handler: fn.inputs.handler });
+      expect(build!.bytes).toBeGreaterThan(10_000);
+    });
+
+    it("runs inside the VPC's private subnets, in its own security group", () => {
+      const { vpcConfig } = g().one(T.function).inputs;
+      expect(vpcConfig.subnetIds).toEqual(g().privateSubnetIds);
+      expect(vpcConfig.securityGroupIds).toEqual([mockId("ApiSecurityGroup")]);
+    });
+
+    it("gets the database and secrets encrypted in its bundle, never in its environment", () => {
+      const [build] = g().evaluation.builds;
+      expect(build!.links).toEqual(Object.values(LINKS).sort());
+      const variables = g().one(T.function).inputs.environment.variables as Record<string, string>;
+      expect(variables.SST_KEY_FILE).toBe("resource.enc");
+      const environment = JSON.stringify(variables);
+      for (const secret of [
+        MOCK.password,
+        secretSentinel("ApiKeys"),
+        secretSentinel("WebhookSecret"),
+      ]) {
+        expect(environment).not.toContain(secret);
+      }
+      expect(build!.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
+    });
+
+    it(`reaches the database ${production ? "through the RDS proxy" : "directly"}`, () => {
+      const host = g().evaluation.builds[0]!.linkValues.Database!.host as string;
+      expect(host).toContain(production ? ".proxy-" : mockId("DatabaseInstance"));
+    });
+
+    it("is served over HTTPS by a regional REST API whose every route streams", () => {
+      expect(g().one(T.restApi).inputs.endpointConfiguration).toEqual({ types: "REGIONAL" });
+      expect(g().one(T.apiResource).inputs.pathPart).toBe("{proxy+}");
+      const fn = g().one(T.function).inputs.name as string;
+      const proxied = g()
+        .all(T.integration)
+        .filter((i) => i.inputs.type === "AWS_PROXY");
+      expect(proxied.map((i) => i.inputs.httpMethod)).toEqual(["ANY", "ANY"]);
+      for (const integration of proxied) {
+        expect(integration.inputs).toMatchObject({
+          responseTransferMode: "STREAM",
+          timeoutMilliseconds: 900_000,
+        });
+        expect(integration.inputs.uri).toMatch(
+          new RegExp(
+            `/functions/arn:aws:lambda:[^/]+:function:${fn}/response-streaming-invocations$`,
+          ),
+        );
+      }
+      expect(g().evaluation.outputs.api).toMatch(
+        new RegExp(
+          `^https://.+\\.execute-api\\.${MOCK.region}\\.amazonaws\\.com/${stages[which]}/$`,
+        ),
+      );
+    });
+
+    it("may be invoked by API Gateway only, and its role only by Lambda", () => {
+      for (const permission of g().all(T.permission)) {
+        expect(permission.inputs).toMatchObject({
+          action: "lambda:InvokeFunction",
+          principal: "apigateway.amazonaws.com",
+        });
+      }
+      const role = g().policies(g().one(T.role, "ApiRole"));
+      expect(role.trust).toEqual([
+        expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" } }),
+      ]);
+      expect(role.inline).toEqual([]);
+      expect(role.managed.map((arn) => arn.split("/").pop()).sort()).toEqual([
+        "AWSLambdaBasicExecutionRole",
+        "AWSLambdaVPCAccessExecutionRole",
+      ]);
+    });
+
+    it("is deployed only after a worker runs, so the schema exists before the first request", () => {
+      const worker = g().one(T.ecsService);
+      expect(worker.inputs.waitForSteadyState).toBe(true);
+      expect(g().one(T.function).dependencies).toContain(worker.urn);
+    });
+  });
+
+  describe("the worker", () => {
+    it("is a Fargate service in private subnets, without a public IP, in its own group", () => {
+      const service = g().one(T.ecsService).inputs;
+      expect(service.launchType).toBe("FARGATE");
+      expect(service.networkConfiguration).toEqual({
+        assignPublicIp: false,
+        subnets: g().privateSubnetIds,
+        securityGroups: [mockId("WorkerSecurityGroup")],
+      });
+      expect(service.loadBalancers).toEqual([]);
+      expect(service.enableExecuteCommand).toBe(false);
+    });
+
+    it(`scales between 1 and ${production ? 4 : 1} tasks`, () => {
+      expect(g().one(T.scalingTarget).inputs).toMatchObject({
+        minCapacity: 1,
+        maxCapacity: production ? 4 : 1,
+      });
+    });
+
+    it("runs the image built from functions/worker/Dockerfile with the image's own command", () => {
+      const image = g().one(T.image).inputs;
+      expect(image.context.location).toBe(root.replace(/\/$/, ""));
+      expect(image.dockerfile.location).toBe(join(root, "functions/worker/Dockerfile"));
+      expect(existsSync(image.dockerfile.location)).toBe(true);
+      const [container, ...others] = g().containers();
+      expect(others).toEqual([]);
+      expect(container!.image).toContain("@sha256:");
+      expect(container!.command).toBeUndefined();
+      expect(container!.entrypoint).toBeUndefined();
+    });
+
+    it("is health-checked and given more time to stop than its own grace period", () => {
+      const [container] = g().containers();
+      expect(container!.healthCheck.command).toEqual(WORKER_HEALTH_CHECK);
+      expect(container!.stopTimeout).toBe(STOP_TIMEOUT_SECONDS);
+      expect(STOP_TIMEOUT_SECONDS).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS);
+      const environment = Object.fromEntries(
+        (container!.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+      );
+      expect(environment.SHUTDOWN_GRACE_MS).toBe(String(SHUTDOWN_GRACE_SECONDS * 1000));
+      // Both sides pin the same DBOS application version.
+      const api = g().one(T.function).inputs.environment.variables;
+      expect(environment.APP_VERSION).toBe(api.APP_VERSION);
+    });
+
+    it("gets its database URL as an ECS secret from SSM, not as plain environment", () => {
+      const [container] = g().containers();
+      const parameter = g().one(T.ssmParameter).inputs;
+      expect(parameter.type).toBe("SecureString");
+      expect(container!.secrets).toEqual([
+        { name: "DBOS_SYSTEM_DATABASE_URL", valueFrom: expect.stringContaining(parameter.name) },
+      ]);
+      expect(JSON.stringify(container!.environment)).not.toContain(MOCK.password);
+      // The worker holds LISTEN connections: it connects to the instance, never the proxy.
+      expect(parameter.value).toMatch(
+        new RegExp(
+          `^postgresql://postgres:${MOCK.password}@${mockId("DatabaseInstance")}\\..+:5432/dbos$`,
+        ),
+      );
+    });
+
+    it("may read that one parameter at start-up, and its tasks may call no AWS API", () => {
+      const execution = g().policies(g().one(T.role, "WorkerExecutionRole"));
+      expect(execution.inline).toEqual([
+        {
+          Effect: "Allow",
+          Action: ["ssm:GetParameters"],
+          Resource: [
+            expect.stringMatching(/:parameter\/workflow-communication\/.+\/worker\/database-url$/),
+          ],
+        },
+      ]);
+      expect(execution.managed.map((arn) => arn.split("/").pop())).toEqual([
+        "AmazonECSTaskExecutionRolePolicy",
+      ]);
+      const task = g().policies(g().one(T.role, "WorkerTaskRole"));
+      expect(task.inline).toEqual([]);
+      expect(task.managed).toEqual([]);
+    });
+  });
+
+  describe("the database", () => {
+    it("is a private, encrypted RDS PostgreSQL in its own security group", () => {
+      const instance = g().one(T.dbInstance).inputs;
+      expect(instance).toMatchObject({
+        engine: "postgres",
+        publiclyAccessible: false,
+        storageEncrypted: true,
+        multiAz: production,
+        vpcSecurityGroupIds: [mockId("DatabaseSecurityGroup")],
+      });
+    });
+
+    it("admits PostgreSQL connections only from the API's and the worker's groups", () => {
+      const { ingress } = g().one(T.securityGroup, "DatabaseSecurityGroup").inputs;
+      expect(ingress).toEqual([
+        expect.objectContaining({
+          protocol: "tcp",
+          fromPort: 5432,
+          toPort: 5432,
+          securityGroups: [mockId("ApiSecurityGroup"), mockId("WorkerSecurityGroup")],
+        }),
+        // In production the proxy, in the same group, reaches the instance.
+        ...(production ? [expect.objectContaining({ self: true, fromPort: 5432 })] : []),
+      ]);
+      for (const rule of ingress) expect(rule.cidrBlocks).toBeUndefined();
+    });
+
+    it(`${production ? "has" : "has no"} RDS proxy`, () => {
+      const proxies = g().all(T.dbProxy);
+      expect(proxies).toHaveLength(production ? 1 : 0);
+      if (production) {
+        expect(proxies[0]!.inputs.vpcSecurityGroupIds).toEqual([mockId("DatabaseSecurityGroup")]);
+        expect(proxies[0]!.inputs.vpcSubnetIds).toEqual(g().privateSubnetIds);
+      }
+    });
+
+    it(
+      production
+        ? "is kept on removal, protected from deletion, and snapshotted"
+        : "is disposable: removed with the stage, without a final snapshot",
+      () => {
+        const instance = g().one(T.dbInstance);
+        expect(instance.retainOnDelete).toBe(production);
+        expect(instance.inputs.deletionProtection).toBe(production);
+        expect(instance.inputs.skipFinalSnapshot).toBe(!production);
+        expect(g().evaluation.outputs._protect).toBe(production);
+      },
+    );
+
+    it("keeps its password out of everything but RDS and the two secret stores", () => {
+      const holders = g()
+        .containing(MOCK.password)
+        .map((r) => r.type)
+        .sort();
+      expect(holders).toEqual(
+        [T.dbInstance, "aws:secretsmanager/secretVersion:SecretVersion", T.ssmParameter].sort(),
+      );
+    });
+  });
+
+  describe("the network", () => {
+    it("opens nothing to the internet: no group admits addresses from outside the VPC", () => {
+      const vpc = g().one(T.vpc).inputs.cidrBlock as string;
+      for (const group of [...g().all(T.securityGroup), ...g().all(T.defaultSecurityGroup)]) {
+        for (const rule of group.inputs.ingress ?? []) {
+          expect({ group: group.name, cidrs: rule.cidrBlocks ?? [vpc] }).toEqual({
+            group: group.name,
+            cidrs: [vpc],
+          });
+          expect(rule.ipv6CidrBlocks).toBeUndefined();
+        }
+      }
+      for (const name of ["ApiSecurityGroup", "WorkerSecurityGroup"]) {
+        expect(g().one(T.securityGroup, name).inputs.ingress).toBeUndefined();
+      }
+    });
+
+    it(`routes private subnets out through ${production ? "managed NAT gateways" : "NAT instances"}`, () => {
+      expect(g().all(T.natGateway)).toHaveLength(production ? 2 : 0);
+      expect(g().all(T.ec2Instance)).toHaveLength(production ? 0 : 2);
+    });
+
+    it("grants no role secret reads on every resource", () => {
+      for (const { role, statement } of g().allStatements()) {
+        const actions = asList(statement.Action);
+        const wide = asList(statement.Resource).includes("*");
+        const secretReads = actions.filter(
+          (a) => /^(ssm:GetParameter|secretsmanager:Get|kms:Decrypt)/.test(a) || a === "*",
+        );
+        expect({ role, wide: wide && secretReads.length > 0 }).toEqual({ role, wide: false });
+      }
+    });
+  });
+});
+
+describe("secrets", () => {
+  it("must be set before a stage deploys: a missing one stops the deploy by name", async () => {
+    await expect(evaluateStack({ stage: "pr-8", secrets: { ApiKeys: "k1" } })).rejects.toThrow(
+      /Set a value for WebhookSecret with `sst secret set WebhookSecret <value>`/,
+    );
+  }, 60_000);
+});

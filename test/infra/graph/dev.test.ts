@@ -1,0 +1,67 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LINKS } from "@wfc/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sstLinkEnv } from "../../../scripts/local-stack/sst-links.js";
+import { evaluateStack } from "../support/evaluate.js";
+import { StackGraph, T } from "../support/graph.js";
+
+// `sst dev`: what it deploys (a bridge for the API function, no database or container) and what
+// it runs locally (the worker, with links), evaluated like `sst deploy` under Pulumi's mocks.
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+let g: StackGraph;
+
+beforeAll(async () => {
+  g = new StackGraph(await evaluateStack({ stage: "dev", dev: true }));
+  console.log(g.summary("sst dev --stage dev"));
+}, 120_000);
+
+const devCommand = (name: string) => g.one(T.devCommand, name).outputs!._dev;
+
+describe("sst dev", () => {
+  it("deploys no database, container, image or worker secret", () => {
+    for (const type of [
+      T.dbInstance,
+      T.dbProxy,
+      T.ecsService,
+      T.taskDefinition,
+      T.image,
+      T.ssmParameter,
+    ]) {
+      expect(g.all(type)).toEqual([]);
+    }
+  });
+
+  it("runs the API function locally with the same handler and links", () => {
+    expect(g.evaluation.builds).toEqual([]);
+    expect(g.evaluation.devTargets).toEqual([
+      {
+        functionID: "Api",
+        handler: "functions/api/src/stream-handler.handler",
+        links: Object.values(LINKS).sort(),
+      },
+    ]);
+    // The deployed stand-in is SST's bridge, outside any VPC.
+    expect(g.one(T.function).inputs).toMatchObject({ handler: "bootstrap" });
+    expect(g.one(T.function).inputs.vpcConfig).toBeUndefined();
+  });
+
+  it("runs the worker entry the local stack runs, linked to the database", () => {
+    const worker = devCommand("WorkerDev");
+    expect(worker).toMatchObject({
+      command: "node --import tsx functions/worker/src/main.ts",
+      directory: ".",
+      links: ["Database"],
+      autostart: true,
+    });
+    expect(existsSync(join(root, "functions/worker/src/main.ts"))).toBe(true);
+  });
+
+  it("points the database link at the PostgreSQL npm start runs, as npm start links it", () => {
+    const link = g.one(T.linkRef, "DatabaseLinkRef").inputs.properties;
+    const local = sstLinkEnv("postgresql://postgres:postgres@127.0.0.1:54329/dbos");
+    expect({ ...link, type: "sst.aws.Postgres" }).toEqual(JSON.parse(local.SST_RESOURCE_Database!));
+    expect(devCommand("DatabaseDev").command).toBe("sst print-and-not-quit");
+  });
+});

@@ -1,0 +1,143 @@
+// Pulumi mocks for evaluating sst.config.ts with no AWS: every resource is accepted with its
+// inputs plus the outputs AWS would compute (ARNs, endpoints, ids), and every data-source call
+// gets a plausible answer. Values that matter to assertions are sentinels the tests look for.
+
+/** The account, region and generated secrets the mocked AWS answers with. */
+export const MOCK = {
+  account: "123456789012",
+  region: "us-east-1",
+  /** What RandomPassword generates: the database password, to be found (or not) in the graph. */
+  password: "MockDbPassword0000000000000000aa",
+} as const;
+
+type Props = Record<string, any>;
+
+interface ResourceArgs {
+  type: string;
+  name: string;
+  inputs: Props;
+}
+
+interface CallArgs {
+  token: string;
+  inputs: Props;
+}
+
+/** The id (and physical name) the mocked AWS gives the resource `name`. */
+export const mockId = (name: string) => `${name.toLowerCase()}-mock`;
+const physical = mockId;
+
+const arn = (service: string, resource: string) =>
+  `arn:aws:${service}:${MOCK.region}:${MOCK.account}:${resource}`;
+
+/** Outputs AWS computes for the resource types whose outputs the components read. */
+function computed({ type, name, inputs }: ResourceArgs): Props {
+  const id = physical(name);
+  switch (type) {
+    case "aws:lambda/function:Function": {
+      const fn = arn("lambda", `function:${inputs.name ?? id}`);
+      return {
+        arn: fn,
+        qualifiedArn: `${fn}:$LATEST`,
+        invokeArn: `arn:aws:apigateway:${MOCK.region}:lambda:path/2015-03-31/functions/${fn}/invocations`,
+        version: "$LATEST",
+      };
+    }
+    case "aws:apigateway/restApi:RestApi":
+      return {
+        id,
+        rootResourceId: `${id}-root`,
+        executionArn: arn("execute-api", id),
+      };
+    case "aws:rds/instance:Instance": {
+      const address = `${id}.abc.${MOCK.region}.rds.amazonaws.com`;
+      const port = inputs.port ?? 5432;
+      return { address, port, endpoint: `${address}:${port}`, identifier: id };
+    }
+    case "aws:rds/proxy:Proxy":
+      return { endpoint: `${id}.proxy-abc.${MOCK.region}.rds.amazonaws.com` };
+    case "aws:ec2/vpc:Vpc":
+      return { cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16", defaultSecurityGroupId: `sg-${id}` };
+    case "aws:secretsmanager/secret:Secret":
+      return { id: arn("secretsmanager", `secret:${id}`) };
+    case "aws:ssm/parameter:Parameter":
+      return { arn: arn("ssm", `parameter${inputs.name}`) };
+    case "aws:ecs/cluster:Cluster":
+      return { arn: arn("ecs", `cluster/${inputs.name ?? id}`) };
+    case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+      return { name: inputs.name ?? `${id}.local` };
+    case "docker-build:index:Image":
+      return { digest: "sha256:0000000000000000000000000000000000000000000000000000000000000000" };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: MOCK.password };
+    case "random:index/randomBytes:RandomBytes":
+      return { base64: Buffer.alloc(inputs.length ?? 32, 7).toString("base64") };
+    default:
+      return {};
+  }
+}
+
+/** `pulumi.runtime.setMocks` callback for resources. */
+export function newResource(args: ResourceArgs): { id: string; state: Props } {
+  const id = physical(args.name);
+  const service = args.type.split(":")[1]?.split("/")[0] ?? "mock";
+  const state: Props = {
+    arn: arn(service, id),
+    name: id,
+    id,
+    ...args.inputs,
+    ...computed(args),
+  };
+  return { id: state.id, state };
+}
+
+/** Renders `aws.iam.getPolicyDocument` inputs as the JSON policy AWS would get. */
+function policyJson(inputs: Props): string {
+  const list = (v: unknown) => (v === undefined ? undefined : v);
+  const statements = ((inputs.statements ?? []) as Props[]).map((s) => ({
+    ...(s.sid ? { Sid: s.sid } : {}),
+    Effect: s.effect ?? "Allow",
+    ...(s.actions ? { Action: list(s.actions) } : {}),
+    ...(s.resources ? { Resource: list(s.resources) } : {}),
+    ...(s.principals
+      ? {
+          Principal: Object.fromEntries(
+            (s.principals as Props[]).map((p) => [p.type, p.identifiers]),
+          ),
+        }
+      : {}),
+    ...(s.conditions ? { Condition: s.conditions } : {}),
+  }));
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** `pulumi.runtime.setMocks` callback for data sources (invokes). */
+export function call({ token, inputs }: CallArgs): Props {
+  switch (token) {
+    case "aws:index/getRegion:getRegion":
+      return { id: MOCK.region, name: MOCK.region, region: MOCK.region };
+    case "aws:index/getPartition:getPartition":
+      return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com" };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { id: MOCK.account, accountId: MOCK.account, arn: arn("iam", "user/mock") };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return {
+        id: MOCK.region,
+        names: ["a", "b", "c"].map((z) => `${MOCK.region}${z}`),
+        zoneIds: ["use1-az1", "use1-az2", "use1-az4"],
+      };
+    case "aws:iam/getPolicyDocument:getPolicyDocument":
+      return { id: "policy", json: policyJson(inputs) };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return {
+        id: MOCK.account,
+        proxyEndpoint: `https://${MOCK.account}.dkr.ecr.${MOCK.region}.amazonaws.com`,
+        userName: "AWS",
+        password: "mock-ecr-token",
+      };
+    case "aws:ec2/getAmi:getAmi":
+      return { id: "ami-0mock", architecture: "arm64" };
+    default:
+      return { id: `${token}-mock`, ...inputs };
+  }
+}
