@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".sst", "dist", "coverage", "bench/out"] },
+  { ignores: ["node_modules", ".sst", "dist", "coverage", "bench/out", "**/sst-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
