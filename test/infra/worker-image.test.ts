@@ -7,38 +7,37 @@ import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_HEALTH_CHECK, workerEnvironment } from "../../infra/worker-container.js";
-import { buildWorker } from "../../scripts/build-worker.js";
 import { createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
-import { argsOf, readDockerfile } from "./support/dockerfile.js";
+import { argsOf, type Stage } from "./support/dockerfile.js";
+import { emulateImageBuild, type EmulatedImage } from "./support/image-build.js";
 
-// No Docker engine here: build the image's output the way its build stage does
-// (`npm run build:worker`), put it where nothing else is (no node_modules, no sources), and run
-// the image's CMD in it against a real database, with the environment the task definition sets.
+// No Docker engine here: build the image the way its Dockerfile says (the build stage's COPYs
+// and RUNs, the runtime stage's COPY --from) into a scratch directory, and run the image's CMD
+// there against a real database, with the environment the task definition sets.
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const stages = readDockerfile(join(root, "functions/worker/Dockerfile"));
-const [buildStage, runtime] = [stages[0]!, stages.at(-1)!];
 
+let image: EmulatedImage;
 let appDir: string;
 let worker: ChildProcess;
 let healthPort: number;
 let api: ReturnType<typeof createTestApi>;
 const output: string[] = [];
 
-const command = (): string[] => JSON.parse(argsOf(runtime, "CMD").at(-1)!) as string[];
-
 beforeAll(async () => {
-  appDir = join(mkdtempSync(join(tmpdir(), "wfc-image-")), "app");
-  await buildWorker(appDir);
+  const scratch = mkdtempSync(join(tmpdir(), "wfc-image-"));
+  image = emulateImageBuild(join(root, "functions/worker/Dockerfile"), root, scratch);
+  appDir = image.appDir;
   const url = await createTestDatabase("image");
   healthPort = await getPort();
-  const [bin, ...args] = command();
+  const [bin, ...args] = image.command;
   worker = spawn(bin!, args, {
     cwd: appDir,
-    // Only what the container would have: PATH for `node`, the task definition's environment,
-    // and the database URL that ECS injects from its secret.
+    // Only what the container would have: PATH for `node`, the image's ENV, the task
+    // definition's environment, and the database URL that ECS injects from its secret.
     env: {
       PATH: process.env.PATH,
+      ...image.env,
       ...workerEnvironment("1"),
       HEALTH_PORT: String(healthPort),
       DBOS_SYSTEM_DATABASE_URL: url,
@@ -64,12 +63,13 @@ afterAll(async () => {
 
 describe("the worker image", () => {
   it("builds in one stage and runs, in the other, only the bundle as a non-root user", () => {
-    expect(stages).toHaveLength(2);
+    const [buildStage, runtime] = image.stages as [Stage, Stage];
+    expect(image.stages).toHaveLength(2);
     expect(argsOf(buildStage, "RUN")).toContain("npm run build:worker");
     expect(argsOf(runtime, "COPY")).toEqual([`--from=${buildStage.name} /src/dist/worker/ ./`]);
     expect(argsOf(runtime, "RUN")).toEqual([]);
     expect(argsOf(runtime, "USER")).toEqual(["node"]);
-    expect(command()).toEqual(["node", "main.js"]);
+    expect(image.command).toEqual(["node", "main.js"]);
     expect(readdirSync(appDir).sort()).toEqual([
       "fibonacci-thread.js",
       "main.js",
