@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "@wfc/core";
+import { ConfigError, withLinkedSettings } from "@wfc/core";
 import { describe, expect, it } from "vitest";
 import { apiConfig } from "../../functions/api/src/config.js";
 import { workerConfig } from "../../functions/worker/src/config.js";
@@ -37,6 +37,15 @@ describe("configuration from SST's linked resources", () => {
     const attempt = () => apiConfig({}, { Database: { ...linkedDatabase, port: "many" } });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/linked resource Database\.port/);
+  });
+
+  it("hands linked secrets over as API_KEYS and WEBHOOK_SECRET, which variables override", () => {
+    const links = { ApiKeys: { value: "k1,k2" }, WebhookSecret: { value: "whsec" } };
+    expect(withLinkedSettings({}, links)).toMatchObject({
+      API_KEYS: "k1,k2",
+      WEBHOOK_SECRET: "whsec",
+    });
+    expect(withLinkedSettings({ API_KEYS: "local" }, links).API_KEYS).toBe("local");
   });
 
   it("still reports a missing database by its variable name when nothing is linked", () => {
