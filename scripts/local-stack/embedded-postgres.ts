@@ -12,6 +12,8 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Stops and starts the server on the same port and data (a database restart). */
+  restart(): Promise<void>;
 }
 
 const USER = "postgres";
@@ -97,5 +99,9 @@ export async function startEmbeddedPostgres(
     adminUrl: `${base}/postgres`,
     dataDir,
     stop: () => pg.stop(),
+    restart: async () => {
+      await pg.stop();
+      await pg.start();
+    },
   };
 }

@@ -3,6 +3,7 @@ import { APP_NAME, ConfigError, QUEUE_NAME } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { workerConfig } from "./config.js";
 import { startHealthServer } from "./health.js";
+import { prepareQueue } from "./queue.js";
 
 /**
  * The worker's whole lifecycle: config -> register workflows -> launch -> serve the queue until
@@ -16,6 +17,7 @@ async function main() {
     fibonacciThreads: config.FIBONACCI_THREADS,
   });
 
+  await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS);
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
@@ -28,9 +30,6 @@ async function main() {
     listenQueues: [QUEUE_NAME],
   });
   await DBOS.launch();
-  await DBOS.registerQueue(QUEUE_NAME, {
-    minPollingIntervalMs: config.QUEUE_POLLING_INTERVAL_MS,
-  });
 
   let running = true;
   const health = await startHealthServer(config.HEALTH_PORT, () => running);

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import pg from "pg";
 
 /** The NOTIFY channels a DBOS worker publishes on, payload `<workflowId>::<key>`. */
@@ -23,9 +24,9 @@ export interface ChangeFeedOptions {
  * One LISTEN connection per process, fanned out to every waiter in it: the connection count
  * stays at one however many requests wait. Connects on first use, reconnects with backoff while
  * anyone is subscribed, and after a reconnect wakes every subscriber (notifications sent while
- * it was down are lost, so they must re-read).
+ * it was down are lost, so they must re-read). Emits `listening` each time LISTEN is active.
  */
-export class ChangeFeed {
+export class ChangeFeed extends EventEmitter<{ listening: [connections: number] }> {
   readonly #options: Required<ChangeFeedOptions>;
   readonly #subscribers = new Map<string, Set<ChangeHandler>>();
   #client: pg.Client | undefined;
@@ -36,6 +37,7 @@ export class ChangeFeed {
   #connections = 0;
 
   constructor(options: ChangeFeedOptions) {
+    super();
     this.#options = {
       applicationName: "change-feed",
       reconnectDelayMs: 100,
@@ -105,6 +107,7 @@ export class ChangeFeed {
     this.#connections++;
     this.#delay = this.#options.reconnectDelayMs;
     if (reconnected) this.#wakeAll();
+    this.emit("listening", this.#connections);
   }
 
   #dispatch(channel: string, payload: string | undefined) {

@@ -1,7 +1,7 @@
 import type { ChangeFeed } from "./change-feed.js";
 import { readAllEvents } from "./events.js";
 import type { Queryable } from "./queryable.js";
-import { WakeSignal } from "./signal.js";
+import { Backoff, WakeSignal } from "./signal.js";
 import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
 
 export interface EventsBatch {
@@ -25,6 +25,7 @@ export async function* followEvents(
   const wake = new WakeSignal();
   const unsubscribe = feed.subscribe("events", workflowId, wake.wake);
   const seen = new Map<string, string>();
+  const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   try {
     await feed.ready().catch(() => {});
     while (!signal?.aborted) {
@@ -42,7 +43,8 @@ export async function* followEvents(
         return;
       }
       yield { changed };
-      await wake.wait(pollMs, signal);
+      if (Object.keys(changed).length > 0) recheck.reset();
+      await wake.wait(recheck.next(), signal);
     }
   } finally {
     unsubscribe();

@@ -1,6 +1,6 @@
 import type { ChangeFeed } from "./change-feed.js";
 import type { Queryable } from "./queryable.js";
-import { WakeSignal } from "./signal.js";
+import { Backoff, WakeSignal } from "./signal.js";
 import { readStreamSnapshot } from "./streams.js";
 import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
 
@@ -34,6 +34,7 @@ export async function* followStream(
   const unsubscribe = feed.subscribe("streams", workflowId, (changed) => {
     if (changed === undefined || changed === key) wake.wake();
   });
+  const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   try {
     await feed.ready().catch(() => {});
     let offset = fromOffset;
@@ -48,7 +49,8 @@ export async function* followStream(
         return;
       }
       yield { values };
-      await wake.wait(pollMs, signal);
+      if (values.length > 0) recheck.reset();
+      await wake.wait(recheck.next(), signal);
     }
   } finally {
     unsubscribe();

@@ -33,3 +33,25 @@ export class WakeSignal {
     });
   }
 }
+
+/**
+ * Re-check delays for a live feed: short right after activity (a workflow's status changes
+ * without a notification, typically just after its last write), doubling to `maxMs` when quiet.
+ */
+export class Backoff {
+  #next: number;
+  constructor(
+    private readonly minMs: number,
+    private readonly maxMs: number,
+  ) {
+    this.#next = minMs;
+  }
+  reset() {
+    this.#next = this.minMs;
+  }
+  next(): number {
+    const delay = this.#next;
+    this.#next = Math.min(this.#next * 2, this.maxMs);
+    return delay;
+  }
+}

@@ -30,11 +30,18 @@ export async function waitForEvent(
   try {
     // Without LISTEN (database briefly away) the fallback poll still answers.
     await feed.ready().catch(() => {});
+    // A failing first read is the caller's answer (503); later ones, e.g. while the database
+    // restarts under a waiter, are retried until the deadline.
+    let event = await readEvent(db, workflowId, key);
     for (;;) {
-      const event = await readEvent(db, workflowId, key);
       const remaining = deadline - performance.now();
       if (event.found || remaining <= 0 || signal?.aborted) return event;
       await wake.wait(Math.min(remaining, fallbackPollMs), signal);
+      try {
+        event = await readEvent(db, workflowId, key);
+      } catch (error) {
+        if (deadline - performance.now() <= 0) throw error;
+      }
     }
   } finally {
     unsubscribe();

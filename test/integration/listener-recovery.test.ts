@@ -1,0 +1,91 @@
+import { mkdtempSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
+import {
+  APP_NAME,
+  ChangeFeed,
+  DEFAULT_APP_VERSION,
+  QUEUE_NAME,
+  waitForEvent,
+  type Queryable,
+} from "@wfc/core";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from "../../scripts/local-stack/embedded-postgres.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+// The API's LISTEN connection must come back by itself after the database restarts, and a
+// request that was waiting across the restart must still be woken by the next notification.
+let cluster: EmbeddedDatabase;
+let pool: pg.Pool;
+let feed: ChangeFeed;
+let worker: TestWorker | undefined;
+
+beforeAll(async () => {
+  cluster = await startEmbeddedPostgres(
+    join(mkdtempSync(join(tmpdir(), "wfc-restart-")), "pgdata"),
+  );
+  await DBOS.migrate(cluster.url);
+  pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
+  pool.on("error", () => {});
+  feed = new ChangeFeed({ connectionString: cluster.url, reconnectDelayMs: 50 });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await feed?.close();
+  await pool?.end();
+  await cluster?.stop();
+});
+
+it("reconnects after a database restart and wakes a waiter that was waiting across it", async () => {
+  const id = `across-restart-${Date.now()}`;
+  const listening = once(feed, "listening");
+  // The real pool, telling us when the waiter's first read is done (it is then waiting).
+  let firstReadDone!: () => void;
+  const waitingNow = new Promise<void>((resolve) => (firstReadDone = resolve));
+  const db: Queryable = {
+    query: async (text, values) => {
+      const result = await pool.query(text, values);
+      firstReadDone();
+      return result;
+    },
+  };
+  // A minute of fallback: only a notification can answer within the test's time.
+  const waiting = waitForEvent(db, feed, id, "status", {
+    timeoutMs: 30_000,
+    fallbackPollMs: 60_000,
+  });
+  expect(await listening).toEqual([1]);
+  await waitingNow;
+
+  const relistening = once(feed, "listening");
+  await cluster.restart();
+  expect(await relistening).toEqual([2]);
+
+  worker = await startWorker(cluster.url);
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: cluster.url,
+    applicationName: APP_NAME,
+  });
+  const started = performance.now();
+  await client.enqueue(
+    {
+      queueName: QUEUE_NAME,
+      workflowName: "workflow_with_events",
+      workflowID: id,
+      appVersion: DEFAULT_APP_VERSION,
+    },
+    1,
+  );
+  const event = await waiting;
+  const elapsed = performance.now() - started;
+  await client.destroy();
+
+  expect(event.found).toBe(true);
+  expect(elapsed).toBeLessThan(5_000);
+});

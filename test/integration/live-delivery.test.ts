@@ -1,0 +1,146 @@
+import { DBOS } from "@dbos-inc/dbos-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../functions/api/src/app.js";
+import { createDbosBackend } from "../../functions/api/src/backend.js";
+import { createInspector } from "../support/api.js";
+import { createTestDatabase } from "../support/database.js";
+import { readEvents, type ServerSentEvent } from "../support/sse.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+import { DEFAULT_APP_VERSION } from "@wfc/core";
+
+// Real-time delivery through the real app, backend and worker. The backend's fallback poll is
+// set to a minute, so anything that answers sooner was woken by the worker's notification.
+const FALLBACK_MS = 60_000;
+let app: ReturnType<typeof createApp>;
+let backend: ReturnType<typeof createDbosBackend>;
+let inspector: Awaited<ReturnType<typeof createInspector>>;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  const url = await createTestDatabase();
+  await DBOS.migrate(url);
+  backend = createDbosBackend({
+    databaseUrl: url,
+    appVersion: DEFAULT_APP_VERSION,
+    poolSize: 2,
+    fallbackPollMs: FALLBACK_MS,
+  });
+  app = createApp(backend);
+  inspector = await createInspector(url);
+  worker = await startWorker(url);
+});
+afterAll(async () => {
+  await worker?.stop();
+  await inspector?.close();
+  await backend?.close();
+});
+
+async function collect(response: Response, until?: (e: ServerSentEvent) => boolean) {
+  const events: ServerSentEvent[] = [];
+  for await (const event of readEvents(response.body!)) {
+    events.push(event);
+    if (until?.(event)) break;
+  }
+  return events;
+}
+
+describe("blocked event GET", () => {
+  it("answers as soon as the event is set, long before any poll would", async () => {
+    const id = `wake-${Date.now()}`;
+    const waiting = app.request(`/workflow-events/${id}/status?timeout=20`);
+    // The workflow does not exist yet: only a notification can wake the waiter in time.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await app.request(`/start-workflow-events/${id}/1`, { method: "POST" });
+    const response = await waiting;
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(200);
+    // Whichever status is current when it wakes: "started" or already a later one.
+    expect(((await response.json()) as { value: string }).value).toMatch(
+      /^(started|processing_step_1|completed)$/,
+    );
+    expect(elapsed).toBeLessThan(1_000);
+  });
+});
+
+describe("stream snapshot from an offset", () => {
+  it("returns values from the offset, where to continue, and whether the stream is closed", async () => {
+    const id = `offset-${Date.now()}`;
+    await app.request(`/start-workflow-streaming/${id}/2`, { method: "POST" });
+    await inspector.result(id);
+    const body = (await (await app.request(`/workflow-stream/${id}?offset=4`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(body).toMatchObject({
+      workflow_id: id,
+      total_messages: 2,
+      offset: 4,
+      next_offset: 6,
+      closed: true,
+    });
+    expect((body.stream_values as Array<{ type: string }>).map((v) => v.type)).toEqual([
+      "result",
+      "complete",
+    ]);
+  });
+});
+
+describe("live stream (server-sent events)", () => {
+  it("delivers every value with its offset as id, then ends when the stream closes", async () => {
+    const id = `live-${Date.now()}`;
+    await app.request(`/start-workflow-streaming/${id}/3`, { method: "POST" });
+    const response = await app.request(`/workflow-stream/${id}`, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const events = await collect(response);
+    const values = events.filter((e) => e.event === "value");
+    expect(values.map((e) => e.id)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    expect(JSON.parse(values.at(-1)!.data)).toMatchObject({ type: "complete", total_results: 3 });
+    expect(events.at(-1)).toEqual({ event: "end", data: '{"reason":"closed"}' });
+  });
+
+  it("resumes after Last-Event-ID without gaps or duplicates", async () => {
+    const id = `resume-${Date.now()}`;
+    await app.request(`/start-workflow-streaming/${id}/5`, { method: "POST" });
+    const controller = new AbortController();
+    const first = await app.request(`/workflow-stream/${id}/live`, { signal: controller.signal });
+    const head = await collect(first, (e) => e.id === "3");
+    controller.abort();
+    const second = await app.request(`/workflow-stream/${id}/live`, {
+      headers: { "last-event-id": "3" },
+    });
+    const tail = (await collect(second)).filter((e) => e.event === "value");
+    const all = [...head.filter((e) => e.event === "value"), ...tail];
+    expect(all.map((e) => Number(e.id))).toEqual([...Array(12).keys()]);
+    const snapshot = (await (await app.request(`/workflow-stream/${id}`)).json()) as {
+      stream_values: unknown[];
+    };
+    expect(all.map((e) => JSON.parse(e.data))).toEqual(snapshot.stream_values);
+  });
+
+  it("answers 404 for a workflow that does not exist", async () => {
+    const response = await app.request("/workflow-stream/no-such-flow/live");
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("live events (server-sent events)", () => {
+  it("feeds a progress bar: progress rises to 100, then status completed, then the end", async () => {
+    const id = `bar-${Date.now()}`;
+    await app.request(`/start-workflow-events/${id}/4`, { method: "POST" });
+    const response = await app.request(`/workflow-events/${id}/all`, {
+      headers: { accept: "text/event-stream" },
+    });
+    const changes = (await collect(response))
+      .filter((e) => e.event === "change")
+      .map((e) => JSON.parse(e.data));
+    const progress = changes.filter((c) => c.key === "progress").map((c) => c.value as number);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(100);
+    const final = Object.fromEntries(changes.map((c) => [c.key, c.value]));
+    expect(final).toMatchObject({ status: "completed", result: { total_steps: 4 } });
+  });
+});
