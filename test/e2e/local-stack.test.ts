@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readEvents, type ServerSentEvent } from "../support/sse.js";
 
 // `npm start` as a user runs it: no database URL, so an embedded PostgreSQL, then the worker and
 // the API as separate processes. The seed's curl commands run against it over real HTTP.
@@ -100,6 +101,27 @@ describe("the seed's README, against npm start", () => {
       type: "complete",
       total_results: 5,
     });
+  });
+
+  it("follows a stream live over server-sent events through the Node server", async () => {
+    expect((await post("/start-workflow-streaming/wf-stream-live/3")).status).toBe(200);
+    const response = await fetch(`${base}/workflow-stream/wf-stream-live`, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const events: ServerSentEvent[] = [];
+    for await (const event of readEvents(response.body!)) events.push(event);
+    expect(events.filter((e) => e.event === "value").map((e) => e.id)).toEqual([
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "6",
+      "7",
+    ]);
+    expect(events.at(-1)?.event).toBe("end");
   });
 
   it("the original GET / fan-out", async () => {

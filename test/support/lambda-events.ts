@@ -95,3 +95,49 @@ export const lambdaContext = {
   fail: () => {},
   succeed: () => {},
 };
+
+/**
+ * An API Gateway REST API (v1) proxy event, the shape a REST route in STREAM transfer mode
+ * delivers to a response-streaming function.
+ */
+export function apiGatewayV1Event(request: Request) {
+  const { method, path, query, body, headers = {} } = request;
+  const allHeaders: Record<string, string> = {
+    Accept: "*/*",
+    Host: "abc123xyz.execute-api.us-east-1.amazonaws.com",
+    "User-Agent": "curl/8.5.0",
+    "X-Forwarded-For": "203.0.113.10",
+    "X-Forwarded-Port": "443",
+    "X-Forwarded-Proto": "https",
+    ...headers,
+  };
+  return {
+    resource: "/{proxy+}",
+    path,
+    httpMethod: method,
+    headers: allHeaders,
+    multiValueHeaders: Object.fromEntries(Object.entries(allHeaders).map(([k, v]) => [k, [v]])),
+    queryStringParameters: query ?? null,
+    multiValueQueryStringParameters: query
+      ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]]))
+      : null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "abc123xyz",
+      domainName: "abc123xyz.execute-api.us-east-1.amazonaws.com",
+      httpMethod: method,
+      path: `/prod${path}`,
+      protocol: "HTTP/1.1",
+      requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+      requestTimeEpoch: 1795507200000,
+      resourceId: "abcdef",
+      resourcePath: "/{proxy+}",
+      stage: "prod",
+      identity: { sourceIp: "203.0.113.10", userAgent: "curl/8.5.0" },
+    },
+    body: body ?? null,
+    isBase64Encoded: false,
+  };
+}
