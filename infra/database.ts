@@ -47,6 +47,7 @@ export function createDatabase({ vpc, apiSecurityGroup, workerSecurityGroup }: N
               ]
             : []),
         ],
+        // The proxy fetches the database's credentials from Secrets Manager (through NAT).
         egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
       });
 
