@@ -265,6 +265,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(holders).toEqual(
         [T.dbInstance, "aws:secretsmanager/secretVersion:SecretVersion", T.ssmParameter].sort(),
       );
+      expect(JSON.stringify(g().evaluation.outputs)).not.toContain(MOCK.password);
     });
   });
 
