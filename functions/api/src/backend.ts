@@ -11,7 +11,6 @@ import {
   readStreamSnapshot,
   readWorkflowStatus,
   UnavailableError,
-  waitForEvent,
   type EventsBatch,
   type StreamBatch,
   type StreamSnapshot,
