@@ -8,7 +8,10 @@ import { APP_NAME, QUEUE_NAME } from "@wfc/core";
  */
 export async function prepareQueue(databaseUrl: string, minPollingIntervalMs: number) {
   await DBOS.migrate(databaseUrl);
-  const client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME });
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
   try {
     await client.registerQueue(QUEUE_NAME, { minPollingIntervalMs, applicationName: APP_NAME });
   } finally {
