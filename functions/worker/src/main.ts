@@ -1,64 +1,11 @@
-import { DBOS } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, ConfigError, QUEUE_NAME } from "@wfc/core";
-import { registerWorkflows } from "@wfc/core/workflows";
+import { ConfigError } from "@wfc/core";
 import { workerConfig } from "./config.js";
-import { startHealthServer } from "./health.js";
-import { prepareQueue } from "./queue.js";
+import { runWorker } from "./worker.js";
 
-/**
- * The worker's whole lifecycle: config -> register workflows -> launch -> serve the queue until
- * SIGTERM/SIGINT -> shut down, letting running workflows finish for a grace period. Whatever is
- * still running then stays PENDING in Postgres and is recovered from its last completed step.
- */
-async function main() {
-  const config = workerConfig();
-  const workflows = registerWorkflows({
-    recvTimeoutSeconds: config.RECV_TIMEOUT_SECONDS,
-    fibonacciThreads: config.FIBONACCI_THREADS,
+/** The container's entry: the worker, configured from the environment. */
+Promise.resolve()
+  .then(() => runWorker(workerConfig()))
+  .catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
   });
-
-  await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS);
-  DBOS.setConfig({
-    name: APP_NAME,
-    systemDatabaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
-    systemDatabasePoolSize: config.DB_POOL_SIZE,
-    applicationVersion: config.APP_VERSION,
-    executorID: config.EXECUTOR_ID,
-    logLevel: config.LOG_LEVEL,
-    notificationCoalesceMs: config.NOTIFICATION_COALESCE_MS,
-    // Only our queue: a queue of another app sharing the database is not ours to run.
-    listenQueues: [QUEUE_NAME],
-  });
-  await DBOS.launch();
-
-  let running = true;
-  const health = await startHealthServer(config.HEALTH_PORT, () => running);
-  // One machine-readable line: the local runner and tests wait for it instead of sleeping.
-  console.log(
-    JSON.stringify({
-      msg: "worker ready",
-      executorId: config.EXECUTOR_ID,
-      appVersion: config.APP_VERSION,
-      healthPort: health.port,
-    }),
-  );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running = false;
-    console.log(JSON.stringify({ msg: "worker stopping", signal }));
-    health.server.close();
-    await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
-    await workflows.pool.close();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});

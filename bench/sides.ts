@@ -1,0 +1,112 @@
+import { DBOSClient } from "@dbos-inc/dbos-sdk";
+import {
+  APP_NAME,
+  DEFAULT_APP_VERSION,
+  eventsWorkflow,
+  messagingWorkflow,
+  QUEUE_NAME,
+  streamingWorkflow,
+} from "@wfc/core";
+import pg from "pg";
+
+/** The operations a client performs, done the naive way (baseline) or through our API (tuned). */
+export interface Side {
+  name: "baseline" | "tuned";
+  databaseUrl: string;
+  /** For enqueues that measure the worker itself, identical on both sides. */
+  client: DBOSClient;
+  waitEvent(workflowId: string, key: string, timeoutSeconds: number): Promise<unknown>;
+  followStream(workflowId: string): AsyncIterable<unknown>;
+  sendMessage(workflowId: string, message: Record<string, unknown>): Promise<void>;
+  startEventsWorkflow(workflowId: string, nSteps: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const enqueueOptions = (workflowName: string, workflowID: string) => ({
+  queueName: QUEUE_NAME,
+  workflowName,
+  workflowID,
+  appVersion: DEFAULT_APP_VERSION,
+});
+
+/** The naive baseline: a handler that calls DBOSClient with its defaults for everything. */
+export async function baselineSide(databaseUrl: string): Promise<Side> {
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
+  return {
+    name: "baseline",
+    databaseUrl,
+    client,
+    waitEvent: (id, key, timeoutSeconds) => client.getEvent(id, key, timeoutSeconds),
+    followStream: (id) => client.readStream(id, streamingWorkflow.streamKey),
+    sendMessage: (id, message) => client.send(id, message, messagingWorkflow.topic),
+    startEventsWorkflow: async (id, nSteps) => {
+      await client.enqueue(enqueueOptions(eventsWorkflow.name, id), nSteps);
+    },
+    close: () => client.destroy(),
+  };
+}
+
+/** This system: everything a user does goes through the HTTP API, as a user would. */
+export async function tunedSide(databaseUrl: string, apiBase: string): Promise<Side> {
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
+  const ok = async (response: Response) => {
+    if (!response.ok)
+      throw new Error(`${response.url}: ${response.status} ${await response.text()}`);
+    return response;
+  };
+  return {
+    name: "tuned",
+    databaseUrl,
+    client,
+    async waitEvent(id, key, timeoutSeconds) {
+      const response = await fetch(
+        `${apiBase}/workflow-events/${id}/${key}?timeout=${timeoutSeconds}`,
+      );
+      if (response.status === 404) return null;
+      return ((await (await ok(response)).json()) as { value: unknown }).value;
+    },
+    async *followStream(id) {
+      const response = await ok(await fetch(`${apiBase}/workflow-stream/${id}/live`));
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for await (const chunk of response.body!) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!block.includes("event: value")) continue;
+          const data = block.split("\n").find((line) => line.startsWith("data: "));
+          if (data) yield JSON.parse(data.slice(6));
+        }
+      }
+    },
+    async sendMessage(id, message) {
+      const init = {
+        method: "POST",
+        body: JSON.stringify(message),
+        headers: { "content-type": "application/json" },
+      };
+      await ok(await fetch(`${apiBase}/send-message/${id}`, init));
+    },
+    async startEventsWorkflow(id, nSteps) {
+      await ok(await fetch(`${apiBase}/start-workflow-events/${id}/${nSteps}`, { method: "POST" }));
+    },
+    close: () => client.destroy(),
+  };
+}
+
+/** Counts server connections whose application_name starts with `prefix`. */
+export async function countConnections(admin: pg.Pool, prefix: string): Promise<number> {
+  const { rows } = await admin.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1",
+    [`${prefix}%`],
+  );
+  return rows[0]!.n;
+}
