@@ -7,6 +7,7 @@ import { createTestDatabase } from "../support/database.js";
 import { readEvents, type ServerSentEvent } from "../support/sse.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 import { DEFAULT_APP_VERSION } from "@wfc/core";
+import pg from "pg";
 
 // Real-time delivery through the real app, backend and worker. The backend's fallback poll is
 // set to a minute, so anything that answers sooner was woken by the worker's notification.
@@ -60,6 +61,35 @@ describe("blocked event GET", () => {
       /^(started|processing_step_1|completed)$/,
     );
     expect(elapsed).toBeLessThan(1_000);
+  });
+});
+
+describe("waiting requests", () => {
+  it("do not poll the database: each reads once, then only when notified", async () => {
+    const url = await createTestDatabase();
+    await DBOS.migrate(url);
+    let queries = 0;
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    (pool as unknown as { query: typeof query }).query = (...args) => {
+      queries++;
+      return query(...args);
+    };
+    const counted = createDbosBackend({
+      databaseUrl: url,
+      appVersion: DEFAULT_APP_VERSION,
+      poolSize: 2,
+      pool,
+    });
+    const countedApp = createApp(counted);
+    const waiters = Array.from({ length: 20 }, (_, i) =>
+      countedApp.request(`/workflow-events/never-started/key-${i}?timeout=1.5`),
+    );
+    const statuses = (await Promise.all(waiters)).map((r) => r.status);
+    await counted.close();
+    expect(statuses).toEqual(Array(20).fill(404));
+    // One read each on arrival, one when the timeout ends the wait; polling every 50 ms would be ~600.
+    expect(queries).toBeLessThanOrEqual(40);
   });
 });
 

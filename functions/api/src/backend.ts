@@ -11,6 +11,7 @@ import {
   readStreamSnapshot,
   readWorkflowStatus,
   UnavailableError,
+  waitForEvent,
   type EventsBatch,
   type StreamBatch,
   type StreamSnapshot,
@@ -54,6 +55,8 @@ export interface BackendOptions {
   poolSize: number;
   /** Re-read interval of live waiters without a notification (a safety net). */
   fallbackPollMs?: number;
+  /** Use this pool instead of creating one (its size and settings are then the caller's). */
+  pool?: pg.Pool;
 }
 
 // Only for `GET /` awaiting its root workflow's result (the SDK polls for results).
@@ -65,12 +68,14 @@ const RESULT_POLL_MS = 50;
  * (per Lambda instance), however many requests wait. Nothing connects until a request needs it.
  */
 export function createDbosBackend(options: BackendOptions): Backend {
-  const pool = new pg.Pool({
-    connectionString: options.databaseUrl,
-    max: options.poolSize,
-    idleTimeoutMillis: 10_000,
-    application_name: `${APP_NAME}-api`,
-  });
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize,
+      idleTimeoutMillis: 10_000,
+      application_name: `${APP_NAME}-api`,
+    });
   // An idle client dropped by the server (restart, failover) must not crash the process.
   pool.on("error", () => {});
   const feed = new ChangeFeed({
@@ -102,13 +107,12 @@ export function createDbosBackend(options: BackendOptions): Backend {
         );
         return handle.workflowID;
       }),
-    getEvent: (workflowId, key, timeoutSeconds) =>
-      translate(async () =>
-        (await dbos()).getEvent(workflowId, key, {
-          timeoutSeconds,
-          pollingIntervalMs: RESULT_POLL_MS,
-        }),
-      ),
+    getEvent: (workflowId, key, timeoutSeconds, signal) =>
+      translate(async () => {
+        const waitOptions = { timeoutMs: timeoutSeconds * 1000, fallbackPollMs, signal };
+        const event = await waitForEvent(pool, feed, workflowId, key, waitOptions);
+        return event.found ? event.value : null;
+      }),
     allEvents: (workflowId) => translate(() => readAllEvents(pool, workflowId)),
     send: (workflowId, message, topic, idempotencyKey) =>
       translate(async () => (await dbos()).send(workflowId, message, topic, idempotencyKey)),
