@@ -151,6 +151,26 @@ describe("live stream (server-sent events)", () => {
     expect(all.map((e) => JSON.parse(e.data))).toEqual(snapshot.stream_values);
   });
 
+  it("sends keep-alive comments while the stream is quiet", async () => {
+    const quietApp = createApp(backend, { keepAliveMs: 100 });
+    const id = `quiet-${Date.now()}`;
+    // A messaging workflow waits for approval: it exists, and its stream stays empty.
+    await quietApp.request(`/start-workflow-messaging/${id}/1`, { method: "POST" });
+    const controller = new AbortController();
+    const response = await quietApp.request(`/workflow-stream/${id}/live`, {
+      signal: controller.signal,
+    });
+    const decoder = new TextDecoder();
+    let text = "";
+    for await (const chunk of response.body!) {
+      text += decoder.decode(chunk);
+      if (text.includes(": keep-alive")) break;
+    }
+    controller.abort();
+    expect(text).toContain(": keep-alive\n\n");
+    await app.request(`/send-message/${id}`, { method: "POST", body: '{"approved":false}' });
+  });
+
   it("answers 404 for a workflow that does not exist", async () => {
     const response = await app.request("/workflow-stream/no-such-flow/live");
     expect(response.status).toBe(404);

@@ -1,8 +1,13 @@
 import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 
-/** Idle time after which a comment line is sent, so proxies keep the connection open. */
+/** Default idle time after which a comment line is sent, so proxies keep the connection open. */
 export const KEEPALIVE_MS = 15_000;
+
+export interface LiveOptions {
+  /** Idle time after which a `: keep-alive` comment is sent. */
+  keepAliveMs: number;
+}
 
 /** Whether the client asked for server-sent events (as `EventSource` does). */
 export const wantsEventStream = (c: Context) =>
@@ -14,6 +19,7 @@ export const wantsEventStream = (c: Context) =>
  */
 export function sse(
   c: Context,
+  { keepAliveMs }: LiveOptions,
   run: (
     stream: SSEStreamingApi,
     signal: AbortSignal,
@@ -34,7 +40,7 @@ export function sse(
         return originalWrite(input);
       };
       const keepAlive = async () => {
-        if (performance.now() - lastWrite >= KEEPALIVE_MS) await stream.write(": keep-alive\n\n");
+        if (performance.now() - lastWrite >= keepAliveMs) await stream.write(": keep-alive\n\n");
       };
       await run(stream, abort.signal, keepAlive);
     },

@@ -2,7 +2,7 @@ import { eventsWorkflow, NotFoundError } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
-import { sse, wantsEventStream } from "../sse.js";
+import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { MAX_EVENT_TIMEOUT_SECONDS, startParams, workflowParam } from "./params.js";
 
@@ -21,10 +21,10 @@ const timeoutQuery = z.object({
  * Live events as server-sent events (a progress bar's feed): one `change` event per changed key,
  * `{"key","value"}`, the current values first; an `end` event once the workflow has finished.
  */
-async function liveEvents(c: Context, backend: Backend, workflowId: string) {
+async function liveEvents(c: Context, backend: Backend, options: LiveOptions, workflowId: string) {
   if ((await backend.status(workflowId)) === undefined)
     throw new NotFoundError("Workflow not found");
-  return sse(c, async (stream, signal, keepAlive) => {
+  return sse(c, options, async (stream, signal, keepAlive) => {
     let id = 0;
     for await (const batch of backend.followEvents(workflowId, signal)) {
       const changes = Object.entries(batch.changed);
@@ -46,7 +46,7 @@ async function liveEvents(c: Context, backend: Backend, workflowId: string) {
 }
 
 /** The events example: start a workflow that publishes events, then read them. */
-export function eventsRoutes(backend: Backend) {
+export function eventsRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
     .post(
       "/start-workflow-events/:workflow_id/:n_steps",
@@ -69,7 +69,7 @@ export function eventsRoutes(backend: Backend) {
     )
     .get("/workflow-events/:workflow_id/all", validate("param", workflowParam), async (c) => {
       const { workflow_id } = c.req.valid("param");
-      if (wantsEventStream(c)) return liveEvents(c, backend, workflow_id);
+      if (wantsEventStream(c)) return liveEvents(c, backend, options, workflow_id);
       return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
     })
     .get(

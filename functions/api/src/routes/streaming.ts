@@ -2,7 +2,7 @@ import { NotFoundError, streamingWorkflow } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
-import { sse, wantsEventStream } from "../sse.js";
+import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { startParams, workflowParam } from "./params.js";
 
@@ -27,10 +27,16 @@ function resumeOffset(c: Context, offset: number | undefined): number {
  * Live stream as server-sent events: each value is an event whose `id` is its offset; the
  * response ends with an `end` event when the stream closes or the workflow finishes.
  */
-async function live(c: Context, backend: Backend, workflowId: string, fromOffset: number) {
+async function live(
+  c: Context,
+  backend: Backend,
+  options: LiveOptions,
+  workflowId: string,
+  fromOffset: number,
+) {
   if ((await backend.status(workflowId)) === undefined)
     throw new NotFoundError("Workflow not found");
-  return sse(c, async (stream, signal, keepAlive) => {
+  return sse(c, options, async (stream, signal, keepAlive) => {
     for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
       for (const { offset, value } of batch.values) {
         await stream.writeSSE({ id: String(offset), event: "value", data: JSON.stringify(value) });
@@ -43,7 +49,7 @@ async function live(c: Context, backend: Backend, workflowId: string, fromOffset
 }
 
 /** The streaming example: start a workflow that appends to a stream; read it or follow it live. */
-export function streamingRoutes(backend: Backend) {
+export function streamingRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
     .post(
       "/start-workflow-streaming/:workflow_id/:n_steps",
@@ -66,6 +72,7 @@ export function streamingRoutes(backend: Backend) {
         live(
           c,
           backend,
+          options,
           c.req.valid("param").workflow_id,
           resumeOffset(c, c.req.valid("query").offset),
         ),
@@ -77,7 +84,8 @@ export function streamingRoutes(backend: Backend) {
       async (c) => {
         const { workflow_id } = c.req.valid("param");
         const { offset } = c.req.valid("query");
-        if (wantsEventStream(c)) return live(c, backend, workflow_id, resumeOffset(c, offset));
+        if (wantsEventStream(c))
+          return live(c, backend, options, workflow_id, resumeOffset(c, offset));
         const snapshot = await backend.streamSnapshot(workflow_id, streamKey, offset ?? 0);
         const seed = {
           workflow_id,
