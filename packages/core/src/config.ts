@@ -52,6 +52,13 @@ const workerSchema = z.object({
   NOTIFICATION_COALESCE_MS: positiveInt(1),
   /** How long SIGTERM waits for running workflows before leaving them to recovery. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** How often the worker records that it is alive and looks for dead workers to take over. */
+  HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
+  /**
+   * A worker silent this long is dead: its pending workflows are taken over. Keep it well above
+   * the interval, since a live worker declared dead would have its workflows run twice.
+   */
+  EXECUTOR_DEAD_AFTER_MS: positiveInt(15_000),
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;
