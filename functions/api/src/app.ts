@@ -1,24 +1,56 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import type { Backend } from "./backend.js";
 import { notFound, onError } from "./errors.js";
-import { KEEPALIVE_MS, type LiveOptions } from "./sse.js";
+import { accessLog } from "./middleware/access-log.js";
+import { apiKeyAuth } from "./middleware/auth.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { messagingRoutes } from "./routes/messaging.js";
 import { rootRoutes } from "./routes/root.js";
 import { streamingRoutes } from "./routes/streaming.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import { KEEPALIVE_MS } from "./sse.js";
+
+export interface AppSettings {
+  /** Valid API keys; empty leaves the API open (local development). */
+  apiKeys?: string[];
+  /** Shared secret of signed webhooks; unset disables `/webhooks`. */
+  webhookSecret?: string;
+  /** Origins allowed by CORS; empty means no CORS headers (same-origin only). */
+  corsOrigins?: string[];
+  /** Idle time before an SSE keep-alive comment. */
+  keepAliveMs?: number;
+  /** Where access-log lines go (stdout by default). */
+  log?: (line: string) => void;
+}
 
 /**
  * Builds the HTTP API on a backend. Knows nothing about AWS: the Lambda handler and the Node
  * server both wrap this same app.
  */
-export function createApp(backend: Backend, live: LiveOptions = { keepAliveMs: KEEPALIVE_MS }) {
-  return new Hono()
+export function createApp(backend: Backend, settings: AppSettings = {}) {
+  const live = { keepAliveMs: settings.keepAliveMs ?? KEEPALIVE_MS };
+  const app = new Hono().use(requestId()).use(accessLog(settings.log)).use(secureHeaders());
+  if (settings.corsOrigins?.length) {
+    app.use(
+      cors({
+        origin: settings.corsOrigins,
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
+        exposeHeaders: ["X-Request-Id", "Retry-After"],
+      }),
+    );
+  }
+  return app
+    .use(apiKeyAuth(settings.apiKeys ?? []))
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
     .route("/", eventsRoutes(backend, live))
     .route("/", messagingRoutes(backend))
     .route("/", streamingRoutes(backend, live))
+    .route("/", webhookRoutes(backend, settings.webhookSecret))
     .notFound(notFound)
     .onError(onError);
 }

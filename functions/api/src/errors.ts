@@ -21,6 +21,8 @@ export function onError(error: Error, c: Context) {
     return c.json({ detail: error.message }, STATUS[error.code]);
   }
   if (error instanceof HTTPException) {
+    // Middleware that built its own answer (bearer auth: JSON detail + WWW-Authenticate) keeps it.
+    if (error.res) return error.getResponse();
     return c.json({ detail: error.message || "Request failed" }, error.status);
   }
   console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(error) }));

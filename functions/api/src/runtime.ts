@@ -14,5 +14,18 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
     poolSize: config.DB_POOL_SIZE,
     fallbackPollMs: config.FALLBACK_POLL_MS,
   });
-  return { config, backend, app: createApp(backend) };
+  const app = createApp(backend, {
+    apiKeys: config.API_KEYS,
+    webhookSecret: config.WEBHOOK_SECRET,
+    corsOrigins: config.CORS_ORIGINS,
+  });
+  if (config.API_KEYS.length === 0) {
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        msg: "API_KEYS is not set: the API is open to anyone who can reach it",
+      }),
+    );
+  }
+  return { config, backend, app };
 }

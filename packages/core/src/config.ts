@@ -17,6 +17,19 @@ const postgresUrl = z
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A comma-separated list (blanks ignored), each item checked by `item`. */
+const commaList = (item: z.ZodString) =>
+  z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
 const shared = {
   DBOS_SYSTEM_DATABASE_URL: postgresUrl,
   APP_VERSION: z.string().min(1).max(64).default(DEFAULT_APP_VERSION),
@@ -33,6 +46,14 @@ const apiSchema = z.object({
   DB_POOL_SIZE: positiveInt(2),
   /** Safety-net re-read interval of waiting requests when no notification arrives. */
   FALLBACK_POLL_MS: positiveInt(2_000),
+  /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */
+  API_KEYS: commaList(z.string().min(16, "each key must be at least 16 characters")),
+  /** Standard Webhooks secret (base64, optionally `whsec_`-prefixed). No default. */
+  WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Comma-separated origins allowed by CORS; unset means no CORS. */
+  CORS_ORIGINS: commaList(
+    z.string().url("each origin must be a URL such as https://app.example.com"),
+  ),
 });
 
 const workerSchema = z.object({

@@ -1,26 +1,19 @@
-import { InvalidInputError, messagingWorkflow } from "@wfc/core";
+import { messagingWorkflow } from "@wfc/core";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
 import type { Backend } from "../backend.js";
-import { PayloadTooLargeError } from "@wfc/core";
+import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
 import { startParams, workflowParam } from "./params.js";
 
-/** Largest message body accepted, in bytes. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-async function jsonObjectBody(text: string): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError("Request body must be valid JSON");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new InvalidInputError("Request body must be a JSON object");
-  }
-  return body as Record<string, unknown>;
-}
+/** An `Idempotency-Key` makes a retried send deliver the message once. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, "Idempotency-Key must not be empty")
+  .max(255, "Idempotency-Key must be at most 255 characters")
+  .regex(/^[\x21-\x7e]+$/, "Idempotency-Key must be printable ASCII without spaces")
+  .optional();
+const sendHeaders = z.object({ "idempotency-key": idempotencyKeySchema });
 
 /** The messaging example: start a workflow that waits for approval, then send it messages. */
 export function messagingRoutes(backend: Backend) {
@@ -41,17 +34,14 @@ export function messagingRoutes(backend: Backend) {
     )
     .post(
       "/send-message/:workflow_id",
-      bodyLimit({
-        maxSize: MAX_MESSAGE_BYTES,
-        onError: () => {
-          throw new PayloadTooLargeError(`Request body must be at most ${MAX_MESSAGE_BYTES} bytes`);
-        },
-      }),
+      limitBody(),
       validate("param", workflowParam),
+      validate("header", sendHeaders),
       async (c) => {
         const { workflow_id } = c.req.valid("param");
-        const payload = await jsonObjectBody(await c.req.text());
-        await backend.send(workflow_id, payload, messagingWorkflow.topic);
+        const idempotencyKey = c.req.valid("header")["idempotency-key"];
+        const payload = parseJsonObject(await c.req.text());
+        await backend.send(workflow_id, payload, messagingWorkflow.topic, idempotencyKey);
         return c.json({ workflow_id, message: "Notification sent to workflow", payload });
       },
     );

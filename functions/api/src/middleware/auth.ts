@@ -1,0 +1,28 @@
+import type { MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+
+/** Paths reachable without a key: liveness for load balancers, and signature-checked webhooks. */
+const OPEN = [/^\/health$/, /^\/webhooks\//];
+
+/**
+ * Requires `Authorization: Bearer <key>` on every other path when keys are configured. Keys are
+ * compared in constant time (Hono's bearer-auth hashes both sides); several keys may be valid at
+ * once, so a key can be rotated without downtime. With no keys, the API is open.
+ */
+export function apiKeyAuth(keys: string[]): MiddlewareHandler {
+  if (keys.length === 0) return async (_c, next) => next();
+  const check = bearerAuth({
+    token: keys,
+    noAuthenticationHeader: {
+      message: { detail: "Missing API key: send Authorization: Bearer <key>" },
+    },
+    invalidAuthenticationHeader: {
+      message: { detail: "Malformed Authorization header: expected Bearer <key>" },
+    },
+    invalidToken: { message: { detail: "Invalid API key" } },
+  });
+  return async (c, next) => {
+    if (OPEN.some((path) => path.test(c.req.path))) return next();
+    return check(c, next);
+  };
+}
