@@ -1,5 +1,6 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
 import { createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 
@@ -11,18 +12,33 @@ let databaseUrl: string;
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   await DBOS.migrate(databaseUrl);
-  api = createTestApi(databaseUrl);
+  api = createTestApi(databaseUrl, { webhookSecret: WEBHOOK_SECRET, log: () => {} });
 });
 afterAll(() => api?.close());
 
 const longId = "a".repeat(129);
+const WEBHOOK_SECRET = `whsec_${Buffer.from("bad-input matrix webhook secret!").toString("base64")}`;
+const webhook = new Webhook(WEBHOOK_SECRET);
+/** Standard Webhooks headers for `body`, validly signed now. */
+const signed = (body: string) => ({
+  "webhook-id": "evt_matrix",
+  "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+  "webhook-signature": webhook.sign("evt_matrix", new Date(), body),
+});
 const startPaths = [
   "/start-workflow-events",
   "/start-workflow-messaging",
   "/start-workflow-streaming",
 ];
 
-type Case = [method: "GET" | "POST", path: string, body: unknown, status: number, detail: RegExp];
+type Case = [
+  method: "GET" | "POST",
+  path: string,
+  body: unknown,
+  status: number,
+  detail: RegExp,
+  headers?: Record<string, string>,
+];
 
 const cases: Case[] = [
   ...startPaths.flatMap((base): Case[] => [
@@ -77,12 +93,61 @@ const cases: Case[] = [
   ["POST", "/send-message/ok-id", "null", 422, /must be a JSON object/],
   ["POST", "/send-message/ok-id", { pad: "x".repeat(70_000) }, 413, /at most 65536 bytes/],
   ["POST", "/send-message/no-such-workflow", { approved: true }, 404, /Workflow not found/],
+  ["GET", "/workflow-stream/ok-id?offset=-1", undefined, 422, /offset must be at least 0/],
+  ["GET", "/workflow-stream/ok-id?offset=abc", undefined, 422, /offset must be an integer/],
+  ["GET", "/workflow-stream/ok-id/live?offset=1.5", undefined, 422, /offset must be an integer/],
+  ["GET", `/workflow-stream/${longId}/live`, undefined, 422, /workflow_id must be at most 128/],
+  ["GET", "/workflow-stream/no-such-workflow/live", undefined, 404, /Workflow not found/],
+  [
+    "POST",
+    "/send-message/ok-id",
+    { a: 1 },
+    422,
+    /Idempotency-Key must be printable/,
+    { "idempotency-key": "two words" },
+  ],
+  [
+    "POST",
+    "/send-message/ok-id",
+    { a: 1 },
+    422,
+    /Idempotency-Key must be at most 255/,
+    { "idempotency-key": "k".repeat(256) },
+  ],
+  ["POST", `/webhooks/${longId}`, "{}", 422, /workflow_id must be at most 128/, signed("{}")],
+  [
+    "POST",
+    `/webhooks/ok-id?topic=${"t".repeat(256)}`,
+    "{}",
+    422,
+    /topic must be at most 255/,
+    signed("{}"),
+  ],
+  [
+    "POST",
+    "/webhooks/ok-id",
+    "{}",
+    401,
+    /Webhook rejected/,
+    { "webhook-id": "e", "webhook-timestamp": "1", "webhook-signature": "v1,x" },
+  ],
+  ["POST", "/webhooks/ok-id", "{}", 401, /Webhook rejected/],
+  ["POST", "/webhooks/ok-id", "{oops", 422, /must be valid JSON/, signed("{oops")],
+  ["POST", "/webhooks/ok-id", "[1]", 422, /must be a JSON object/, signed("[1]")],
+  [
+    "POST",
+    "/webhooks/ok-id",
+    JSON.stringify({ pad: "x".repeat(70_000) }),
+    413,
+    /at most 65536 bytes/,
+  ],
+  ["POST", "/webhooks/no-such-workflow", "{}", 404, /Workflow not found/, signed("{}")],
   ["GET", "/no/such/route", undefined, 404, /Not Found/],
 ];
 
 describe("bad input", () => {
-  it.each(cases)("%s %s -> %i", async (method, path, body, status, detail) => {
-    const response = method === "GET" ? await api.get(path) : await api.post(path, body);
+  it.each(cases)("%s %s -> %i", async (method, path, body, status, detail, headers) => {
+    const response = method === "GET" ? await api.get(path) : await api.post(path, body, headers);
     expect(response.status).toBe(status);
     expect(response.body.detail).toMatch(detail);
     expect(JSON.stringify(response.body)).not.toMatch(/postgres|SELECT|at .*\.ts/);

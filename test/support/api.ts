@@ -1,12 +1,12 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, DEFAULT_APP_VERSION } from "@wfc/core";
-import { createApp } from "../../functions/api/src/app.js";
+import { createApp, type AppSettings } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
 
 /** The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`. */
-export function createTestApi(databaseUrl: string) {
+export function createTestApi(databaseUrl: string, settings: AppSettings = { log: () => {} }) {
   const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 4 });
-  const app = createApp(backend);
+  const app = createApp(backend, settings);
   const call = async (
     method: string,
     path: string,

@@ -40,7 +40,8 @@ export function webhookRoutes(backend: Backend, secret: string | undefined) {
         "webhook-signature": c.req.header("webhook-signature") ?? "",
       };
       try {
-        verifier.verify(raw, headers);
+        // Parsing is ours (422 for bad JSON); the library only checks the signature.
+        verifier.verify(raw, headers, { jsonParse: false });
       } catch (error) {
         if (!(error instanceof WebhookVerificationError)) throw error;
         throw new HTTPException(401, { message: `Webhook rejected: ${error.message}` });
