@@ -2,6 +2,7 @@ import { DBOS } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { startHealthServer } from "./health.js";
+import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
 
 /**
@@ -28,6 +29,15 @@ export async function runWorker(config: WorkerConfig) {
     // Only our queue: a queue of another app sharing the database is not ours to run.
     listenQueues: [QUEUE_NAME],
   });
+  // Heartbeat first: from the first workflow on, this executor can be declared dead and its
+  // workflows taken over by another worker (a replacement starts under a new executor ID).
+  const liveness = await startLiveness({
+    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    executorId: config.EXECUTOR_ID,
+    appVersion: config.APP_VERSION,
+    intervalMs: config.HEARTBEAT_INTERVAL_MS,
+    deadAfterMs: config.EXECUTOR_DEAD_AFTER_MS,
+  });
   await DBOS.launch();
 
   let running = true;
@@ -50,6 +60,8 @@ export async function runWorker(config: WorkerConfig) {
     console.log(JSON.stringify({ msg: "worker stopping", signal }));
     health.server.close();
     await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
+    // Beating until here keeps draining workflows ours; after it, what is left is taken over.
+    await liveness.stop();
     await workflows.pool.close();
     process.exit(0);
   };

@@ -1,0 +1,50 @@
+import type pg from "pg";
+
+/**
+ * Our own schema in the DBOS system database: DBOS has no notion of a live executor, so each
+ * worker records one row here and refreshes it (see `takeover.ts` for who reads it).
+ */
+export const EXECUTORS_TABLE = "wfc.executors";
+
+// Any constant: serialises concurrent first starts, since CREATE SCHEMA / TABLE IF NOT EXISTS
+// can still fail with a unique violation when two sessions run them at the same moment.
+const CREATE_LOCK_KEY = 0x77666301;
+
+/** Creates the executors table if it does not exist yet; safe for workers starting together. */
+export async function ensureExecutorsTable(pool: pg.Pool) {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [CREATE_LOCK_KEY]);
+    await client.query("CREATE SCHEMA IF NOT EXISTS wfc");
+    await client.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
+      executor_id text PRIMARY KEY,
+      app_version text NOT NULL,
+      last_seen timestamptz NOT NULL DEFAULT now(),
+      claimed_by text,
+      claimed_at timestamptz
+    )`);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Records that `executorId` is alive now (by the database's clock, so workers' clocks never
+ * matter). A beat also drops any claim on the row: an executor that comes back under the same
+ * ID recovers its own workflows at launch, so nobody else should.
+ */
+export async function beat(pool: pg.Pool, executorId: string, appVersion: string) {
+  await pool.query(
+    `INSERT INTO ${EXECUTORS_TABLE} (executor_id, app_version, last_seen)
+     VALUES ($1, $2, now())
+     ON CONFLICT (executor_id) DO UPDATE
+       SET app_version = EXCLUDED.app_version, last_seen = now(),
+           claimed_by = NULL, claimed_at = NULL`,
+    [executorId, appVersion],
+  );
+}

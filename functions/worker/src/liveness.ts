@@ -1,0 +1,86 @@
+import pg from "pg";
+import { beat, ensureExecutorsTable } from "./heartbeat.js";
+import { takeOverDeadExecutors } from "./takeover.js";
+
+export interface LivenessOptions {
+  databaseUrl: string;
+  executorId: string;
+  appVersion: string;
+  intervalMs: number;
+  deadAfterMs: number;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** The running heartbeat; `stop()` ends it (the row stays, so others take over what is left). */
+export interface Liveness {
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates the executors table and records the first heartbeat (call before `DBOS.launch()`, so
+ * no workflow runs under an executor nobody could declare dead), then every `intervalMs`:
+ * refreshes this worker's heartbeat and takes over the workflows of dead workers.
+ *
+ * Its own pool of one connection: a DBOS pool saturated by busy workflows must not delay the
+ * heartbeat until the worker looks dead. After any failed beat (a database outage stops every
+ * worker's heartbeat at once), this worker judges nobody until it has beaten successfully for a
+ * whole `deadAfterMs`, so live workers have had time to beat again after the outage.
+ */
+export async function startLiveness(options: LivenessOptions): Promise<Liveness> {
+  const { executorId, appVersion, intervalMs, deadAfterMs } = options;
+  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
+  // A restarted database drops idle connections; the next query reconnects.
+  pool.on("error", () => {});
+  await ensureExecutorsTable(pool);
+  await beat(pool, executorId, appVersion);
+
+  let healthySince = Date.now();
+  let failing = false;
+  const tick = async () => {
+    try {
+      await beat(pool, executorId, appVersion);
+      if (failing) {
+        failing = false;
+        healthySince = Date.now();
+        log({ msg: "heartbeat restored", executorId });
+      }
+    } catch (error) {
+      if (!failing) log({ msg: "heartbeat failed", executorId, error: String(error) });
+      failing = true;
+      return;
+    }
+    if (Date.now() - healthySince < deadAfterMs) return;
+    try {
+      for (const taken of await takeOverDeadExecutors(pool, {
+        executorId,
+        appVersion,
+        deadAfterMs,
+      }))
+        log({ msg: "took over dead executor", by: executorId, ...taken });
+    } catch (error) {
+      log({ msg: "takeover failed", executorId, error: String(error) });
+    }
+  };
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const schedule = () => {
+    timer = setTimeout(() => {
+      current = tick().finally(() => {
+        if (!stopped) schedule();
+      });
+    }, intervalMs);
+  };
+  schedule();
+
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+      await pool.end();
+    },
+  };
+}
