@@ -9,6 +9,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8000),
   /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
   LOCAL_DATA_DIR: z.string().optional(),
+  /** Only whether keys are set, for the banner; the API validates them. */
+  API_KEYS: z.string().optional(),
 });
 
 export type LocalStackConfig = z.infer<typeof schema>;

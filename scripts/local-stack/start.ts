@@ -74,6 +74,7 @@ async function main() {
       `  API       http://localhost:${config.PORT}   (try: curl http://localhost:${config.PORT}/health)`,
       `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}`,
+      `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,
       "  Stop      Ctrl-C",
       "",
     ].join("\n"),
