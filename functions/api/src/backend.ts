@@ -17,6 +17,7 @@ import {
   type StreamSnapshot,
 } from "@wfc/core";
 import pg from "pg";
+import { withBoundedDbRetries } from "./bounded-retries.js";
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
@@ -94,16 +95,17 @@ export function createDbosBackend(options: BackendOptions): Backend {
   return {
     start: (workflowName, workflowId, args) =>
       translate(async () => {
-        const handle = await (
-          await dbos()
-        ).enqueue(
-          {
-            queueName: QUEUE_NAME,
-            workflowName,
-            workflowID: workflowId,
-            appVersion: options.appVersion,
-          },
-          ...args,
+        const client = await dbos();
+        const handle = await withBoundedDbRetries(() =>
+          client.enqueue(
+            {
+              queueName: QUEUE_NAME,
+              workflowName,
+              workflowID: workflowId,
+              appVersion: options.appVersion,
+            },
+            ...args,
+          ),
         );
         return handle.workflowID;
       }),
@@ -115,7 +117,10 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
     allEvents: (workflowId) => translate(() => readAllEvents(pool, workflowId)),
     send: (workflowId, message, topic, idempotencyKey) =>
-      translate(async () => (await dbos()).send(workflowId, message, topic, idempotencyKey)),
+      translate(async () => {
+        const client = await dbos();
+        return withBoundedDbRetries(() => client.send(workflowId, message, topic, idempotencyKey));
+      }),
     streamSnapshot: (workflowId, key, offset) =>
       translate(() => readStreamSnapshot(pool, workflowId, key, offset)),
     followStream: (workflowId, key, fromOffset, signal) =>
