@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { ConfigError } from "@wfc/core";
+import { reportProcessStats } from "./process-stats.js";
 import { createRuntime } from "./runtime.js";
 
 /** Local entry: serves the same app the Lambda handler wraps, on `PORT` (default 8000). */
@@ -8,6 +9,7 @@ function main() {
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) => {
     console.log(JSON.stringify({ msg: "api ready", port: info.port }));
   });
+  if (config.STATS_INTERVAL_MS > 0) reportProcessStats(config.STATS_INTERVAL_MS);
   const stop = () => {
     server.close();
     void backend.close().finally(() => process.exit(0));

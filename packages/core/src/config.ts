@@ -46,6 +46,8 @@ const apiSchema = z.object({
   DB_POOL_SIZE: positiveInt(2),
   /** Safety-net re-read interval of waiting requests when no notification arrives. */
   FALLBACK_POLL_MS: positiveInt(2_000),
+  /** Print memory and event-loop delay every this many ms (0: off). For load tests and operators. */
+  STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */
   API_KEYS: commaList(z.string().min(16, "each key must be at least 16 characters")),
   /** Standard Webhooks secret (base64, optionally `whsec_`-prefixed). No default. */
