@@ -12,6 +12,7 @@ import { messagingRoutes } from "./routes/messaging.js";
 import { rootRoutes } from "./routes/root.js";
 import { streamingRoutes } from "./routes/streaming.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { workflowRoutes } from "./routes/workflows.js";
 import { KEEPALIVE_MS } from "./sse.js";
 
 export interface AppSettings {
@@ -51,6 +52,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", messagingRoutes(backend))
     .route("/", streamingRoutes(backend, live))
     .route("/", webhookRoutes(backend, settings.webhookSecret))
+    .route("/", workflowRoutes(backend))
     .notFound(notFound)
     .onError(onError);
 }

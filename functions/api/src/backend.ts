@@ -18,6 +18,7 @@ import {
 } from "@wfc/core";
 import pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
+import { createManagement, type WorkflowManagement } from "./management.js";
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
@@ -47,6 +48,8 @@ export interface Backend {
   status(workflowId: string): Promise<string | undefined>;
   /** Waits for a workflow's result, at most `timeoutSeconds`. */
   result(workflowId: string, timeoutSeconds: number): Promise<unknown>;
+  /** Status, listing, cancel and resume. */
+  workflows: WorkflowManagement;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
     followEvents: (workflowId, signal) =>
       followEvents(pool, feed, workflowId, { pollMs: fallbackPollMs, signal }),
     status: (workflowId) => translate(() => readWorkflowStatus(pool, workflowId)),
+    workflows: translated(createManagement(dbos)),
     result: (workflowId, timeoutSeconds) =>
       translate(async () => {
         const handle = (await dbos()).retrieveWorkflow(workflowId);
@@ -166,6 +170,17 @@ const UNDEFINED_TABLE = "42P01";
 const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
 
 /** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
+/** Wraps every method of `target` in `translate`. */
+function translated<T extends object>(target: T): T {
+  return Object.fromEntries(
+    Object.entries(target).map(([name, method]) => [
+      name,
+      (...args: unknown[]) =>
+        translate(() => (method as (...a: unknown[]) => Promise<unknown>)(...args)),
+    ]),
+  ) as T;
+}
+
 export async function translate<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();

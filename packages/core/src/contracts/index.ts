@@ -3,3 +3,4 @@ export * from "./events.js";
 export * from "./messaging.js";
 export * from "./streaming.js";
 export * from "./fanout.js";
+export * from "./catalog.js";

@@ -1,0 +1,95 @@
+import type { DBOSClient, WorkflowStatus } from "@dbos-inc/dbos-sdk";
+import {
+  kindOfWorkflow,
+  NotFoundError,
+  QUEUE_NAME,
+  workflowNameOf,
+  type WorkflowKind,
+  type WorkflowStatusName,
+  type WorkflowSummary,
+} from "@wfc/core";
+
+export interface ListFilter {
+  status?: WorkflowStatusName;
+  kind?: WorkflowKind;
+  limit: number;
+  offset: number;
+}
+
+/** Workflow management over the DBOS client: what the seed left to the `dbos` CLI. */
+export interface WorkflowManagement {
+  /** @throws NotFoundError */
+  get(workflowId: string): Promise<WorkflowSummary>;
+  /** Newest first. */
+  list(filter: ListFilter): Promise<WorkflowSummary[]>;
+  /** Cancels a workflow that has not finished (it stops at its next step). @throws NotFoundError */
+  cancel(workflowId: string): Promise<WorkflowSummary>;
+  /** Resumes a cancelled or failed workflow from its last completed step. @throws NotFoundError */
+  resume(workflowId: string): Promise<WorkflowSummary>;
+}
+
+const iso = (epochMs: number | undefined) =>
+  epochMs === undefined ? null : new Date(epochMs).toISOString();
+
+function errorOf(error: unknown): WorkflowSummary["error"] {
+  if (error === undefined || error === null) return null;
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}
+
+/** The API's view of a DBOS status row; `withResult` adds output and error. */
+export function summarize(status: WorkflowStatus, withResult = false): WorkflowSummary {
+  const summary: WorkflowSummary = {
+    workflow_id: status.workflowID,
+    kind: kindOfWorkflow(status.workflowName) ?? null,
+    name: status.workflowName,
+    status: status.status,
+    created_at: new Date(status.createdAt).toISOString(),
+    updated_at: iso(status.updatedAt),
+    queue_name: status.queueName ?? null,
+    app_version: status.applicationVersion ?? null,
+    executor_id: status.executorId ?? null,
+  };
+  if (withResult) {
+    summary.output = status.output ?? null;
+    summary.error = errorOf(status.error);
+  }
+  return summary;
+}
+
+/** Builds the management operations on a (lazily created) DBOS client. */
+export function createManagement(dbos: () => Promise<DBOSClient>): WorkflowManagement {
+  const get = async (workflowId: string) => {
+    const status = await (await dbos()).getWorkflow(workflowId);
+    if (!status) throw new NotFoundError("Workflow not found");
+    return summarize(status, true);
+  };
+  return {
+    get,
+    async list({ status, kind, limit, offset }) {
+      const rows = await (
+        await dbos()
+      ).listWorkflows({
+        status,
+        workflowName: kind ? workflowNameOf(kind) : undefined,
+        sortDesc: true,
+        limit,
+        offset,
+        loadInput: false,
+        loadOutput: false,
+      });
+      return rows.map((row) => summarize(row));
+    },
+    async cancel(workflowId) {
+      await get(workflowId);
+      await (await dbos()).cancelWorkflow(workflowId);
+      return get(workflowId);
+    },
+    async resume(workflowId) {
+      await get(workflowId);
+      // Back onto our queue, so our workers (and only they) pick it up.
+      await (await dbos()).resumeWorkflow(workflowId, { queueName: QUEUE_NAME });
+      return get(workflowId);
+    },
+  };
+}

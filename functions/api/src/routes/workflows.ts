@@ -1,0 +1,54 @@
+import { WORKFLOW_KINDS, WORKFLOW_STATUSES } from "@wfc/core";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Backend } from "../backend.js";
+import { validate } from "../validation.js";
+import { workflowParam } from "./params.js";
+
+/** Most workflows one page of `GET /workflows` returns. */
+export const MAX_PAGE = 100;
+
+const listQuery = z.object({
+  status: z
+    .enum(WORKFLOW_STATUSES, { error: `status must be one of ${WORKFLOW_STATUSES.join(", ")}` })
+    .optional(),
+  kind: z
+    .enum(WORKFLOW_KINDS, { error: `kind must be one of ${WORKFLOW_KINDS.join(", ")}` })
+    .optional(),
+  limit: z.coerce
+    .number({ error: "limit must be an integer" })
+    .int("limit must be an integer")
+    .min(1, "limit must be at least 1")
+    .max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`)
+    .default(20),
+  offset: z.coerce
+    .number({ error: "offset must be an integer" })
+    .int("offset must be an integer")
+    .min(0, "offset must be at least 0")
+    .default(0),
+});
+
+/** Workflow management: what the seed pointed to the `dbos` CLI for, over HTTP. */
+export function workflowRoutes(backend: Backend) {
+  return new Hono()
+    .get("/workflows", validate("query", listQuery), async (c) => {
+      const filter = c.req.valid("query");
+      const workflows = await backend.workflows.list(filter);
+      const full = workflows.length === filter.limit;
+      return c.json({
+        workflows,
+        limit: filter.limit,
+        offset: filter.offset,
+        next_offset: full ? filter.offset + filter.limit : null,
+      });
+    })
+    .get("/workflows/:workflow_id", validate("param", workflowParam), async (c) =>
+      c.json(await backend.workflows.get(c.req.valid("param").workflow_id)),
+    )
+    .post("/workflows/:workflow_id/cancel", validate("param", workflowParam), async (c) =>
+      c.json(await backend.workflows.cancel(c.req.valid("param").workflow_id)),
+    )
+    .post("/workflows/:workflow_id/resume", validate("param", workflowParam), async (c) =>
+      c.json(await backend.workflows.resume(c.req.valid("param").workflow_id)),
+    );
+}
