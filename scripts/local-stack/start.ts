@@ -2,12 +2,14 @@ import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
+import { lambdaEmulatorConfig } from "./lambda-config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
 import { sstLinkEnv } from "./sst-links.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
 const API_ENTRY = `${root}functions/api/src/server.ts`;
+const LAMBDA_ENTRY = `${root}scripts/local-stack/lambda-server.ts`;
 
 /** Hides the password of a connection string for printing. */
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
@@ -58,6 +60,15 @@ async function main() {
   services.push(api);
   await api.ready;
 
+  // The Lambda Invoke API for the API function, like `sam local start-lambda`; LAMBDA_PORT
+  // (8002) or, when that is taken, a free port, as for the worker's health check.
+  const lambda = runService("lambda", LAMBDA_ENTRY, {
+    ...env,
+    LAMBDA_PORT: String(await getPort({ port: lambdaEmulatorConfig().LAMBDA_PORT })),
+  });
+  services.push(lambda);
+  const lambdaInfo = await lambda.ready;
+
   for (const service of services) {
     void service.exited.then((code) => {
       if (stopping) return;
@@ -72,6 +83,7 @@ async function main() {
       "",
       `Stack ready in ${seconds}s`,
       `  API       http://localhost:${config.PORT}   (try: curl http://localhost:${config.PORT}/health)`,
+      `  Lambda    http://localhost:${String(lambdaInfo.port)}   (Invoke API: LambdaClient endpoint, function ${String(lambdaInfo.functionName)})`,
       `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,

@@ -1,0 +1,6 @@
+export {
+  lambdaFetch,
+  LambdaInvokeError,
+  lambdaTransport,
+  type LambdaTransportOptions,
+} from "./lambda-transport.js";

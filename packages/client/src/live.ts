@@ -1,0 +1,134 @@
+import { hc } from "hono/client";
+import type { StreamRecord } from "@wfc/core";
+import type { ApiApp } from "./api-type.js";
+import { WorkflowApiError } from "./errors.js";
+import { readServerSentEvents, type ServerSentEvent } from "./sse.js";
+import type { Transport } from "./transport.js";
+
+export interface FollowOptions {
+  /** Stops following (the iterator then throws the abort reason). */
+  signal?: AbortSignal;
+  /** Reconnections in a row without a new event before giving up (default 5). */
+  maxRetries?: number;
+  /** First reconnection delay in ms, doubled per failure in a row (default 200). */
+  retryDelayMs?: number;
+}
+
+/** A stream value and its offset (its `id:` in the event stream). */
+export interface StreamValue<T = StreamRecord> {
+  offset: number;
+  value: T;
+}
+
+/** A changed event: key and new value. */
+export interface EventChange {
+  key: string;
+  value: unknown;
+}
+
+const LIVE_HEADERS = { accept: "text/event-stream" };
+
+/** 503 (database restarting) and 5xx from a proxy are worth retrying; 4xx never is. */
+const retryable = (error: unknown) => !(error instanceof WorkflowApiError) || error.status >= 500;
+
+/**
+ * Runs `connect` and yields what `handle` makes of each event, reconnecting when the response
+ * ends without an `end` event or the connection breaks. `handle` returns "end" to finish.
+ */
+async function* reconnecting<T>(
+  connect: () => Promise<Response>,
+  handle: (event: ServerSentEvent) => T | "end" | undefined,
+  { signal, maxRetries = 5, retryDelayMs = 200 }: FollowOptions,
+): AsyncGenerator<T> {
+  let failures = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      const response = await connect();
+      if (!response.ok || !response.body) throw await WorkflowApiError.from(response);
+      for await (const event of readServerSentEvents(response.body)) {
+        const out = handle(event);
+        if (out === "end") return;
+        if (out !== undefined) {
+          failures = 0;
+          yield out;
+        }
+      }
+      // Ended without `end`: a deployed response's 15-minute limit, or a proxy cut it.
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (!retryable(error) || failures >= maxRetries) throw error;
+    }
+    failures += 1;
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (failures - 1)));
+  }
+}
+
+/** The `error` event the server sends when it had to break the stream off: reconnect. */
+const interrupted = (event: ServerSentEvent) => {
+  if (event.event === "error") throw new Error(`Live stream interrupted: ${event.data}`);
+};
+
+/** See `WorkflowClient.followStream`. */
+export function followStream<T = StreamRecord>(
+  transport: Transport,
+  workflowId: string,
+  options: FollowOptions & { offset?: number } = {},
+): AsyncGenerator<StreamValue<T>> {
+  const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
+  let next = options.offset ?? 0;
+  const connect = () =>
+    api["workflow-stream"][":workflow_id"].live.$get(
+      { param: { workflow_id: workflowId }, query: { offset: String(next) } },
+      {
+        // Last-Event-ID is what the server resumes after (as EventSource does on reconnect).
+        headers: next > 0 ? { ...LIVE_HEADERS, "last-event-id": String(next - 1) } : LIVE_HEADERS,
+        init: options.signal ? { signal: options.signal } : {},
+      },
+    ) as unknown as Promise<Response>;
+  return reconnecting(
+    connect,
+    (event) => {
+      interrupted(event);
+      if (event.event === "end") return "end";
+      if (event.event !== "value") return undefined;
+      const offset = Number(event.id);
+      if (offset < next) return undefined; // already delivered before a reconnect
+      next = offset + 1;
+      return { offset, value: JSON.parse(event.data) as T };
+    },
+    options,
+  );
+}
+
+/**
+ * See `WorkflowClient.followEvents`. After a reconnect the server repeats current values; a
+ * value equal to the one last delivered for its key is skipped.
+ */
+export function followEvents(
+  transport: Transport,
+  workflowId: string,
+  options: FollowOptions = {},
+): AsyncGenerator<EventChange> {
+  const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
+  const seen = new Map<string, string>();
+  const connect = () =>
+    api["workflow-events"][":workflow_id"].all.$get(
+      { param: { workflow_id: workflowId } },
+      { headers: LIVE_HEADERS, init: options.signal ? { signal: options.signal } : {} },
+    ) as unknown as Promise<Response>;
+  return reconnecting(
+    connect,
+    (event) => {
+      interrupted(event);
+      if (event.event === "end") return "end";
+      if (event.event !== "change") return undefined;
+      const change = JSON.parse(event.data) as EventChange;
+      const value = JSON.stringify(change.value);
+      if (seen.get(change.key) === value) return undefined;
+      seen.set(change.key, value);
+      return change;
+    },
+    options,
+  );
+}

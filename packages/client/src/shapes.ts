@@ -1,0 +1,21 @@
+import type { Backend } from "@wfc/api/src/backend.js";
+import type { StreamRecord } from "@wfc/core";
+
+// These two routes also answer server-sent events from the same handler, so Hono's client
+// infers `unknown` for their JSON; their shapes are spelled here from the server's own types.
+
+/** `GET /workflow-events/{id}/all`. */
+export interface AllEvents {
+  workflow_id: string;
+  events: Awaited<ReturnType<Backend["allEvents"]>>;
+}
+
+/** `GET /workflow-stream/{id}`; `offset`, `next_offset` and `closed` only with `?offset=`. */
+export interface StreamSnapshot<T = StreamRecord> {
+  workflow_id: string;
+  stream_values: T[];
+  total_messages: number;
+  offset?: number;
+  next_offset?: number;
+  closed?: boolean;
+}
