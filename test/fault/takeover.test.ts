@@ -38,8 +38,8 @@ const step = async (id: string) => {
 };
 
 it("a dead worker's workflows are taken over by live workers under other IDs, within the bound", async () => {
-  const survivor = await startWorker(url, env("survivor"));
-  workers.push(survivor);
+  const victim = await startWorker(url, env("victim"));
+  workers.push(victim);
   const run = Date.now();
   const owners = new Map<string, string>();
   const start = async (i: number) => {
@@ -47,12 +47,13 @@ it("a dead worker's workflows are taken over by live workers under other IDs, wi
     expect((await api.post(`/start-workflow-events/${id}/${STEPS}`)).status).toBe(200);
     owners.set(id, await until(`${id} dequeued`, () => owner(id)));
   };
+  // Alone, the victim dequeues the first two; then both workers poll the queue: start
+  // workflows until the survivor holds one of its own.
   await start(0);
-  const victim = await startWorker(url, env("victim"));
-  workers.push(victim);
-  // Both workers poll the queue: start workflows until the victim holds two of them.
-  for (let i = 1; [...owners.values()].filter((o) => o === "victim").length < 2; i++) {
-    if (i > 20) throw new Error("the victim never dequeued two workflows");
+  await start(1);
+  workers.push(await startWorker(url, env("survivor")));
+  for (let i = 2; ![...owners.values()].includes("survivor"); i++) {
+    if (i > 12) throw new Error("the survivor never dequeued a workflow");
     await start(i);
   }
   const victims = [...owners].filter(([, o]) => o === "victim").map(([id]) => id);
