@@ -1,0 +1,151 @@
+import {
+  createWorkflowClient,
+  WorkflowApiError,
+  type Transport,
+  type WorkflowClient,
+} from "@wfc/client";
+import { expect } from "vitest";
+import { dropFirstLiveResponse } from "./drop-connection.js";
+
+/** What a scenario gets: a client, its transport, and a transport with another API key. */
+export interface ScenarioContext {
+  client: WorkflowClient;
+  transport: Transport;
+  withApiKey(key: string): Transport;
+  /** A workflow ID unique to this scenario and transport. */
+  id(name: string): string;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<WorkflowApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowApiError);
+  return error as WorkflowApiError;
+}
+
+async function waitForStatus(client: WorkflowClient, id: string, status: string) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const workflow = await client.getWorkflow(id);
+    if (workflow.status === status || Date.now() > deadline) return workflow;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every scenario runs over each transport with the same expectations. */
+export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
+  [
+    "an events workflow publishes progress and its result, read with a wait",
+    async ({ client, id }) => {
+      const wf = id("events");
+      expect((await client.startEvents(wf, 2)).query_endpoints.result).toBe(
+        `/workflow-events/${wf}/result`,
+      );
+      const result = await client.getEvent<{ total_steps: number }>(wf, "result", 20);
+      expect(result.value.total_steps).toBe(2);
+      const all = await client.allEvents(wf);
+      expect(all.events).toMatchObject({ status: "completed", progress: 100 });
+    },
+  ],
+  [
+    "an event that is never set is a 404 with the API's detail",
+    async ({ client, id }) => {
+      const error = await rejection(client.getEvent(id("missing"), "result", 0));
+      expect(error.status).toBe(404);
+      expect(error.detail).toBe("Event 'result' not found or timeout reached");
+    },
+  ],
+  [
+    "bad input is a 422 naming what was wrong",
+    async ({ client, id }) => {
+      const error = await rejection(client.startEvents(id("bad"), 99));
+      expect(error.status).toBe(422);
+      expect(error.detail).toMatch(/n_steps/);
+    },
+  ],
+  [
+    "a wrong API key is refused with 401",
+    async ({ withApiKey, id }) => {
+      const intruder = createWorkflowClient(withApiKey("not-the-right-key-at-all"));
+      expect((await rejection(intruder.startEvents(id("intruder"), 1))).status).toBe(401);
+    },
+  ],
+  [
+    "an approval sent twice with one Idempotency-Key completes the messaging workflow once",
+    async ({ client, id }) => {
+      const wf = id("approval");
+      await client.startMessaging(wf, 2);
+      const sent = await client.sendMessage(wf, { approved: true }, `key-${wf}`);
+      expect(sent.payload).toEqual({ approved: true });
+      await client.sendMessage(wf, { approved: true }, `key-${wf}`);
+      const done = await waitForStatus(client, wf, "SUCCESS");
+      expect(done).toMatchObject({ kind: "messaging", status: "SUCCESS" });
+      expect(done.output).toMatchObject({ status: "completed" });
+    },
+  ],
+  [
+    "a live stream yields every value in order and its snapshot from an offset agrees",
+    async ({ client, id }) => {
+      const wf = id("stream");
+      await client.startStreaming(wf, 2);
+      const live = [];
+      for await (const item of client.followStream(wf)) live.push(item);
+      expect(live.map((v) => v.offset)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(live.map((v) => v.value.type)).toEqual([
+        "start",
+        "progress",
+        "result",
+        "progress",
+        "result",
+        "complete",
+      ]);
+      const snapshot = await client.streamSnapshot(wf, 4);
+      expect(snapshot).toMatchObject({ offset: 4, next_offset: 6, closed: true });
+      expect(snapshot.stream_values).toEqual(live.slice(4).map((v) => v.value));
+    },
+  ],
+  [
+    "a live stream cut off mid-way resumes after the last value, nothing lost or repeated",
+    async ({ transport, id }) => {
+      const wf = id("resume");
+      const dropping = dropFirstLiveResponse(transport, 3);
+      const client = createWorkflowClient(dropping.transport);
+      await client.startStreaming(wf, 3);
+      const offsets: number[] = [];
+      for await (const item of client.followStream(wf, { retryDelayMs: 10 })) {
+        offsets.push(item.offset);
+      }
+      expect(offsets).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(dropping.lastEventIds).toEqual([null, "2"]);
+    },
+  ],
+  [
+    "live events follow a workflow to its result",
+    async ({ client, id }) => {
+      const wf = id("live-events");
+      await client.startEvents(wf, 1);
+      const changes = [];
+      for await (const change of client.followEvents(wf)) changes.push(change);
+      expect(changes.at(-1)?.key).toBe("result");
+      expect(changes.filter((c) => c.key === "status").at(-1)?.value).toBe("completed");
+    },
+  ],
+  [
+    "a waiting workflow can be cancelled, listed and resumed",
+    async ({ client, id }) => {
+      const wf = id("manage");
+      await client.startMessaging(wf, 1);
+      expect((await client.cancelWorkflow(wf)).status).toBe("CANCELLED");
+      const page = await client.listWorkflows({ kind: "messaging", status: "CANCELLED" });
+      expect(page.workflows.map((w) => w.workflow_id)).toContain(wf);
+      expect((await client.resumeWorkflow(wf)).status).not.toBe("CANCELLED");
+      await client.sendMessage(wf, { approved: false });
+      expect((await waitForStatus(client, wf, "SUCCESS")).output).toMatchObject({
+        status: "cancelled",
+      });
+      expect((await rejection(client.getWorkflow(id("nobody")))).status).toBe(404);
+    },
+  ],
+];

@@ -1,0 +1,61 @@
+import { fileURLToPath } from "node:url";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { httpTransport, type Transport } from "@wfc/client";
+import { lambdaTransport } from "@wfc/client/lambda";
+import getPort from "get-port";
+import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+const API_ENTRY = fileURLToPath(new URL("../../functions/api/src/server.ts", import.meta.url));
+const LAMBDA_ENTRY = fileURLToPath(
+  new URL("../../scripts/local-stack/lambda-server.ts", import.meta.url),
+);
+
+export const API_KEY = "client-test-key-0123456789";
+const FUNCTION_NAME = "Api";
+
+/** A transport factory: the same client code runs over each. */
+export type TransportKind = "http" | "lambda";
+
+/**
+ * What `npm start` runs, on a test database: the worker, the API server (HTTP) and the Lambda
+ * emulator (the real handlers behind the Invoke API), with API keys required.
+ */
+export async function startClientStack(databaseUrl: string) {
+  const output: string[] = [];
+  const worker: TestWorker = await startWorker(databaseUrl);
+  const env = {
+    ...process.env,
+    DBOS_SYSTEM_DATABASE_URL: databaseUrl,
+    API_KEYS: API_KEY,
+    LOG_LEVEL: "warn",
+    LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+  };
+  const port = await getPort();
+  const keep = (line: string) => output.push(line);
+  const services: ServiceProcess[] = [
+    runService("api", API_ENTRY, { ...env, PORT: String(port) }, keep),
+    runService("lambda", LAMBDA_ENTRY, { ...env, LAMBDA_PORT: "0" }, keep),
+  ];
+  const [, lambdaInfo] = await Promise.all(services.map((s) => s.ready)).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${output.join("\n")}`, { cause: error });
+  });
+  const lambda = new LambdaClient({
+    endpoint: `http://127.0.0.1:${String(lambdaInfo!.port)}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  return {
+    output,
+    /** A transport of `kind`, with the API key unless given another. */
+    transport(kind: TransportKind, apiKey = API_KEY): Transport {
+      if (kind === "http") return httpTransport({ baseUrl: `http://127.0.0.1:${port}`, apiKey });
+      return lambdaTransport({ lambda, functionName: FUNCTION_NAME, apiKey });
+    },
+    async stop() {
+      lambda.destroy();
+      await Promise.all(services.map((s) => s.stop()));
+      await worker.stop();
+    },
+  };
+}
