@@ -13,6 +13,8 @@ import { rootRoutes } from "./routes/root.js";
 import { streamingRoutes } from "./routes/streaming.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workflowRoutes } from "./routes/workflows.js";
+import { openAPIRouteHandler } from "hono-openapi";
+import { OPENAPI_INFO } from "./openapi.js";
 import { KEEPALIVE_MS } from "./sse.js";
 
 export interface AppSettings {
@@ -44,7 +46,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
       }),
     );
   }
-  return app
+  const api = app
     .use(apiKeyAuth(settings.apiKeys ?? []))
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
@@ -55,4 +57,14 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", workflowRoutes(backend))
     .notFound(notFound)
     .onError(onError);
+  // Generated from the routes' own validators and response schemas: one source of truth.
+  // Validation failures are our 422 (documented per route), not the library's default 400.
+  api.get(
+    "/openapi.json",
+    openAPIRouteHandler(api, {
+      documentation: OPENAPI_INFO,
+      defaultValidationErrorResponse: false,
+    }),
+  );
+  return api;
 }

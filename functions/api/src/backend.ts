@@ -170,13 +170,15 @@ const UNDEFINED_TABLE = "42P01";
 const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
 
 /** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
-/** Wraps every method of `target` in `translate`. */
+/** Wraps every method of `target` in `translate`, with bounded database retries. */
 function translated<T extends object>(target: T): T {
   return Object.fromEntries(
     Object.entries(target).map(([name, method]) => [
       name,
       (...args: unknown[]) =>
-        translate(() => (method as (...a: unknown[]) => Promise<unknown>)(...args)),
+        translate(() =>
+          withBoundedDbRetries(() => (method as (...a: unknown[]) => Promise<unknown>)(...args)),
+        ),
     ]),
   ) as T;
 }

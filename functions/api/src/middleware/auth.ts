@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 
-/** Paths reachable without a key: liveness for load balancers, and signature-checked webhooks. */
-const OPEN = [/^\/health$/, /^\/webhooks\//];
+/** Paths reachable without a key: liveness, signature-checked webhooks, the API's description. */
+const OPEN = [/^\/health$/, /^\/webhooks\//, /^\/openapi\.json$/, /^\/docs(\/|$)/];
 
 /**
  * Requires `Authorization: Bearer <key>` on every other path when keys are configured. Keys are

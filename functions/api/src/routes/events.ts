@@ -2,6 +2,8 @@ import { eventsWorkflow, NotFoundError } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
+import { doc } from "../openapi.js";
+import * as S from "../schemas.js";
 import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { MAX_EVENT_TIMEOUT_SECONDS, startParams, workflowParam } from "./params.js";
@@ -50,6 +52,12 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
     .post(
       "/start-workflow-events/:workflow_id/:n_steps",
+      doc(
+        "events",
+        "Start a workflow that publishes events",
+        { 200: { description: "Started (or already existing)", schema: S.startEventsResponse } },
+        [409, 422, 503],
+      ),
       validate("param", startParams),
       async (c) => {
         const { workflow_id, n_steps } = c.req.valid("param");
@@ -67,13 +75,38 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         });
       },
     )
-    .get("/workflow-events/:workflow_id/all", validate("param", workflowParam), async (c) => {
-      const { workflow_id } = c.req.valid("param");
-      if (wantsEventStream(c)) return liveEvents(c, backend, options, workflow_id);
-      return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
-    })
+    .get(
+      "/workflow-events/:workflow_id/all",
+      doc(
+        "events",
+        "All events of a workflow; with Accept: text/event-stream, a live feed of changes",
+        {
+          200: {
+            description:
+              "The latest value of every event (JSON), or `change` events then `end` (SSE)",
+            schema: S.allEventsResponse,
+          },
+        },
+        [404, 422, 503],
+      ),
+      validate("param", workflowParam),
+      async (c) => {
+        const { workflow_id } = c.req.valid("param");
+        if (wantsEventStream(c)) return liveEvents(c, backend, options, workflow_id);
+        return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
+      },
+    )
     .get(
       "/workflow-events/:workflow_id/:event_key",
+      doc(
+        "events",
+        "Wait up to `timeout` seconds for an event",
+        {
+          200: { description: "The event's value", schema: S.eventResponse },
+          404: { description: "Not set before the timeout", schema: S.errorResponse },
+        },
+        [422, 503],
+      ),
       validate("param", eventParams),
       validate("query", timeoutQuery),
       async (c) => {

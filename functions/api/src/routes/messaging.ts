@@ -2,6 +2,8 @@ import { messagingWorkflow } from "@wfc/core";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
+import { doc } from "../openapi.js";
+import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
 import { startParams, workflowParam } from "./params.js";
@@ -20,6 +22,12 @@ export function messagingRoutes(backend: Backend) {
   return new Hono()
     .post(
       "/start-workflow-messaging/:workflow_id/:n_steps",
+      doc(
+        "messaging",
+        "Start a workflow that waits for an approval message",
+        { 200: { description: "Started (or already existing)", schema: S.startMessagingResponse } },
+        [409, 422, 503],
+      ),
       validate("param", startParams),
       async (c) => {
         const { workflow_id, n_steps } = c.req.valid("param");
@@ -34,6 +42,13 @@ export function messagingRoutes(backend: Backend) {
     )
     .post(
       "/send-message/:workflow_id",
+      doc(
+        "messaging",
+        "Send a JSON object to a workflow on topic `notification`",
+        { 200: { description: "Queued for the workflow", schema: S.sendResponse } },
+        [404, 413, 422, 503],
+        { description: "The message: any JSON object", schema: S.messageBody },
+      ),
       limitBody(),
       validate("param", workflowParam),
       validate("header", sendHeaders),

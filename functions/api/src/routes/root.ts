@@ -1,14 +1,25 @@
 import { fanoutRootWorkflow, type FanoutRootOutput } from "@wfc/core";
 import { Hono } from "hono";
 import type { Backend } from "../backend.js";
+import { doc } from "../openapi.js";
+import * as S from "../schemas.js";
 
 /** Longest `GET /` waits for the root workflow (it only enqueues, so it is quick). */
 const ROOT_TIMEOUT_SECONDS = 20;
 
 /** The seed's original endpoint: a root workflow fans out five child workflows. */
 export function rootRoutes(backend: Backend) {
-  return new Hono().get("/", async (c) => {
-    const workflowId = await backend.start(fanoutRootWorkflow.name, undefined, []);
-    return c.json((await backend.result(workflowId, ROOT_TIMEOUT_SECONDS)) as FanoutRootOutput);
-  });
+  return new Hono().get(
+    "/",
+    doc(
+      "seed",
+      "The seed's original endpoint: a root workflow enqueues five children",
+      { 200: { description: "The children's statuses", schema: S.fanoutResponse } },
+      [503],
+    ),
+    async (c) => {
+      const workflowId = await backend.start(fanoutRootWorkflow.name, undefined, []);
+      return c.json((await backend.result(workflowId, ROOT_TIMEOUT_SECONDS)) as FanoutRootOutput);
+    },
+  );
 }

@@ -2,6 +2,8 @@ import { NotFoundError, streamingWorkflow } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
+import { doc } from "../openapi.js";
+import * as S from "../schemas.js";
 import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { startParams, workflowParam } from "./params.js";
@@ -53,6 +55,12 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
     .post(
       "/start-workflow-streaming/:workflow_id/:n_steps",
+      doc(
+        "streaming",
+        "Start a workflow that streams progress records",
+        { 200: { description: "Started (or already existing)", schema: S.startStreamingResponse } },
+        [409, 422, 503],
+      ),
       validate("param", startParams),
       async (c) => {
         const { workflow_id, n_steps } = c.req.valid("param");
@@ -66,6 +74,12 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
     )
     .get(
       "/workflow-stream/:workflow_id/live",
+      doc(
+        "streaming",
+        "Follow a stream live (server-sent events, `id` = offset, resume with Last-Event-ID)",
+        { 200: { description: "`value` events, then `end`", eventStream: true } },
+        [404, 422, 503],
+      ),
       validate("param", workflowParam),
       validate("query", offsetQuery),
       (c) =>
@@ -79,6 +93,12 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
     )
     .get(
       "/workflow-stream/:workflow_id",
+      doc(
+        "streaming",
+        "The stream now, without waiting (from `offset` if given); live with Accept: text/event-stream",
+        { 200: { description: "Values so far", schema: S.streamSnapshotResponse } },
+        [422, 503],
+      ),
       validate("param", workflowParam),
       validate("query", offsetQuery),
       async (c) => {

@@ -4,6 +4,8 @@ import { HTTPException } from "hono/http-exception";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
+import { doc } from "../openapi.js";
+import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
 import { workflowParam } from "./params.js";
@@ -28,6 +30,13 @@ export function webhookRoutes(backend: Backend, secret: string | undefined) {
   const verifier = secret ? new Webhook(secret) : undefined;
   return new Hono().post(
     "/webhooks/:workflow_id",
+    doc(
+      "messaging",
+      "A signed webhook (Standard Webhooks), delivered as a message once per webhook-id",
+      { 200: { description: "Delivered", schema: S.webhookResponse } },
+      [401, 404, 413, 422, 503],
+      { description: "The provider's event: any JSON object, signed", schema: S.messageBody },
+    ),
     limitBody(),
     validate("param", workflowParam),
     validate("query", topicQuery),

@@ -1,0 +1,101 @@
+import { WORKFLOW_KINDS } from "@wfc/core";
+import { z } from "zod";
+
+// Response shapes, for /openapi.json and its contract test. Request shapes live with the routes
+// that validate them.
+
+export const errorResponse = z.object({ detail: z.string() }).meta({ id: "Error" });
+
+export const healthResponse = z.object({ status: z.literal("ok"), memory_mb: z.number() });
+
+const stepResult = z.object({ n: z.number().int(), fibonacci: z.number().int() });
+
+export const startEventsResponse = z.object({
+  workflow_id: z.string(),
+  message: z.string(),
+  query_endpoints: z.object({
+    progress: z.string(),
+    status: z.string(),
+    result: z.string(),
+    all_events: z.string(),
+  }),
+});
+export const eventResponse = z.object({
+  workflow_id: z.string(),
+  event_key: z.string(),
+  value: z.unknown(),
+});
+export const allEventsResponse = z.object({
+  workflow_id: z.string(),
+  events: z.record(z.string(), z.unknown()),
+});
+
+export const startMessagingResponse = z.object({
+  workflow_id: z.string(),
+  message: z.string(),
+  send_approval: z.string(),
+  note: z.string(),
+});
+export const sendResponse = z.object({
+  workflow_id: z.string(),
+  message: z.literal("Notification sent to workflow"),
+  payload: z.record(z.string(), z.unknown()),
+});
+export const webhookResponse = z.object({
+  workflow_id: z.string(),
+  message: z.literal("Webhook delivered to workflow"),
+  topic: z.string(),
+  webhook_id: z.string(),
+});
+
+export const startStreamingResponse = z.object({
+  workflow_id: z.string(),
+  message: z.string(),
+  read_stream: z.string(),
+});
+export const streamSnapshotResponse = z.object({
+  workflow_id: z.string(),
+  stream_values: z.array(z.unknown()),
+  total_messages: z.number().int(),
+  offset: z.number().int().optional().describe("only with ?offset"),
+  next_offset: z.number().int().optional().describe("only with ?offset"),
+  closed: z.boolean().optional().describe("only with ?offset"),
+});
+
+export const workflowSummary = z
+  .object({
+    workflow_id: z.string(),
+    kind: z.enum(WORKFLOW_KINDS).nullable(),
+    name: z.string(),
+    status: z.string(),
+    created_at: z.string(),
+    updated_at: z.string().nullable(),
+    queue_name: z.string().nullable(),
+    app_version: z.string().nullable(),
+    executor_id: z.string().nullable(),
+    output: z.unknown().optional(),
+    error: z.object({ name: z.string(), message: z.string() }).nullable().optional(),
+  })
+  .meta({ id: "Workflow" });
+export const workflowList = z.object({
+  workflows: z.array(workflowSummary),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  next_offset: z.number().int().nullable(),
+});
+
+export const fanoutResponse = z.object({
+  status: z.literal("completed"),
+  handles_status: z.array(
+    z.object({
+      workflow_id: z.string(),
+      status: z.string(),
+      name: z.string(),
+      queue_name: z.string().nullable(),
+      created_at: z.number().nullable(),
+    }),
+  ),
+});
+
+/** The body of messages and webhooks: any JSON object (at most 64 KiB). */
+export const messageBody = z.record(z.string(), z.unknown());

@@ -1,0 +1,289 @@
+import { DBOS } from "@dbos-inc/dbos-sdk";
+import { DEFAULT_APP_VERSION } from "@wfc/core";
+import Ajv2020 from "ajv/dist/2020.js";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../functions/api/src/app.js";
+import { createDbosBackend } from "../../functions/api/src/backend.js";
+import { createInspector } from "../support/api.js";
+import { createTestDatabase } from "../support/database.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+// /openapi.json against what the server really answers: every documented status of every
+// operation is produced by a real request, and every answer's status and body match the
+// document (bodies checked with a JSON Schema 2020-12 validator against the document itself).
+const SECRET = `whsec_${Buffer.from("openapi contract webhook secret!").toString("base64")}`;
+const signer = new Webhook(SECRET);
+const signed = (body: string) => ({
+  "content-type": "application/json",
+  "webhook-id": `evt_${Math.random().toString(36).slice(2)}`,
+  "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+  "webhook-signature": signer.sign("x", new Date(), body),
+});
+const signedFor = (body: string) => {
+  const id = `evt_${Math.random().toString(36).slice(2)}`;
+  return {
+    ...signed(body),
+    "webhook-id": id,
+    "webhook-signature": signer.sign(id, new Date(), body),
+  };
+};
+
+type App = ReturnType<typeof createApp>;
+let up: App;
+let down: App;
+let backends: Array<ReturnType<typeof createDbosBackend>> = [];
+let inspector: Awaited<ReturnType<typeof createInspector>>;
+let worker: TestWorker;
+let doc: {
+  paths: Record<string, Record<string, { responses: Record<string, any> }>>;
+  components: unknown;
+};
+const run = Date.now();
+
+beforeAll(async () => {
+  const url = await createTestDatabase();
+  await DBOS.migrate(url);
+  const live = createDbosBackend({
+    databaseUrl: url,
+    appVersion: DEFAULT_APP_VERSION,
+    poolSize: 2,
+  });
+  // Nothing listens on port 1: every call to the database fails as in an outage.
+  const dead = createDbosBackend({
+    databaseUrl: "postgres://x:y@127.0.0.1:1/none",
+    appVersion: "1",
+    poolSize: 1,
+  });
+  backends = [live, dead];
+  up = createApp(live, { webhookSecret: SECRET, log: () => {} });
+  down = createApp(dead, { webhookSecret: SECRET, log: () => {} });
+  inspector = await createInspector(url);
+  worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "1" });
+  doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
+  // Workflows the scenarios refer to.
+  await up.request(`/start-workflow-streaming/done-${run}/1`, { method: "POST" });
+  await up.request(`/start-workflow-events/ev-${run}/1`, { method: "POST" });
+  await inspector.result(`done-${run}`);
+  await inspector.result(`ev-${run}`);
+});
+afterAll(async () => {
+  await worker?.stop();
+  await inspector?.close();
+  for (const backend of backends) await backend.close();
+});
+
+/** [operation (path template), method, the app, the request path, init]: one real request. */
+type Scenario = [
+  template: string,
+  method: string,
+  app: "up" | "down",
+  path: string,
+  init?: RequestInit,
+];
+const post = (
+  body?: string,
+  headers: Record<string, string> = { "content-type": "application/json" },
+) => ({
+  method: "POST",
+  body,
+  headers,
+});
+const sse = { headers: { accept: "text/event-stream" } };
+const big = JSON.stringify({ pad: "x".repeat(70_000) });
+
+const scenarios = (): Scenario[] => [
+  ["/health", "get", "up", "/health"],
+  ["/", "get", "up", "/"],
+  ["/", "get", "down", "/"],
+  [
+    "/start-workflow-events/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    `/start-workflow-events/new-${run}/1`,
+    post(),
+  ],
+  [
+    "/start-workflow-events/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    `/start-workflow-events/done-${run}/1`,
+    post(),
+  ],
+  [
+    "/start-workflow-events/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    "/start-workflow-events/x/abc",
+    post(),
+  ],
+  [
+    "/start-workflow-events/{workflow_id}/{n_steps}",
+    "post",
+    "down",
+    "/start-workflow-events/x/1",
+    post(),
+  ],
+  ["/workflow-events/{workflow_id}/all", "get", "up", `/workflow-events/ev-${run}/all`],
+  ["/workflow-events/{workflow_id}/all", "get", "up", "/workflow-events/nobody/all", sse],
+  ["/workflow-events/{workflow_id}/all", "get", "up", "/workflow-events/bad%20id/all"],
+  ["/workflow-events/{workflow_id}/all", "get", "down", "/workflow-events/x/all"],
+  ["/workflow-events/{workflow_id}/{event_key}", "get", "up", `/workflow-events/ev-${run}/result`],
+  [
+    "/workflow-events/{workflow_id}/{event_key}",
+    "get",
+    "up",
+    "/workflow-events/nobody/k?timeout=0",
+  ],
+  ["/workflow-events/{workflow_id}/{event_key}", "get", "up", "/workflow-events/x/k?timeout=-1"],
+  ["/workflow-events/{workflow_id}/{event_key}", "get", "down", "/workflow-events/x/k?timeout=0"],
+  [
+    "/start-workflow-messaging/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    `/start-workflow-messaging/msg-${run}/1`,
+    post(),
+  ],
+  [
+    "/start-workflow-messaging/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    `/start-workflow-messaging/done-${run}/1`,
+    post(),
+  ],
+  [
+    "/start-workflow-messaging/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    "/start-workflow-messaging/x/0",
+    post(),
+  ],
+  [
+    "/start-workflow-messaging/{workflow_id}/{n_steps}",
+    "post",
+    "down",
+    "/start-workflow-messaging/x/1",
+    post(),
+  ],
+  [
+    "/send-message/{workflow_id}",
+    "post",
+    "up",
+    `/send-message/msg-${run}`,
+    post('{"approved":false}'),
+  ],
+  ["/send-message/{workflow_id}", "post", "up", "/send-message/nobody", post("{}")],
+  ["/send-message/{workflow_id}", "post", "up", `/send-message/msg-${run}`, post(big)],
+  ["/send-message/{workflow_id}", "post", "up", `/send-message/msg-${run}`, post("[1]")],
+  ["/send-message/{workflow_id}", "post", "down", "/send-message/x", post("{}")],
+  [
+    "/start-workflow-streaming/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    `/start-workflow-streaming/s-${run}/1`,
+    post(),
+  ],
+  [
+    "/start-workflow-streaming/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    `/start-workflow-streaming/ev-${run}/1`,
+    post(),
+  ],
+  [
+    "/start-workflow-streaming/{workflow_id}/{n_steps}",
+    "post",
+    "up",
+    "/start-workflow-streaming/x/99",
+    post(),
+  ],
+  [
+    "/start-workflow-streaming/{workflow_id}/{n_steps}",
+    "post",
+    "down",
+    "/start-workflow-streaming/x/1",
+    post(),
+  ],
+  ["/workflow-stream/{workflow_id}/live", "get", "up", `/workflow-stream/done-${run}/live`],
+  ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/nobody/live"],
+  ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/x/live?offset=-1"],
+  ["/workflow-stream/{workflow_id}/live", "get", "down", "/workflow-stream/x/live"],
+  ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}`],
+  ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}?offset=1`],
+  ["/workflow-stream/{workflow_id}", "get", "up", "/workflow-stream/x?offset=a"],
+  ["/workflow-stream/{workflow_id}", "get", "down", "/workflow-stream/x"],
+  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("{}", signedFor("{}"))],
+  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("{}", signed("{}"))],
+  ["/webhooks/{workflow_id}", "post", "up", "/webhooks/nobody", post("{}", signedFor("{}"))],
+  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post(big, signedFor(big))],
+  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("[1]", signedFor("[1]"))],
+  ["/webhooks/{workflow_id}", "post", "down", "/webhooks/x", post("{}", signedFor("{}"))],
+  ["/workflows", "get", "up", "/workflows?limit=2"],
+  ["/workflows", "get", "up", "/workflows?limit=0"],
+  ["/workflows", "get", "down", "/workflows"],
+  ["/workflows/{workflow_id}", "get", "up", `/workflows/done-${run}`],
+  ["/workflows/{workflow_id}", "get", "up", "/workflows/nobody"],
+  ["/workflows/{workflow_id}", "get", "up", "/workflows/bad%20id"],
+  ["/workflows/{workflow_id}", "get", "down", "/workflows/x"],
+  ["/workflows/{workflow_id}/cancel", "post", "up", `/workflows/done-${run}/cancel`, post()],
+  ["/workflows/{workflow_id}/cancel", "post", "up", "/workflows/nobody/cancel", post()],
+  ["/workflows/{workflow_id}/cancel", "post", "up", "/workflows/bad%20id/cancel", post()],
+  ["/workflows/{workflow_id}/cancel", "post", "down", "/workflows/x/cancel", post()],
+  ["/workflows/{workflow_id}/resume", "post", "up", `/workflows/done-${run}/resume`, post()],
+  ["/workflows/{workflow_id}/resume", "post", "up", "/workflows/nobody/resume", post()],
+  ["/workflows/{workflow_id}/resume", "post", "up", "/workflows/bad%20id/resume", post()],
+  ["/workflows/{workflow_id}/resume", "post", "down", "/workflows/x/resume", post()],
+];
+
+describe("the OpenAPI document", () => {
+  it("is OpenAPI 3.1 and documents every route", () => {
+    expect((doc as unknown as { openapi: string }).openapi).toBe("3.1.0");
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
+    const exercised = new Set(scenarios().map(([template, method]) => `${method} ${template}`));
+    expect(documented.sort()).toEqual([...exercised].sort());
+  });
+
+  it("matches every answer, and every documented status is produced", async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    await Promise.all(
+      scenarios().map(async ([template, method, which, path, init]) => {
+        const response = await (which === "up" ? up : down).request(path, init);
+        const status = String(response.status);
+        seen.add(`${method} ${template} ${status}`);
+        const documented = doc.paths[template]?.[method]?.responses[status];
+        if (!documented)
+          return void problems.push(
+            `${method.toUpperCase()} ${path}: undocumented status ${status}`,
+          );
+        const type = response.headers.get("content-type") ?? "";
+        if (type.includes("text/event-stream")) {
+          await response.body?.cancel();
+          if (!documented.content?.["text/event-stream"])
+            problems.push(`${path}: undocumented event stream`);
+          return;
+        }
+        const schema = documented.content?.["application/json"]?.schema;
+        if (!schema) return void problems.push(`${path}: no JSON schema for ${status}`);
+        const validate = ajv.compile({ ...schema, components: doc.components });
+        const body: unknown = await response.json();
+        if (!validate(body))
+          problems.push(
+            `${method.toUpperCase()} ${path} ${status}: ${ajv.errorsText(validate.errors)}`,
+          );
+      }),
+    );
+    expect(problems).toEqual([]);
+    const missing = Object.entries(doc.paths).flatMap(([template, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        Object.keys(op.responses)
+          .filter((status) => !seen.has(`${method} ${template} ${status}`))
+          .map((status) => `${method} ${template} ${status}`),
+      ),
+    );
+    expect(missing).toEqual([]);
+  });
+});
