@@ -8,8 +8,6 @@ export const errorResponse = z.object({ detail: z.string() }).meta({ id: "Error"
 
 export const healthResponse = z.object({ status: z.literal("ok"), memory_mb: z.number() });
 
-const stepResult = z.object({ n: z.number().int(), fibonacci: z.number().int() });
-
 export const startEventsResponse = z.object({
   workflow_id: z.string(),
   message: z.string(),
