@@ -124,6 +124,17 @@ describe("the seed's README, against npm start", () => {
     expect(events.at(-1)?.event).toBe("end");
   });
 
+  it("serves the OpenAPI document and a docs page with no external assets", async () => {
+    const openapi = (await get("/openapi.json")).body as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toContain("/send-message/{workflow_id}");
+    const page = await (await fetch(`${base}/docs`)).text();
+    expect(page).toContain('src="/docs/assets/swagger-ui-bundle.js"');
+    expect(page).not.toMatch(/(src|href)="https?:/);
+    const bundle = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+  });
+
   it("the original GET / fan-out", async () => {
     const { status, body } = await get("/");
     expect(status).toBe(200);

@@ -1,12 +1,15 @@
 import { serve } from "@hono/node-server";
 import { ConfigError } from "@wfc/core";
+import { docsPage } from "./docs-page.js";
 import { reportProcessStats } from "./process-stats.js";
 import { createRuntime } from "./runtime.js";
 
 /** Local entry: serves the same app the Lambda handler wraps, on `PORT` (default 8000). */
 function main() {
   const { app, backend, config } = createRuntime();
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) => {
+  // The docs page first; everything else is the app, exactly as the Lambda serves it.
+  const local = docsPage().all("*", (c) => app.fetch(c.req.raw));
+  const server = serve({ fetch: local.fetch, port: config.PORT, hostname: "0.0.0.0" }, (info) => {
     console.log(JSON.stringify({ msg: "api ready", port: info.port }));
   });
   if (config.STATS_INTERVAL_MS > 0) reportProcessStats(config.STATS_INTERVAL_MS);
