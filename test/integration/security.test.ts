@@ -214,6 +214,15 @@ describe("signed webhooks", () => {
   });
 });
 
+describe("log levels", () => {
+  it("leaves out per-request lines at LOG_LEVEL=warn", async () => {
+    const lines: string[] = [];
+    const quiet = createApp(backend, { logLevel: "warn", log: (line) => lines.push(line) });
+    await quiet.request("/health");
+    expect(lines).toEqual([]);
+  });
+});
+
 describe("HTTP hygiene", () => {
   it("sets security headers and a request ID on every answer", async () => {
     const response = await app.request("/health");

@@ -4,7 +4,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { Backend } from "./backend.js";
 import { notFound, onError } from "./errors.js";
-import { accessLog } from "./middleware/access-log.js";
+import { accessLog, type LogLevel } from "./middleware/access-log.js";
 import { apiKeyAuth } from "./middleware/auth.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
@@ -28,6 +28,8 @@ export interface AppSettings {
   keepAliveMs?: number;
   /** Where access-log lines go (stdout by default). */
   log?: (line: string) => void;
+  /** Lowest level logged: `warn` or `error` silence the per-request lines. */
+  logLevel?: LogLevel;
 }
 
 /**
@@ -36,7 +38,10 @@ export interface AppSettings {
  */
 export function createApp(backend: Backend, settings: AppSettings = {}) {
   const live = { keepAliveMs: settings.keepAliveMs ?? KEEPALIVE_MS };
-  const app = new Hono().use(requestId()).use(accessLog(settings.log)).use(secureHeaders());
+  const app = new Hono()
+    .use(requestId())
+    .use(accessLog(settings.log, settings.logLevel))
+    .use(secureHeaders());
   if (settings.corsOrigins?.length) {
     app.use(
       cors({

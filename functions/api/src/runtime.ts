@@ -18,6 +18,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
     apiKeys: config.API_KEYS,
     webhookSecret: config.WEBHOOK_SECRET,
     corsOrigins: config.CORS_ORIGINS,
+    logLevel: config.LOG_LEVEL,
   });
   if (config.API_KEYS.length === 0) {
     console.warn(

@@ -1,18 +1,25 @@
 import type { MiddlewareHandler } from "hono";
 
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
+
 /**
  * One JSON line per request: method, path, status, duration and request ID. Never bodies,
  * query strings or headers, which may carry messages or credentials.
  */
 export function accessLog(
   write: (line: string) => void = (line) => console.log(line),
+  level: LogLevel = "info",
 ): MiddlewareHandler {
+  const minimum = LEVELS.indexOf(level);
   return async (c, next) => {
     const started = performance.now();
     await next();
+    const lineLevel: LogLevel = c.res.status >= 500 ? "error" : "info";
+    if (LEVELS.indexOf(lineLevel) < minimum) return;
     write(
       JSON.stringify({
-        level: c.res.status >= 500 ? "error" : "info",
+        level: lineLevel,
         msg: "request",
         method: c.req.method,
         path: c.req.path,
