@@ -1,3 +1,4 @@
+import { parseSettings } from "@wfc/core";
 import { z } from "zod";
 
 const schema = z.object({
@@ -15,11 +16,7 @@ const schema = z.object({
 
 export type LocalStackConfig = z.infer<typeof schema>;
 
-/** Parses the local runner's settings. @throws Error naming each bad variable. */
+/** Parses the local runner's settings. @throws ConfigError naming each bad variable. */
 export function localStackConfig(env: NodeJS.ProcessEnv = process.env): LocalStackConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
-  const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
-  throw new Error(`Invalid configuration: ${issues.join("; ")}`);
+  return parseSettings(schema, env);
 }

@@ -1,3 +1,4 @@
+import { parseSettings } from "@wfc/core";
 import { z } from "zod";
 
 const schema = z.object({
@@ -9,11 +10,7 @@ const schema = z.object({
 
 export type LambdaEmulatorConfig = z.infer<typeof schema>;
 
-/** Parses the Lambda emulator's settings. @throws Error naming each bad variable. */
+/** Parses the Lambda emulator's settings. @throws ConfigError naming each bad variable. */
 export function lambdaEmulatorConfig(env: NodeJS.ProcessEnv = process.env): LambdaEmulatorConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
-  const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
-  throw new Error(`Invalid configuration: ${issues.join("; ")}`);
+  return parseSettings(schema, env);
 }

@@ -96,7 +96,12 @@ export class ConfigError extends Error {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+/**
+ * Parses settings from an environment with a zod schema; empty values count as unset.
+ * Exported for the local tools (`npm start`, the Lambda emulator), which have settings of their own.
+ * @throws ConfigError naming each bad variable.
+ */
+export function parseSettings<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
   // Empty strings mean "unset", as in most deployment tools.
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
@@ -107,7 +112,7 @@ function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
 }
 
 /** Parses the API's settings. @throws ConfigError naming each bad variable. */
-export const loadApiConfig = (env: Env): ApiConfig => parse(apiSchema, env);
+export const loadApiConfig = (env: Env): ApiConfig => parseSettings(apiSchema, env);
 
 /** Parses the worker's settings. @throws ConfigError naming each bad variable. */
-export const loadWorkerConfig = (env: Env): WorkerConfig => parse(workerSchema, env);
+export const loadWorkerConfig = (env: Env): WorkerConfig => parseSettings(workerSchema, env);
