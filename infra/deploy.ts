@@ -11,10 +11,11 @@ export function deploy() {
   const secrets = createSecrets();
   const databaseUrl = $dev ? undefined : createWorkerDatabaseUrl(database);
   const { service } = createWorker({ network, database, databaseUrl });
-  const { api } = createApi({
+  const { api, fn } = createApi({
     network,
     links: [database, secrets.apiKeys, secrets.webhookSecret],
     after: [service],
   });
-  return { api: api.url };
+  // `apiFunction` is what in-AWS callers pass to the client's Lambda transport.
+  return { api: api.url, apiFunction: fn.name };
 }

@@ -94,6 +94,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           ),
         );
       }
+      expect(g().evaluation.outputs.apiFunction).toBe(fn);
       expect(g().evaluation.outputs.api).toMatch(
         new RegExp(
           `^https://.+\\.execute-api\\.${MOCK.region}\\.amazonaws\\.com/${stages[which]}/$`,
