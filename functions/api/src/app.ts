@@ -11,6 +11,7 @@ import { healthRoutes } from "./routes/health.js";
 import { messagingRoutes } from "./routes/messaging.js";
 import { rootRoutes } from "./routes/root.js";
 import { streamingRoutes } from "./routes/streaming.js";
+import { uiRoutes } from "./routes/ui.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { openAPIRouteHandler } from "hono-openapi";
@@ -60,6 +61,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", streamingRoutes(backend, live))
     .route("/", webhookRoutes(backend, settings.webhookSecret))
     .route("/", workflowRoutes(backend))
+    .route("/", uiRoutes())
     .notFound(notFound)
     .onError(onError);
   // Generated from the routes' own validators and response schemas: one source of truth.

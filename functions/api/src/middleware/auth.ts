@@ -1,8 +1,17 @@
 import type { MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 
-/** Paths reachable without a key: liveness, signature-checked webhooks, the API's description. */
-const OPEN = [/^\/health$/, /^\/webhooks\//, /^\/openapi\.json$/, /^\/docs(\/|$)/];
+/**
+ * Paths reachable without a key: liveness, signature-checked webhooks, the API's description,
+ * and the dashboard's page and script (no data: the page asks for a key on the API's 401).
+ */
+const OPEN = [
+  /^\/health$/,
+  /^\/webhooks\//,
+  /^\/openapi\.json$/,
+  /^\/docs(\/|$)/,
+  /^\/ui(\/app\.js)?$/,
+];
 
 /**
  * Requires `Authorization: Bearer <key>` on every other path when keys are configured. Keys are

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import { Page, SCRIPT_PATH } from "../ui/page.js";
+import { SCRIPT } from "../ui/script.js";
+
+/**
+ * The dashboard: `/ui` (HTML) and its script, a few kilobytes held in memory, so the Lambda
+ * serves it as well as the Node server. Both are open (see `middleware/auth.ts`): they hold no
+ * data, and the page asks for a key when the API answers 401.
+ */
+export function uiRoutes() {
+  return new Hono()
+    .get("/ui", async (c) => c.html(`<!doctype html>${await Page()}`))
+    .get(SCRIPT_PATH, (c) =>
+      c.body(SCRIPT, 200, {
+        "content-type": "text/javascript; charset=utf-8",
+        "cache-control": "no-cache",
+      }),
+    );
+}

@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import getPort from "get-port";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The dashboard in a real headless Chromium (Debian's package, driven by playwright-core, which
+// downloads no browser) against `npm start`'s stack with an API key configured.
+const CHROMIUM = "/usr/bin/chromium";
+const INSTALL = "apt-get update && apt-get install -y --no-install-recommends chromium";
+const installed = existsSync(CHROMIUM);
+if (!installed) {
+  const why = `Chromium not found at ${CHROMIUM}: install it with \`${INSTALL}\``;
+  // CI installs it (.ci/run): there, a missing browser is a failure, not a skip.
+  if (process.env.CI) throw new Error(why);
+  console.warn(`Skipping the dashboard's browser tests. ${why}`);
+}
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const KEY = "dashboard-test-key";
+// With DASHBOARD_SCREENSHOT=docs, the run refreshes the README's screenshot.
+const screenshotDir =
+  process.env.DASHBOARD_SCREENSHOT === "docs"
+    ? join(root, "docs")
+    : mkdtempSync(join(tmpdir(), "wfc-dashboard-"));
+const output: string[] = [];
+let stack: ChildProcess;
+let browser: Browser;
+let page: Page;
+let base: string;
+
+beforeAll(async () => {
+  if (!installed) return;
+  const port = await getPort();
+  base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    API_KEYS: KEY,
+    LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
+  };
+  delete env.DBOS_SYSTEM_DATABASE_URL;
+  stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+    cwd: root,
+    env,
+  });
+  createInterface({ input: stack.stderr! }).on("line", (line) => output.push(line));
+  const ready = new Promise<void>((resolve, reject) => {
+    createInterface({ input: stack.stdout! }).on("line", (line) => {
+      output.push(line);
+      if (line.startsWith("Stack ready")) resolve();
+    });
+    stack.once("exit", (code) =>
+      reject(new Error(`npm start exited with ${code}:\n${output.join("\n")}`)),
+    );
+  });
+  const launched = chromium.launch({
+    executablePath: CHROMIUM,
+    // The network here is closed: without the background-networking flags Chromium's own
+    // connections are refused and slow its start. launch() gives each run a fresh temporary
+    // profile (user-data-dir) of its own.
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  [browser] = await Promise.all([launched, ready]);
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack && stack.exitCode === null) stack.kill("SIGKILL");
+});
+
+const start = async (kind: string, steps: number) => {
+  await page.getByLabel("Kind").selectOption(kind);
+  await page.getByLabel("Steps").fill(String(steps));
+  await page.getByRole("button", { name: "Start" }).click();
+  const notice = page.getByRole("status");
+  await expect.poll(() => notice.textContent()).toMatch(new RegExp(`^Started ${kind}-`));
+  return (await notice.textContent())!.replace("Started ", "");
+};
+
+describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
+  it("loads without a key, asks for one when the API requires it, then lists workflows", async () => {
+    await page.goto(`${base}/ui`);
+    await expect.poll(() => page.getByText("This API requires a key.").isVisible()).toBe(true);
+    await page.getByLabel("API key", { exact: true }).fill(KEY);
+    await page.getByRole("button", { name: "Use key" }).click();
+    await expect
+      .poll(() => page.getByRole("region", { name: "API key required" }).isVisible())
+      .toBe(false);
+    await expect
+      .poll(() => page.getByRole("columnheader", { name: "Kind" }).isVisible())
+      .toBe(true);
+  });
+
+  it("starts an events workflow and shows its bar reaching 100 % and completed", async () => {
+    const id = await start("events", 3);
+    const bar = page.getByRole("progressbar", { name: `Progress of ${id}` });
+    await expect.poll(() => bar.getAttribute("aria-valuenow"), { timeout: 20_000 }).toBe("100");
+    const item = page.locator("#progress li", { has: bar });
+    await expect.poll(() => item.locator(".status").textContent()).toBe("completed");
+    const fill = await bar.locator("div").evaluate((node) => (node as any).style.width as string);
+    expect(fill).toBe("100%");
+    const row = page.getByRole("row", { name: new RegExp(id) });
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("SUCCESS");
+  });
+
+  it("lists a waiting messaging workflow and approves it with a message, from the keyboard", async () => {
+    const id = await start("messaging", 2);
+    const approve = page.getByRole("button", { name: `Approve ${id}` });
+    await expect.poll(() => approve.isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.locator(`#approvals li[data-id="${id}"]`).getByLabel("Message").fill("ship it");
+    await approve.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("status").textContent()).toBe(`Approved ${id}`);
+    const row = page.getByRole("row", { name: new RegExp(id) });
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain("SUCCESS");
+    expect(await approve.count()).toBe(0);
+  });
+
+  it("follows a streaming workflow's log, its lines in order", async () => {
+    const id = await start("streaming", 3);
+    const lines = page.locator("#log li");
+    await expect.poll(() => lines.count(), { timeout: 15_000 }).toBe(8);
+    await expect.poll(() => page.locator("#log-source").textContent()).toMatch(/stream closed/);
+    const texts = await lines.allTextContents();
+    expect(texts.map((line) => line.split(" ")[0])).toEqual([
+      "start",
+      ...["progress", "result", "progress", "result", "progress", "result"],
+      "complete",
+    ]);
+    expect(
+      await lines.evaluateAll((items) => items.map((li) => (li as any).dataset.offset)),
+    ).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    expect(await page.locator("#log-source").textContent()).toContain(id);
+  });
+
+  it("fits a phone's width, and the key never reaches a log", async () => {
+    // A messaging workflow left waiting, so the screenshot shows every panel.
+    await start("messaging", 1);
+    await page.waitForTimeout(2_500);
+    mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: join(screenshotDir, "dashboard.png"), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    const overflow = await page.evaluate(
+      () => (globalThis as any).document.documentElement.scrollWidth as number,
+    );
+    expect(overflow).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(screenshotDir, "dashboard-phone.png"), fullPage: true });
+    expect(output.join("\n")).not.toContain(KEY);
+    console.log(`dashboard screenshot: ${join(screenshotDir, "dashboard.png")}`);
+  });
+});
