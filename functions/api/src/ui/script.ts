@@ -64,6 +64,7 @@ async function follow(path, onEvent, signal) {
       if (lastId !== undefined) extra["last-event-id"] = lastId;
       const response = await fetch(path, { headers: headers(extra), signal });
       if (response.status === 401) return askForKey();
+      if (response.status === 404) return; // an unknown workflow: retrying cannot help
       if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
