@@ -80,15 +80,26 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (stack && stack.exitCode === null) stack.kill("SIGKILL");
-});
+  if (!stack || stack.exitCode !== null) return;
+  // SIGTERM, as Ctrl-C: the stack stops its worker, API and PostgreSQL. SIGKILL would orphan them.
+  const exited = new Promise((resolve) => stack.once("exit", resolve));
+  stack.kill("SIGTERM");
+  await exited;
+}, 30_000);
 
 const start = async (kind: string, steps: number) => {
   await page.getByLabel("Kind").selectOption(kind);
   await page.getByLabel("Steps").fill(String(steps));
-  await page.getByRole("button", { name: "Start" }).click();
   const notice = page.getByRole("status");
-  await expect.poll(() => notice.textContent()).toMatch(new RegExp(`^Started ${kind}-`));
+  // The notice may still name the previous workflow of this kind: wait for a new one.
+  const before = await notice.textContent();
+  await page.getByRole("button", { name: "Start" }).click();
+  await expect
+    .poll(async () => {
+      const text = (await notice.textContent()) ?? "";
+      return text !== before && text.startsWith(`Started ${kind}-`);
+    })
+    .toBe(true);
   return (await notice.textContent())!.replace("Started ", "");
 };
 
@@ -146,6 +157,46 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
       await lines.evaluateAll((items) => items.map((li) => (li as any).dataset.offset)),
     ).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
     expect(await page.locator("#log-source").textContent()).toContain(id);
+  });
+
+  it("resumes a live log after a dropped connection, without losing or repeating a line", async () => {
+    // The page's own fetch, wrapped: the first live response is cut right after its first event,
+    // as a proxy or a network change would; the page must reconnect by itself.
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      const original = w.fetch.bind(w);
+      w.liveRequests = [];
+      w.fetch = async (input: string, init: any) => {
+        const response = await original(input, init);
+        if (!String(input).endsWith("/live")) return response;
+        w.liveRequests.push(init.headers["last-event-id"] ?? null);
+        if (w.liveRequests.length > 1) return response;
+        const reader = response.body.getReader();
+        let text = "";
+        const body = new w.ReadableStream({
+          async pull(controller: any) {
+            const { value, done } = await reader.read();
+            if (done) return controller.close();
+            text += new w.TextDecoder().decode(value);
+            const end = text.indexOf("\n\n");
+            if (end < 0) return;
+            controller.enqueue(new w.TextEncoder().encode(text.slice(0, end + 2)));
+            controller.error(new Error("connection dropped"));
+            await reader.cancel();
+          },
+        });
+        return new w.Response(body, { status: response.status, headers: response.headers });
+      };
+    });
+    const id = await start("streaming", 3);
+    const lines = page.locator("#log li");
+    await expect
+      .poll(() => page.locator("#log-source").textContent(), { timeout: 15_000 })
+      .toBe(`${id}: stream closed`);
+    expect(
+      await lines.evaluateAll((items) => items.map((li) => (li as any).dataset.offset)),
+    ).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    expect(await page.evaluate(() => (globalThis as any).liveRequests)).toEqual([null, "0"]);
   });
 
   it("fits a phone's width, and the key never reaches a log", async () => {
