@@ -7,6 +7,7 @@ import {
   QUEUE_NAME,
   streamingWorkflow,
 } from "@wfc/core";
+import { readServerSentEvents } from "@wfc/client";
 import pg from "pg";
 
 /** The operations a client performs, done the naive way (baseline) or through our API (tuned). */
@@ -73,18 +74,8 @@ export async function tunedSide(databaseUrl: string, apiBase: string): Promise<S
     },
     async *followStream(id) {
       const response = await ok(await fetch(`${apiBase}/workflow-stream/${id}/live`));
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!block.includes("event: value")) continue;
-          const data = block.split("\n").find((line) => line.startsWith("data: "));
-          if (data) yield JSON.parse(data.slice(6));
-        }
+      for await (const event of readServerSentEvents(response.body!)) {
+        if (event.event === "value") yield JSON.parse(event.data);
       }
     },
     async sendMessage(id, message) {

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readEvents, type ServerSentEvent } from "../support/sse.js";
+import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 
 // `npm start` as a user runs it: no database URL, so an embedded PostgreSQL, then the worker and
 // the API as separate processes. The seed's curl commands run against it over real HTTP.

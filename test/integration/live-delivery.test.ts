@@ -4,7 +4,7 @@ import { createApp } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
 import { createInspector } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
-import { readEvents, type ServerSentEvent } from "../support/sse.js";
+import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 import { startWorker, type TestWorker } from "../support/worker.js";
 import { DEFAULT_APP_VERSION } from "@wfc/core";
 import pg from "pg";
