@@ -1,24 +1,29 @@
-import { DBOSClient, Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
+import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import {
   APP_NAME,
+  beforeDeadline,
+  boundedQueries,
   ChangeFeed,
   ConflictError,
-  followEvents,
-  followStream,
+  DatabaseTimeoutError,
+  localWaits,
   NotFoundError,
+  POLL_ONLY,
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
   readWorkflowStatus,
   UnavailableError,
-  waitForEvent,
   type EventsBatch,
   type StreamBatch,
   type StreamSnapshot,
+  type Waits,
 } from "@wfc/core";
-import pg from "pg";
+import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
+import { createConnections } from "./connections.js";
 import { createManagement, type WorkflowManagement } from "./management.js";
+import { relayWaits } from "./relay-waits.js";
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
@@ -61,43 +66,78 @@ export interface BackendOptions {
   fallbackPollMs?: number;
   /** Use this pool instead of creating one (its size and settings are then the caller's). */
   pool?: pg.Pool;
+  /**
+   * The change relay that answers waits and live feeds (`CHANGE_RELAY_URL`); unset, this
+   * process LISTENs itself.
+   */
+  relayUrl?: string;
+  /** Longest any database call of a request may take before it is answered 503. */
+  dbTimeoutMs?: number;
 }
 
 // Only for `GET /` awaiting its root workflow's result (the SDK polls for results).
 const RESULT_POLL_MS = 50;
+/** How far past its timeout a wait's last read may run (its answer is then still correct). */
+const READ_MARGIN_MS = 500;
 
 /**
- * Builds the backend on one pg pool shared by the DBOS client and the SQL readers, plus one
- * LISTEN connection shared by every waiter: at most `poolSize + 1` connections per process
- * (per Lambda instance), however many requests wait. Nothing connects until a request needs it.
+ * Builds the backend on one pg pool shared by the DBOS client and the SQL readers. Waits go to
+ * the change relay when `relayUrl` is given (Lambda: no LISTEN, no connection held while
+ * waiting), else to one LISTEN connection shared by every waiter of this process. Every database
+ * call is bounded by a deadline: an unreachable or stalled database is a 503, never a hang.
+ * Nothing connects until a request needs it.
  */
 export function createDbosBackend(options: BackendOptions): Backend {
-  const pool =
-    options.pool ??
-    new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize,
-      idleTimeoutMillis: 10_000,
-      application_name: `${APP_NAME}-api`,
-    });
-  // An idle client dropped by the server (restart, failover) must not crash the process.
-  pool.on("error", () => {});
-  const feed = new ChangeFeed({
-    connectionString: options.databaseUrl,
-    applicationName: `${APP_NAME}-api-listen`,
+  const dbTimeoutMs = options.dbTimeoutMs ?? 5_000;
+  const connections = createConnections({
+    databaseUrl: options.databaseUrl,
+    poolSize: options.poolSize,
+    connectTimeoutMs: dbTimeoutMs,
+    pool: options.pool,
   });
   const fallbackPollMs = options.fallbackPollMs ?? 2_000;
-  let client: Promise<DBOSClient> | undefined;
-  const dbos = () =>
-    (client ??= DBOSClient.create({
-      systemDatabaseUrl: options.databaseUrl,
-      systemDatabasePool: pool,
-      applicationName: APP_NAME,
-    }));
+  // Our own LISTEN only without a relay: through a pooler it would be pinned or lost.
+  const feed = options.relayUrl
+    ? undefined
+    : new ChangeFeed({
+        connectionString: options.databaseUrl,
+        applicationName: `${APP_NAME}-api-listen`,
+      });
+  const waits = (): Waits => {
+    const local = localWaits({
+      pool: connections.pool(),
+      changes: feed ?? POLL_ONLY,
+      pollMs: fallbackPollMs,
+      queryTimeoutMs: dbTimeoutMs,
+      readMarginMs: READ_MARGIN_MS,
+    });
+    return options.relayUrl ? relayWaits(options.relayUrl, local) : local;
+  };
+  const deadline = () => performance.now() + dbTimeoutMs;
+  const reads = () => boundedQueries(connections.pool(), deadline());
+  const dbos = () => connections.dbos();
+  /** One call of a request: tracked (see `createConnections`), bounded, errors translated. */
+  const call = <T>(work: () => Promise<T>): Promise<T> =>
+    translate(async () => {
+      connections.begin();
+      try {
+        return await beforeDeadline(work(), deadline());
+      } finally {
+        connections.end();
+      }
+    });
+  async function* live<T>(follow: () => AsyncGenerator<T>): AsyncGenerator<T> {
+    connections.begin();
+    try {
+      yield* follow();
+    } finally {
+      connections.end();
+    }
+  }
 
   return {
     start: (workflowName, workflowId, args) =>
-      translate(async () => {
+      call(async () => {
         const client = await dbos();
         const handle = await withBoundedDbRetries(() =>
           client.enqueue(
@@ -114,75 +154,74 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
     getEvent: (workflowId, key, timeoutSeconds, signal) =>
       translate(async () => {
-        const waitOptions = { timeoutMs: timeoutSeconds * 1000, fallbackPollMs, signal };
-        const event = await waitForEvent(pool, feed, workflowId, key, waitOptions);
-        return event.found ? event.value : null;
+        connections.begin();
+        try {
+          const event = await waits().event(workflowId, key, timeoutSeconds * 1000, signal);
+          return event.found ? event.value : null;
+        } finally {
+          connections.end();
+        }
       }),
-    allEvents: (workflowId) => translate(() => readAllEvents(pool, workflowId)),
+    allEvents: (workflowId) => call(() => readAllEvents(reads(), workflowId)),
     send: (workflowId, message, topic, idempotencyKey) =>
-      translate(async () => {
+      call(async () => {
         const client = await dbos();
         return withBoundedDbRetries(() => client.send(workflowId, message, topic, idempotencyKey));
       }),
     streamSnapshot: (workflowId, key, offset) =>
-      translate(() => readStreamSnapshot(pool, workflowId, key, offset)),
+      call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
     followStream: (workflowId, key, fromOffset, signal) =>
-      followStream(pool, feed, workflowId, key, { fromOffset, pollMs: fallbackPollMs, signal }),
-    followEvents: (workflowId, signal) =>
-      followEvents(pool, feed, workflowId, { pollMs: fallbackPollMs, signal }),
-    status: (workflowId) => translate(() => readWorkflowStatus(pool, workflowId)),
-    workflows: translated(createManagement(dbos)),
+      live(() => waits().stream(workflowId, key, fromOffset, signal)),
+    followEvents: (workflowId, signal) => live(() => waits().events(workflowId, signal)),
+    status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
+    workflows: managed(createManagement(dbos), call),
     result: (workflowId, timeoutSeconds) =>
       translate(async () => {
-        const handle = (await dbos()).retrieveWorkflow(workflowId);
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new UnavailableError(
-                  `Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`,
-                ),
-              ),
-            timeoutSeconds * 1000,
-          );
-        });
+        connections.begin();
         try {
-          return await Promise.race([
-            handle.getResult({ pollingIntervalMs: RESULT_POLL_MS }),
-            timeout,
-          ]);
+          const handle = (await dbos()).retrieveWorkflow(workflowId);
+          const result = handle.getResult({ pollingIntervalMs: RESULT_POLL_MS });
+          return await beforeDeadline(result, performance.now() + timeoutSeconds * 1000).catch(
+            (error: unknown) => {
+              if (!(error instanceof DatabaseTimeoutError)) throw error;
+              throw new UnavailableError(
+                `Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`,
+              );
+            },
+          );
         } finally {
-          clearTimeout(timer);
+          connections.end();
         }
       }),
     async close() {
-      await feed.close();
-      if (client) await (await client).destroy();
-      await pool.end();
+      await feed?.close();
+      await connections.close();
     },
   };
 }
 
-// Postgres SQLSTATE classes that mean "the database is not there (yet)", not "bad request".
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
-const UNDEFINED_TABLE = "42P01";
-const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
-
-/** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
-/** Wraps every method of `target` in `translate`, with bounded database retries. */
-function translated<T extends object>(target: T): T {
+/** Runs every method of `target` as one bounded call, with bounded DBOS retries. */
+function managed<T extends object>(target: T, call: <R>(work: () => Promise<R>) => Promise<R>): T {
   return Object.fromEntries(
     Object.entries(target).map(([name, method]) => [
       name,
       (...args: unknown[]) =>
-        translate(() =>
+        call(() =>
           withBoundedDbRetries(() => (method as (...a: unknown[]) => Promise<unknown>)(...args)),
         ),
     ]),
   ) as T;
 }
 
+// Postgres SQLSTATE classes that mean "the database is not there (yet)", not "bad request".
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
+const UNDEFINED_TABLE = "42P01";
+const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
+// pg's own words for a connection that never came or a query that got no answer in time.
+const PG_TIMEOUTS =
+  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout|Query read timeout)/;
+
+/** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
 export async function translate<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -206,7 +245,11 @@ function toDomainError(error: unknown): unknown {
       cause: error,
     });
   }
-  if (typeof code === "string" && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code))) {
+  const timedOut = error instanceof Error && PG_TIMEOUTS.test(error.message);
+  if (
+    timedOut ||
+    (typeof code === "string" && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code)))
+  ) {
     return new UnavailableError("The database is unavailable, retry shortly", { cause: error });
   }
   return error;

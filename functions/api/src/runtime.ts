@@ -13,6 +13,8 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
     appVersion: config.APP_VERSION,
     poolSize: config.DB_POOL_SIZE,
     fallbackPollMs: config.FALLBACK_POLL_MS,
+    relayUrl: config.CHANGE_RELAY_URL,
+    dbTimeoutMs: config.DB_TIMEOUT_MS,
   });
   const app = createApp(backend, {
     apiKeys: config.API_KEYS,

@@ -4,6 +4,7 @@ import { registerWorkflows } from "@wfc/core/workflows";
 import { startHealthServer } from "./health.js";
 import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
+import { startRelay } from "./relay.js";
 
 /**
  * The worker's whole lifecycle: register workflows -> launch -> serve the queue until
@@ -39,6 +40,13 @@ export async function runWorker(config: WorkerConfig) {
     deadAfterMs: config.EXECUTOR_DEAD_AFTER_MS,
   });
   await DBOS.launch();
+  const relay = await startRelay({
+    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    host: config.RELAY_HOST,
+    port: config.RELAY_PORT,
+    poolSize: config.RELAY_POOL_SIZE,
+    pollMs: config.RELAY_POLL_MS,
+  });
 
   let running = true;
   const health = await startHealthServer(config.HEALTH_PORT, () => running);
@@ -49,6 +57,7 @@ export async function runWorker(config: WorkerConfig) {
       executorId: config.EXECUTOR_ID,
       appVersion: config.APP_VERSION,
       healthPort: health.port,
+      relayPort: relay.port,
     }),
   );
 
@@ -59,6 +68,8 @@ export async function runWorker(config: WorkerConfig) {
     running = false;
     console.log(JSON.stringify({ msg: "worker stopping", signal }));
     health.server.close();
+    // Waiters on this relay fall back or move to another worker's at once.
+    await relay.stop();
     await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
     // Beating until here keeps draining workflows ours; after it, what is left is taken over.
     await liveness.stop();

@@ -44,8 +44,19 @@ const apiSchema = z.object({
    * serves one request at a time, and waiters hold no connection while they wait.
    */
   DB_POOL_SIZE: positiveInt(2),
-  /** Safety-net re-read interval of waiting requests when no notification arrives. */
+  /**
+   * Re-read interval of waiting requests when no notification arrives: the safety net with a
+   * LISTEN of our own, the path while the relay cannot be reached.
+   */
   FALLBACK_POLL_MS: positiveInt(2_000),
+  /**
+   * The change relay (`http://host:port` of a worker) that answers waits and live feeds, so that
+   * this process holds no LISTEN connection and no connection while it waits: what Lambda
+   * environments use. Unset: this process LISTENs itself (a long-running server).
+   */
+  CHANGE_RELAY_URL: z.string().url("must be an http:// URL").optional(),
+  /** Longest a request's database call may take before it is answered 503 (waits: their timeout). */
+  DB_TIMEOUT_MS: positiveInt(5_000),
   /** Print memory and event-loop delay every this many ms (0: off). For load tests and operators. */
   STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */
@@ -82,6 +93,16 @@ const workerSchema = z.object({
    * the interval, since a live worker declared dead would have its workflows run twice.
    */
   EXECUTOR_DEAD_AFTER_MS: positiveInt(15_000),
+  /**
+   * The change relay that answers the API's waits (see `RELAY_PATHS`): its port (0: a free one)
+   * and address. Loopback unless the API runs elsewhere (a container: 0.0.0.0).
+   */
+  RELAY_PORT: port(8003),
+  RELAY_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Connections of the relay's own pool (besides its one LISTEN connection). */
+  RELAY_POOL_SIZE: positiveInt(4),
+  /** Safety-net re-read of a relayed waiter that gets no notification (notifications are the path). */
+  RELAY_POLL_MS: positiveInt(5_000),
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;

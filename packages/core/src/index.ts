@@ -4,13 +4,27 @@ export * from "./contracts/index.js";
 export * from "./config.js";
 export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";
-export { readAllEvents } from "./db/events.js";
+export { readAllEvents, readEvent } from "./db/events.js";
 export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
 export { decodeValue } from "./db/decode.js";
 export type { Queryable } from "./db/queryable.js";
-export { readEvent } from "./db/events.js";
-export { ChangeFeed, CHANNELS, type Channel, type ChangeFeedOptions } from "./db/change-feed.js";
+export {
+  CHANNELS,
+  POLL_ONLY,
+  type Channel,
+  type ChangeHandler,
+  type ChangeSource,
+} from "./db/change-source.js";
+export { ChangeFeed, type ChangeFeedOptions } from "./db/change-feed.js";
+export {
+  beforeDeadline,
+  boundedQueries,
+  DatabaseTimeoutError,
+  FIRST_ATTEMPT_MS,
+} from "./db/bounded-queries.js";
 export { waitForEvent, type WaitOptions } from "./db/wait-for-event.js";
 export { followStream, type StreamBatch, type FollowOptions } from "./db/follow-stream.js";
 export { followEvents, type EventsBatch } from "./db/follow-events.js";
 export { readWorkflowStatus, isFinalStatus } from "./db/workflow-status.js";
+export * from "./relay/protocol.js";
+export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";

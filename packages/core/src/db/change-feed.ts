@@ -1,15 +1,6 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
-
-/** The NOTIFY channels a DBOS worker publishes on, payload `<workflowId>::<key>`. */
-export const CHANNELS = {
-  events: "dbos_workflow_events_channel",
-  streams: "dbos_streams_channel",
-} as const;
-export type Channel = keyof typeof CHANNELS;
-
-/** Called with the changed key, or with `undefined` when changes may have been missed. */
-export type ChangeHandler = (key: string | undefined) => void;
+import { CHANNELS, type Channel, type ChangeHandler, type ChangeSource } from "./change-source.js";
 
 export interface ChangeFeedOptions {
   connectionString: string;
@@ -26,7 +17,10 @@ export interface ChangeFeedOptions {
  * anyone is subscribed, and after a reconnect wakes every subscriber (notifications sent while
  * it was down are lost, so they must re-read). Emits `listening` each time LISTEN is active.
  */
-export class ChangeFeed extends EventEmitter<{ listening: [connections: number] }> {
+export class ChangeFeed
+  extends EventEmitter<{ listening: [connections: number] }>
+  implements ChangeSource
+{
   readonly #options: Required<ChangeFeedOptions>;
   readonly #subscribers = new Map<string, Set<ChangeHandler>>();
   #client: pg.Client | undefined;
@@ -52,11 +46,7 @@ export class ChangeFeed extends EventEmitter<{ listening: [connections: number] 
     return this.#connections;
   }
 
-  /**
-   * Calls `handler` whenever `workflowId` changes on `channel`. Subscribe before the first read,
-   * then await `ready()`, so that no change can slip between the read and the subscription.
-   * @returns unsubscribe.
-   */
+  /** See `ChangeSource.subscribe`. */
   subscribe(channel: Channel, workflowId: string, handler: ChangeHandler): () => void {
     const topic = `${CHANNELS[channel]}|${workflowId}`;
     let handlers = this.#subscribers.get(topic);

@@ -1,4 +1,4 @@
-import type { ChangeFeed } from "./change-feed.js";
+import type { ChangeSource } from "./change-source.js";
 import { readAllEvents } from "./events.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
@@ -18,7 +18,7 @@ export interface EventsBatch {
  */
 export async function* followEvents(
   db: Queryable,
-  feed: ChangeFeed,
+  feed: ChangeSource,
   workflowId: string,
   { pollMs = 2_000, signal }: { pollMs?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<EventsBatch> {

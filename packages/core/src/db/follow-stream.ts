@@ -1,4 +1,4 @@
-import type { ChangeFeed } from "./change-feed.js";
+import type { ChangeSource } from "./change-source.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
 import { readStreamSnapshot } from "./streams.js";
@@ -25,7 +25,7 @@ export interface FollowOptions {
  */
 export async function* followStream(
   db: Queryable,
-  feed: ChangeFeed,
+  feed: ChangeSource,
   workflowId: string,
   key: string,
   { fromOffset = 0, pollMs = 2_000, signal }: FollowOptions = {},

@@ -1,4 +1,4 @@
-import type { ChangeFeed } from "./change-feed.js";
+import type { ChangeSource } from "./change-source.js";
 import { readEvent } from "./events.js";
 import type { Queryable } from "./queryable.js";
 import { WakeSignal } from "./signal.js";
@@ -17,7 +17,7 @@ export interface WaitOptions {
  */
 export async function waitForEvent(
   db: Queryable,
-  feed: ChangeFeed,
+  feed: ChangeSource,
   workflowId: string,
   key: string,
   { timeoutMs, fallbackPollMs = 2_000, signal }: WaitOptions,

@@ -1,0 +1,141 @@
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { createInterface } from "node:readline";
+import {
+  RELAY_PATHS,
+  RELAY_SILENCE_MS,
+  type EventsBatch,
+  type RelayMessage,
+  type StreamBatch,
+  type Waits,
+} from "@wfc/core";
+
+/** Why a relay answer was given up: the caller then waits by itself. */
+class RelayLost extends Error {}
+
+/**
+ * Reads one relay answer line by line. Throws `RelayLost` when the relay cannot be reached, does
+ * not answer 200, goes silent for `RELAY_SILENCE_MS` (heartbeats stop: a dead task or a cut
+ * path), passes `until` (a `performance.now()` time), or ends without a final message.
+ */
+async function* relayAnswer(
+  baseUrl: string,
+  path: string,
+  query: Record<string, string | number>,
+  { signal, until }: { signal?: AbortSignal; until?: number },
+): AsyncGenerator<RelayMessage> {
+  const url = new URL(path, baseUrl);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, String(value));
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  signal?.addEventListener("abort", stop, { once: true });
+  let watchdog: NodeJS.Timeout | undefined;
+  const quiet = () => {
+    clearTimeout(watchdog);
+    const left = until === undefined ? RELAY_SILENCE_MS : until - performance.now();
+    watchdog = setTimeout(stop, Math.max(0, Math.min(RELAY_SILENCE_MS, left)));
+  };
+  quiet();
+  try {
+    // A connection of its own per answer: nothing is kept open across a freeze.
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(url, { agent: false, signal: abort.signal }, resolve);
+      req.once("error", reject);
+      req.end();
+    });
+    if (response.statusCode !== 200) {
+      response.resume();
+      throw new RelayLost(`relay answered ${response.statusCode}`);
+    }
+    for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
+      quiet();
+      if (line) yield JSON.parse(line) as RelayMessage;
+    }
+    throw new RelayLost("relay answer ended early");
+  } catch (error) {
+    if (error instanceof RelayLost) throw error;
+    throw new RelayLost(String(error), { cause: error });
+  } finally {
+    clearTimeout(watchdog);
+    signal?.removeEventListener("abort", stop);
+    abort.abort();
+  }
+}
+
+/**
+ * Waits through the change relay at `baseUrl` (`CHANGE_RELAY_URL`): this process opens no LISTEN
+ * and holds no database connection while it waits. When the relay cannot be reached or stops
+ * answering, the wait goes on in `fallback` (reads of this process's own) from where the relay
+ * left it: nothing is lost or repeated, only slower.
+ */
+export function relayWaits(baseUrl: string, fallback: Waits): Waits {
+  return {
+    async event(workflowId, key, timeoutMs, signal) {
+      const deadline = performance.now() + timeoutMs;
+      try {
+        const query = { workflow_id: workflowId, key, timeout_ms: Math.ceil(timeoutMs) };
+        // A little past the timeout: the relay's last read may still be answering.
+        const answer = relayAnswer(baseUrl, RELAY_PATHS.event, query, {
+          signal,
+          until: deadline + 500,
+        });
+        for await (const message of answer) {
+          if (message.t === "event") return { found: message.found, value: message.value };
+          if (message.t === "unavailable") break;
+        }
+      } catch (error) {
+        if (!(error instanceof RelayLost)) throw error;
+      }
+      if (signal?.aborted) return { found: false };
+      return fallback.event(workflowId, key, Math.max(0, deadline - performance.now()), signal);
+    },
+
+    async *stream(workflowId, key, fromOffset, signal) {
+      let offset = fromOffset;
+      try {
+        const query = { workflow_id: workflowId, key, offset };
+        for await (const message of relayAnswer(baseUrl, RELAY_PATHS.stream, query, { signal })) {
+          if (message.t === "unavailable") break;
+          // Heartbeats become empty batches: the caller's chance to send keep-alives.
+          const batch: StreamBatch =
+            message.t === "stream" ? { values: message.values, end: message.end } : { values: [] };
+          if (batch.end === undefined) delete batch.end;
+          offset += batch.values.length;
+          yield batch;
+          if (batch.end) return;
+        }
+      } catch (error) {
+        if (!(error instanceof RelayLost)) throw error;
+      }
+      if (signal.aborted) return;
+      yield* fallback.stream(workflowId, key, offset, signal);
+    },
+
+    async *events(workflowId, signal) {
+      // What the caller has been given, so a switch to the fallback repeats nothing.
+      const delivered = new Map<string, string>();
+      const fresh = (batch: EventsBatch): EventsBatch => {
+        const changed: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(batch.changed)) {
+          const encoded = JSON.stringify(value);
+          if (delivered.get(key) === encoded) continue;
+          delivered.set(key, encoded);
+          changed[key] = value;
+        }
+        return batch.end ? { changed, end: true } : { changed };
+      };
+      try {
+        const query = { workflow_id: workflowId };
+        for await (const message of relayAnswer(baseUrl, RELAY_PATHS.events, query, { signal })) {
+          if (message.t === "unavailable") break;
+          const batch = fresh(message.t === "events" ? message : { changed: {} });
+          yield batch;
+          if (batch.end) return;
+        }
+      } catch (error) {
+        if (!(error instanceof RelayLost)) throw error;
+      }
+      if (signal.aborted) return;
+      for await (const batch of fallback.events(workflowId, signal)) yield fresh(batch);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** The NOTIFY channels a DBOS worker publishes on, payload `<workflowId>::<key>`. */
+export const CHANNELS = {
+  events: "dbos_workflow_events_channel",
+  streams: "dbos_streams_channel",
+} as const;
+export type Channel = keyof typeof CHANNELS;
+
+/** Called with the changed key, or with `undefined` when changes may have been missed. */
+export type ChangeHandler = (key: string | undefined) => void;
+
+/**
+ * Where waiters learn that a workflow's events or stream changed. `ChangeFeed` (one LISTEN
+ * connection) is the source in long-running processes; `POLL_ONLY` has none, so waiters fall
+ * back to re-reading on their poll interval.
+ */
+export interface ChangeSource {
+  /**
+   * Calls `handler` whenever `workflowId` changes on `channel`. Subscribe before the first read,
+   * then await `ready()`, so that no change can slip between the read and the subscription.
+   * @returns unsubscribe.
+   */
+  subscribe(channel: Channel, workflowId: string, handler: ChangeHandler): () => void;
+  /** Resolves once changes are being delivered; rejects if they cannot be right now. */
+  ready(): Promise<void>;
+}
+
+/** No notifications at all: every waiter polls (a process that must not LISTEN). */
+export const POLL_ONLY: ChangeSource = {
+  subscribe: () => () => {},
+  ready: () => Promise.resolve(),
+};
