@@ -1,8 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { createInterface } from "node:readline";
 import {
+  RELAY_FIRST_LINE_MS,
   RELAY_PATHS,
   RELAY_SILENCE_MS,
+  UnavailableError,
   type EventsBatch,
   type RelayMessage,
   type StreamBatch,
@@ -14,8 +16,9 @@ class RelayLost extends Error {}
 
 /**
  * Reads one relay answer line by line. Throws `RelayLost` when the relay cannot be reached, does
- * not answer 200, goes silent for `RELAY_SILENCE_MS` (heartbeats stop: a dead task or a cut
- * path), passes `until` (a `performance.now()` time), or ends without a final message.
+ * not answer 200 with a first line within `RELAY_FIRST_LINE_MS`, goes silent for
+ * `RELAY_SILENCE_MS` (heartbeats stop: a dead task or a cut path), passes `until` (a
+ * `performance.now()` time), or ends without a final message.
  */
 async function* relayAnswer(
   baseUrl: string,
@@ -29,12 +32,12 @@ async function* relayAnswer(
   const stop = () => abort.abort();
   signal?.addEventListener("abort", stop, { once: true });
   let watchdog: NodeJS.Timeout | undefined;
-  const quiet = () => {
+  const quiet = (silenceMs: number) => {
     clearTimeout(watchdog);
-    const left = until === undefined ? RELAY_SILENCE_MS : until - performance.now();
-    watchdog = setTimeout(stop, Math.max(0, Math.min(RELAY_SILENCE_MS, left)));
+    const left = until === undefined ? silenceMs : until - performance.now();
+    watchdog = setTimeout(stop, Math.max(0, Math.min(silenceMs, left)));
   };
-  quiet();
+  quiet(RELAY_FIRST_LINE_MS);
   try {
     // A connection of its own per answer: nothing is kept open across a freeze.
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -47,7 +50,7 @@ async function* relayAnswer(
       throw new RelayLost(`relay answered ${response.statusCode}`);
     }
     for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
-      quiet();
+      quiet(RELAY_SILENCE_MS);
       if (line) yield JSON.parse(line) as RelayMessage;
     }
     throw new RelayLost("relay answer ended early");
@@ -73,14 +76,17 @@ export function relayWaits(baseUrl: string, fallback: Waits): Waits {
       const deadline = performance.now() + timeoutMs;
       try {
         const query = { workflow_id: workflowId, key, timeout_ms: Math.ceil(timeoutMs) };
-        // A little past the timeout: the relay's last read may still be answering.
+        // Past the timeout by more than the relay's own last read may run.
         const answer = relayAnswer(baseUrl, RELAY_PATHS.event, query, {
           signal,
-          until: deadline + 500,
+          until: deadline + 1_000,
         });
         for await (const message of answer) {
           if (message.t === "event") return { found: message.found, value: message.value };
-          if (message.t === "unavailable") break;
+          // The relay is fine, the database is not: reading here would fail the same way.
+          if (message.t === "unavailable") {
+            throw new UnavailableError("The database is unavailable, retry shortly");
+          }
         }
       } catch (error) {
         if (!(error instanceof RelayLost)) throw error;

@@ -111,6 +111,7 @@ async function answer(waits: Waits, req: IncomingMessage, res: ServerResponse) {
   const send = (message: RelayMessage) => {
     if (!res.writableEnded) res.write(encodeRelayMessage(message));
   };
+  send({ t: "heartbeat" });
   const heartbeat = setInterval(() => send({ t: "heartbeat" }), RELAY_HEARTBEAT_MS);
   const query = parsed.data as Record<string, string | number>;
   const workflowId = String(query.workflow_id);

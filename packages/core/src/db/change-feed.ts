@@ -6,6 +6,8 @@ export interface ChangeFeedOptions {
   connectionString: string;
   /** Shown in pg_stat_activity, so the connection can be counted and attributed. */
   applicationName?: string;
+  /** Longest wait for the LISTEN connection to be accepted. */
+  connectTimeoutMs?: number;
   /** First reconnect delay; doubles up to `maxReconnectDelayMs`. */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
@@ -34,6 +36,7 @@ export class ChangeFeed
     super();
     this.#options = {
       applicationName: "change-feed",
+      connectTimeoutMs: 5_000,
       reconnectDelayMs: 100,
       maxReconnectDelayMs: 5_000,
       ...options,
@@ -77,6 +80,9 @@ export class ChangeFeed
     const client = new pg.Client({
       connectionString: this.#options.connectionString,
       application_name: this.#options.applicationName,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs,
+      // LISTEN on a connection that went silent must fail too, not hang.
+      query_timeout: this.#options.connectTimeoutMs,
     });
     client.on("notification", (message) => this.#dispatch(message.channel, message.payload));
     client.on("error", () => this.#lost(client));

@@ -29,3 +29,18 @@ export const POLL_ONLY: ChangeSource = {
   subscribe: () => () => {},
   ready: () => Promise.resolve(),
 };
+
+/**
+ * Waits for `source` to be ready, but no longer than `ms`: a waiter whose notifications cannot be
+ * set up in time (the database slow to accept a connection) reads and polls meanwhile, and stays
+ * subscribed for when they arrive. Never rejects.
+ */
+export async function readyWithin(source: ChangeSource, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  await Promise.race([source.ready().catch(() => {}), timeout]);
+  clearTimeout(timer);
+}
+
+/** Longest a waiter waits for its notifications to be set up before it starts reading. */
+export const READY_WAIT_MS = 1_000;

@@ -1,4 +1,4 @@
-import type { ChangeSource } from "./change-source.js";
+import { READY_WAIT_MS, readyWithin, type ChangeSource } from "./change-source.js";
 import { readAllEvents } from "./events.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
@@ -27,7 +27,7 @@ export async function* followEvents(
   const seen = new Map<string, string>();
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   try {
-    await feed.ready().catch(() => {});
+    await readyWithin(feed, READY_WAIT_MS);
     while (!signal?.aborted) {
       const finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
       const changed: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import type { ChangeSource } from "./change-source.js";
+import { READY_WAIT_MS, readyWithin, type ChangeSource } from "./change-source.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
 import { readStreamSnapshot } from "./streams.js";
@@ -36,7 +36,7 @@ export async function* followStream(
   });
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   try {
-    await feed.ready().catch(() => {});
+    await readyWithin(feed, READY_WAIT_MS);
     let offset = fromOffset;
     while (!signal?.aborted) {
       // Status before values: if the workflow had finished, every value it wrote is visible.

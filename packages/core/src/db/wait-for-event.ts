@@ -1,4 +1,4 @@
-import type { ChangeSource } from "./change-source.js";
+import { READY_WAIT_MS, readyWithin, type ChangeSource } from "./change-source.js";
 import { readEvent } from "./events.js";
 import type { Queryable } from "./queryable.js";
 import { WakeSignal } from "./signal.js";
@@ -29,7 +29,7 @@ export async function waitForEvent(
   });
   try {
     // Without LISTEN (database briefly away) the fallback poll still answers.
-    await feed.ready().catch(() => {});
+    await readyWithin(feed, Math.min(READY_WAIT_MS, timeoutMs));
     // A failing first read is the caller's answer (503); later ones, e.g. while the database
     // restarts under a waiter, are retried until the deadline.
     let event = await readEvent(db, workflowId, key);

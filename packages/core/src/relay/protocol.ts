@@ -17,6 +17,12 @@ export const RELAY_PATHS = {
   events: "/v1/events",
 } as const;
 
+/**
+ * How soon the relay's first line (a heartbeat, written as it accepts the wait) must arrive: a
+ * relay that is not there is noticed fast, while a 1 s wait can still finish on time without it.
+ */
+export const RELAY_FIRST_LINE_MS = 500;
+
 /** How often the relay writes a heartbeat line on a quiet answer. */
 export const RELAY_HEARTBEAT_MS = 1_000;
 
