@@ -39,6 +39,8 @@ export interface Pgbouncer {
   url(database: string, user?: string, password?: string): string;
   /** Server connections pgbouncer holds now (any state), optionally for one database only. */
   serverConnections(database?: string): Promise<number>;
+  /** Client connections open now (the admin console's own excluded), optionally for one database. */
+  clientConnections(database?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -155,19 +157,24 @@ export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbounc
     const name = encodeURIComponent(user);
     return `postgresql://${name}:${encodeURIComponent(secret)}@127.0.0.1:${port}/${database}`;
   };
+  /** Rows of an admin console listing, for `database` or any but the console's own. */
+  const count = async (command: string, database?: string) => {
+    const admin = new pg.Client({ connectionString: url(ADMIN_DATABASE) });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ database: string }>(command);
+      return rows.filter((row) =>
+        database === undefined ? row.database !== ADMIN_DATABASE : row.database === database,
+      ).length;
+    } finally {
+      await admin.end();
+    }
+  };
   return {
     port,
     url,
-    async serverConnections(database) {
-      const console = new pg.Client({ connectionString: url(ADMIN_DATABASE) });
-      await console.connect();
-      try {
-        const { rows } = await console.query<{ database: string }>("SHOW SERVERS");
-        return rows.filter((row) => database === undefined || row.database === database).length;
-      } finally {
-        await console.end();
-      }
-    },
+    serverConnections: (database) => count("SHOW SERVERS", database),
+    clientConnections: (database) => count("SHOW CLIENTS", database),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // SIGINT: pgbouncer's "safe shutdown" waits for clients; SIGTERM closes at once.
