@@ -69,9 +69,11 @@ describeWithPgbouncer("session state the API leaves on pooled connections", () =
       serverUrl: cluster.url,
       users: [{ name: username, password }],
     });
-    worker = await startWorker(cluster.url, { RECV_TIMEOUT_SECONDS: "30" });
+    worker = await startWorker(cluster.url, { RECV_TIMEOUT_SECONDS: "30", RELAY_PORT: "0" });
+    // As deployed: waits go to the worker's change relay, which LISTENs on the instance itself.
+    const relayUrl = `http://127.0.0.1:${String((await worker.ready).relayPort)}`;
     ctx = {
-      api: createTestApi(pgbouncer.url("dbos")),
+      api: createTestApi(pgbouncer.url("dbos"), undefined, { relayUrl }),
       inspector: await createInspector(cluster.url),
       db: new pg.Pool({ connectionString: cluster.url, max: 1 }),
       id: (name) => `session-${name}-${run}`,
@@ -113,8 +115,7 @@ describeWithPgbouncer("session state the API leaves on pooled connections", () =
     expect(pinning).toEqual([]);
   });
 
-  // Enabled once the API no longer LISTENs (CHANGE_RELAY_URL).
-  it.skip("sends no LISTEN: whatever must hold a session goes to the instance directly", () => {
+  it("sends no LISTEN: whatever must hold a session goes to the instance directly", () => {
     expect(statements.filter(isListen).map((s) => s.text)).toEqual([]);
   });
 
