@@ -69,11 +69,14 @@ async function binariesDir(): Promise<string> {
  * free port, initialising the data directory on first use and keeping it across runs.
  * @param dataDir - where the cluster lives; reused if it already exists.
  * @param database - database to create (if missing) for DBOS.
+ * @param settings - server settings (`-c name=value`) over the defaults, e.g. a small
+ *   `max_connections` for a test that exhausts it.
  */
 export async function startEmbeddedPostgres(
   dataDir = defaultDataDir(),
   database = "dbos",
   log: (line: string) => void = () => {},
+  settings: Record<string, string> = {},
 ): Promise<EmbeddedDatabase> {
   const port = await getPort({ port: 54329 });
   const asRoot = userInfo().uid === 0;
@@ -90,7 +93,11 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // As root, PostgreSQL refuses to run: use (or create) the `postgres` OS user.
     createPostgresUser: asRoot,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    postgresFlags: Object.entries({
+      listen_addresses: "127.0.0.1",
+      max_connections: "200",
+      ...settings,
+    }).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     onLog: log,
     onError: (e) => log(String(e)),
   });
