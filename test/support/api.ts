@@ -3,9 +3,16 @@ import { APP_NAME, DEFAULT_APP_VERSION } from "@wfc/core";
 import { createApp, type AppSettings } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
 
-/** The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`. */
-export function createTestApi(databaseUrl: string, settings: AppSettings = { log: () => {} }) {
-  const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 4 });
+/**
+ * The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`; `poolSize` 2 is what
+ * one deployed API environment uses.
+ */
+export function createTestApi(
+  databaseUrl: string,
+  settings: AppSettings = { log: () => {} },
+  poolSize = 4,
+) {
+  const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize });
   const app = createApp(backend, settings);
   const call = async (
     method: string,

@@ -47,7 +47,8 @@ const DBOS_GRANTS: Record<string, string> = {
   ].join(", ")})`,
   workflow_input: "SELECT, INSERT",
   workflow_output: "SELECT",
-  notifications: "INSERT",
+  // The send's ON CONFLICT (message_uuid) DO NOTHING reads its arbiter column.
+  notifications: "INSERT, SELECT (message_uuid)",
   workflow_events: "SELECT",
   streams: "SELECT",
 };
@@ -156,13 +157,18 @@ async function apply(client: pg.Client, options: ApiRoleOptions, verifier: strin
   await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${r}`);
   if (server[0]!.version < 150000) await client.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
 
-  const wfc = client.escapeIdentifier(WFC_SCHEMA);
-  const dbos = client.escapeIdentifier(DBOS_SCHEMA);
-  for (const schema of [wfc, dbos]) {
+  // Start from nothing in both schemas, so a grant an older release made does not linger.
+  const { rows: schemas } = await client.query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1)",
+    [[WFC_SCHEMA, DBOS_SCHEMA]],
+  );
+  for (const { name } of schemas) {
+    const schema = client.escapeIdentifier(name);
     await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${r}`);
     await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${r}`);
     await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${schema} FROM ${r}`);
   }
+  const dbos = client.escapeIdentifier(DBOS_SCHEMA);
   await client.query(`GRANT USAGE ON SCHEMA ${dbos} TO ${r}`);
   for (const [table, privileges] of Object.entries(DBOS_GRANTS))
     await client.query(`GRANT ${privileges} ON ${dbos}.${client.escapeIdentifier(table)} TO ${r}`);
