@@ -108,9 +108,8 @@ export async function ensureApiRole(options: ApiRoleOptions): Promise<void> {
     if (error instanceof ApiRoleError) throw error;
     const { code, message } = (error ?? {}) as { code?: string; message?: string };
     // Neither the password nor its verifier is in any statement's error, but make sure.
-    const reason = String(message ?? error)
-      .replaceAll(options.password, "***")
-      .replaceAll(verifier, "***");
+    let reason = String(message ?? error).replaceAll(verifier, "***");
+    if (options.password) reason = reason.replaceAll(options.password, "***");
     throw new ApiRoleError(options.role, code ? `${reason} (SQLSTATE ${code})` : reason);
   } finally {
     await client.end().catch(() => {});
