@@ -11,9 +11,13 @@ import type { TestWorker } from "./worker.js";
 /** Worker settings for fault tests: short heartbeats so takeovers happen within a test. */
 export const FAST_LIVENESS = { HEARTBEAT_INTERVAL_MS: "200", EXECUTOR_DEAD_AFTER_MS: "1500" };
 
-/** A PostgreSQL of the test's own, so the test may restart it without disturbing other files. */
-export function startOwnCluster(): Promise<EmbeddedDatabase> {
-  return startEmbeddedPostgres(join(mkdtempSync(join(tmpdir(), "wfc-fault-")), "pgdata"));
+/**
+ * A PostgreSQL of the test's own, so the test may restart it (or exhaust its connections)
+ * without disturbing other files. `settings` override the server's defaults.
+ */
+export function startOwnCluster(settings: Record<string, string> = {}): Promise<EmbeddedDatabase> {
+  const dataDir = join(mkdtempSync(join(tmpdir(), "wfc-fault-")), "pgdata");
+  return startEmbeddedPostgres(dataDir, "dbos", () => {}, { settings });
 }
 
 /**

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_APP_VERSION, loadApiConfig, loadWorkerConfig } from "@wfc/core";
+import {
+  ConfigError,
+  databaseUrlFor,
+  DEFAULT_APP_VERSION,
+  loadApiConfig,
+  loadWorkerConfig,
+} from "@wfc/core";
 
 const url = "postgres://u:p@localhost:5432/db";
 
@@ -27,5 +33,50 @@ describe("configuration", () => {
 
   it("treats empty variables as unset", () => {
     expect(loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, PORT: "" }).PORT).toBe(8000);
+  });
+});
+
+describe("the API database role settings", () => {
+  it("default to role wfc_api, 20 connections, and no password (no role kept)", () => {
+    const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url });
+    expect(worker).toMatchObject({
+      API_DATABASE_ROLE: "wfc_api",
+      API_DATABASE_CONNECTION_LIMIT: 20,
+    });
+    expect(worker.API_DATABASE_PASSWORD).toBeUndefined();
+  });
+
+  it.each(["WFC_API", "wfc-api", 'x"; DROP ROLE postgres; --', "pg_monitor", "a".repeat(64)])(
+    "refuses the role name %s",
+    (name) => {
+      expect(() =>
+        loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, API_DATABASE_ROLE: name }),
+      ).toThrow(/API_DATABASE_ROLE/);
+    },
+  );
+
+  it("refuses a short password without repeating it", () => {
+    const attempt = () =>
+      loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, API_DATABASE_PASSWORD: "hunter2" });
+    expect(attempt).toThrow(/API_DATABASE_PASSWORD/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+});
+
+describe("databaseUrlFor", () => {
+  it("keeps host, port, database and options, and encodes any password", () => {
+    const password = "p@ss:w/rd%#?é";
+    const derived = new URL(
+      databaseUrlFor(
+        "postgresql://postgres:secret@db.internal:5433/dbos?sslmode=require",
+        "wfc_api",
+        password,
+      ),
+    );
+    expect(derived.host).toBe("db.internal:5433");
+    expect(derived.pathname).toBe("/dbos");
+    expect(derived.searchParams.get("sslmode")).toBe("require");
+    expect(derived.username).toBe("wfc_api");
+    expect(decodeURIComponent(derived.password)).toBe(password);
   });
 });

@@ -1,10 +1,13 @@
 import type pg from "pg";
 
+/** Our own schema in the DBOS system database, next to DBOS's. Only the worker may use it. */
+export const WFC_SCHEMA = "wfc";
+
 /**
- * Our own schema in the DBOS system database: DBOS has no notion of a live executor, so each
- * worker records one row here and refreshes it (see `takeover.ts` for who reads it).
+ * DBOS has no notion of a live executor, so each worker records one row here and refreshes it
+ * (see `takeover.ts` for who reads it).
  */
-export const EXECUTORS_TABLE = "wfc.executors";
+export const EXECUTORS_TABLE = `${WFC_SCHEMA}.executors`;
 
 // Any constant: serialises concurrent first starts, since CREATE SCHEMA / TABLE IF NOT EXISTS
 // can still fail with a unique violation when two sessions run them at the same moment.
@@ -16,7 +19,7 @@ export async function ensureExecutorsTable(pool: pg.Pool) {
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [CREATE_LOCK_KEY]);
-    await client.query("CREATE SCHEMA IF NOT EXISTS wfc");
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
       executor_id text PRIMARY KEY,
       app_version text NOT NULL,

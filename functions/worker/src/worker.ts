@@ -1,6 +1,7 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
+import { ensureApiRole } from "./api-role.js";
 import { startHealthServer } from "./health.js";
 import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
@@ -40,6 +41,21 @@ export async function runWorker(config: WorkerConfig) {
     deadAfterMs: config.EXECUTOR_DEAD_AFTER_MS,
   });
   await DBOS.launch();
+  if (config.API_DATABASE_PASSWORD) {
+    await ensureApiRole({
+      databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+      role: config.API_DATABASE_ROLE,
+      password: config.API_DATABASE_PASSWORD,
+      connectionLimit: config.API_DATABASE_CONNECTION_LIMIT,
+    });
+    console.log(
+      JSON.stringify({
+        msg: "api role ready",
+        role: config.API_DATABASE_ROLE,
+        connectionLimit: config.API_DATABASE_CONNECTION_LIMIT,
+      }),
+    );
+  }
   const relay = await startRelay({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
     host: config.RELAY_HOST,

@@ -17,6 +17,15 @@ const postgresUrl = z
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/**
+ * A PostgreSQL role name we can put into SQL unquoted-safe: lower case, starting with a letter,
+ * at most 63 bytes (the server's identifier limit), and not reserved for system roles (`pg_`).
+ */
+const roleName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a lower-case identifier (a-z, 0-9, _; 1-63 characters)")
+  .refine((v) => !v.startsWith("pg_"), "must not start with pg_ (reserved for system roles)");
+
 /** A comma-separated list (blanks ignored), each item checked by `item`. */
 const commaList = (item: z.ZodString) =>
   z
@@ -103,6 +112,12 @@ const workerSchema = z.object({
   RELAY_POOL_SIZE: positiveInt(4),
   /** Safety-net re-read of a relayed waiter that gets no notification (notifications are the path). */
   RELAY_POLL_MS: positiveInt(5_000),
+  /** The API's own database role, which the worker creates and keeps (see `api-role.ts`). */
+  API_DATABASE_ROLE: roleName.default("wfc_api"),
+  /** The API role's password; unset means the worker manages no role. A secret: no default. */
+  API_DATABASE_PASSWORD: z.string().min(16, "must be at least 16 characters").optional(),
+  /** The most connections the API role may hold at once, across every API environment. */
+  API_DATABASE_CONNECTION_LIMIT: positiveInt(20),
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;

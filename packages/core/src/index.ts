@@ -2,12 +2,13 @@
 // no workflow implementation is bundled into the Lambda. The worker imports "@wfc/core/workflows".
 export * from "./contracts/index.js";
 export * from "./config.js";
+export { databaseUrlFor } from "./database-url.js";
 export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";
 export { readAllEvents, readEvent } from "./db/events.js";
 export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
 export { decodeValue } from "./db/decode.js";
-export type { Queryable } from "./db/queryable.js";
+export { DBOS_SCHEMA, type Queryable } from "./db/queryable.js";
 export {
   CHANNELS,
   POLL_ONLY,

@@ -1,0 +1,174 @@
+import { DBOS_SCHEMA } from "@wfc/core";
+import pg from "pg";
+import { WFC_SCHEMA } from "./heartbeat.js";
+import { scramSha256Verifier } from "./scram-verifier.js";
+
+export interface ApiRoleOptions {
+  /** The worker's own connection string: a user that owns the DBOS schema and may create roles. */
+  databaseUrl: string;
+  role: string;
+  /** Never logged, never sent: only its SCRAM verifier reaches the server. */
+  password: string;
+  connectionLimit: number;
+}
+
+/**
+ * Server settings the role's sessions start with (`ALTER ROLE ... SET`), so the API never sends a
+ * SET that a transaction pooler (RDS Proxy) would pin its connection on. The API's statements are
+ * single-row reads and writes, and its waits are loops of short reads, so a statement that runs
+ * for seconds is stuck, not busy. `SET LOCAL` inside a transaction still overrides these (the
+ * SDK's observability reads cap themselves at 30 s that way).
+ */
+export const API_ROLE_SETTINGS = {
+  statement_timeout: "5s",
+  lock_timeout: "2s",
+  idle_in_transaction_session_timeout: "10s",
+} as const;
+
+/**
+ * Exactly what the API does on the DBOS schema (found by running every route as the role, see
+ * test/integration/api-role.test.ts): enqueue (a status row and its inputs; the upsert's no-op
+ * update of `creator_xid`), send (a notification), read events, streams, statuses, inputs and
+ * outputs, cancel and resume (the status columns those two UPDATEs set). No DELETE or TRUNCATE
+ * anywhere, nothing on DBOS's other tables, nothing on our own schema.
+ */
+const DBOS_GRANTS: Record<string, string> = {
+  workflow_status: `SELECT, INSERT, UPDATE (${[
+    "status",
+    "owner_xid",
+    "queue_name",
+    "deduplication_id",
+    "started_at_epoch_ms",
+    "updated_at",
+    "completed_at",
+    "recovery_attempts",
+    "workflow_deadline_epoch_ms",
+    "creator_xid",
+  ].join(", ")})`,
+  workflow_input: "SELECT, INSERT",
+  workflow_output: "SELECT",
+  // The send's ON CONFLICT (message_uuid) DO NOTHING reads its arbiter column.
+  notifications: "INSERT, SELECT (message_uuid)",
+  workflow_events: "SELECT",
+  streams: "SELECT",
+};
+
+// Any constant, distinct from heartbeat.ts's: serialises the workers of this database.
+const ROLE_LOCK_KEY = 0x77666302;
+const ATTEMPTS = 8;
+// Roles are cluster-wide, so workers of other databases on the same server (other stages, other
+// test files) race us: CREATE ROLE twice, or two writes to one catalog row.
+const RACE_SQLSTATES = new Set(["42710", "23505", "40001", "40P01"]);
+const isRace = (error: unknown) => {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    (code !== undefined && RACE_SQLSTATES.has(code)) ||
+    (code === "XX000" && /concurrently/.test(message ?? ""))
+  );
+};
+
+/** Thrown when the role cannot be set up; its message never holds the password. */
+export class ApiRoleError extends Error {
+  constructor(role: string, reason: string) {
+    super(`Could not set up the API database role ${role}: ${reason}`);
+    this.name = "ApiRoleError";
+  }
+}
+
+/**
+ * Creates the API's own login role (or updates it), with its password, connection limit and
+ * session settings, and grants it exactly `DBOS_GRANTS` on the DBOS schema, after revoking
+ * whatever it had there and in our own schema. Call after the DBOS schema is migrated; run on
+ * every start (an SDK upgrade may add tables), by any number of workers at once.
+ *
+ * Also takes from PUBLIC, in this database, what every role would otherwise inherit: temporary
+ * tables, and on PostgreSQL < 15 CREATE in schema `public` (15 dropped that default).
+ * @throws ApiRoleError when the role is a superuser, may replicate or bypass row security, or
+ *   is a member of another role (it would hold more than it needs), or on a database error.
+ */
+export async function ensureApiRole(options: ApiRoleOptions): Promise<void> {
+  const verifier = scramSha256Verifier(options.password);
+  const client = new pg.Client({ connectionString: options.databaseUrl });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query("BEGIN");
+        await apply(client, options, verifier);
+        await client.query("COMMIT");
+        return;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        if (!isRace(error) || attempt >= ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt * Math.random()));
+      }
+    }
+  } catch (error) {
+    if (error instanceof ApiRoleError) throw error;
+    const { code, message } = (error ?? {}) as { code?: string; message?: string };
+    // Neither the password nor its verifier is in any statement's error, but make sure.
+    let reason = String(message ?? error).replaceAll(verifier, "***");
+    if (options.password) reason = reason.replaceAll(options.password, "***");
+    throw new ApiRoleError(options.role, code ? `${reason} (SQLSTATE ${code})` : reason);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function apply(client: pg.Client, options: ApiRoleOptions, verifier: string) {
+  const { role, connectionLimit } = options;
+  const r = client.escapeIdentifier(role);
+  await client.query("SELECT pg_advisory_xact_lock($1)", [ROLE_LOCK_KEY]);
+
+  const { rows } = await client.query<{ super: boolean; replication: boolean; bypass: boolean }>(
+    `SELECT rolsuper AS super, rolreplication AS replication, rolbypassrls AS bypass
+       FROM pg_roles WHERE rolname = $1`,
+    [role],
+  );
+  const existing = rows[0];
+  const extra = existing
+    ? Object.entries(existing)
+        .filter(([, set]) => set)
+        .map(([name]) => name)
+    : [];
+  if (extra.length > 0) throw new ApiRoleError(role, `it exists with ${extra.join(", ")}`);
+  // SUPERUSER, REPLICATION and BYPASSRLS default to off and are left unnamed: naming them, even
+  // to turn them off, needs a superuser on PostgreSQL < 16 (RDS's master user is none).
+  const attributes = `LOGIN NOCREATEDB NOCREATEROLE CONNECTION LIMIT ${connectionLimit} PASSWORD ${client.escapeLiteral(verifier)}`;
+  await client.query(`${existing ? "ALTER" : "CREATE"} ROLE ${r} ${attributes}`);
+  for (const [name, value] of Object.entries(API_ROLE_SETTINGS))
+    await client.query(`ALTER ROLE ${r} SET ${name} = ${client.escapeLiteral(value)}`);
+
+  const { rows: memberOf } = await client.query<{ name: string }>(
+    `SELECT m.roleid::regrole::text AS name FROM pg_auth_members m
+       JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1`,
+    [role],
+  );
+  if (memberOf.length > 0)
+    throw new ApiRoleError(role, `it is a member of ${memberOf.map((m) => m.name).join(", ")}`);
+
+  const { rows: server } = await client.query<{ db: string; version: number }>(
+    "SELECT current_database() AS db, current_setting('server_version_num')::int AS version",
+  );
+  const db = client.escapeIdentifier(server[0]!.db);
+  await client.query(`REVOKE TEMPORARY ON DATABASE ${db} FROM PUBLIC, ${r}`);
+  await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${r}`);
+  if (server[0]!.version < 150000) await client.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+
+  // Start from nothing in both schemas, so a grant an older release made does not linger.
+  const { rows: schemas } = await client.query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1)",
+    [[WFC_SCHEMA, DBOS_SCHEMA]],
+  );
+  for (const { name } of schemas) {
+    const schema = client.escapeIdentifier(name);
+    await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${r}`);
+    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${r}`);
+    await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${schema} FROM ${r}`);
+  }
+  const dbos = client.escapeIdentifier(DBOS_SCHEMA);
+  await client.query(`GRANT USAGE ON SCHEMA ${dbos} TO ${r}`);
+  for (const [table, privileges] of Object.entries(DBOS_GRANTS))
+    await client.query(`GRANT ${privileges} ON ${dbos}.${client.escapeIdentifier(table)} TO ${r}`);
+}
