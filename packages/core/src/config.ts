@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { liveFeedLimit } from "./contracts/live-feed.js";
 import { messagingWorkflow } from "./contracts/messaging.js";
 
 /**
@@ -46,6 +47,19 @@ const apiSchema = z.object({
   DB_POOL_SIZE: positiveInt(2),
   /** Safety-net re-read interval of waiting requests when no notification arrives. */
   FALLBACK_POLL_MS: positiveInt(2_000),
+  /**
+   * Longest a live feed (server-sent events) stays open, in seconds (fractions allowed); it then
+   * ends with a `reconnect` event. On Lambda a streamed response runs and bills until it ends,
+   * even after its client has left.
+   */
+  LIVE_FEED_MAX_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(
+      liveFeedLimit.maxSeconds,
+      `must be at most ${liveFeedLimit.maxSeconds} (a streamed response ends after 900 s)`,
+    )
+    .default(liveFeedLimit.defaultMaxSeconds),
   /** Print memory and event-loop delay every this many ms (0: off). For load tests and operators. */
   STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */
