@@ -199,7 +199,7 @@ describe("live feeds bounded per invocation", () => {
   // Small enough to span several lifetimes in a test; the real default is 300 s.
   const LIMIT_MS = 400;
   // The feed ends when its time is up, give or take one database read and the event loop.
-  const MARGIN_MS = 300;
+  const MARGIN_MS = 500;
   const RECONNECT = 'event: reconnect\ndata: {"reason":"time_limit"}\nretry: 250\n\n';
   let bounded: ReturnType<typeof createApp>;
   beforeAll(() => {
