@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,8 @@ if (!installed) {
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const KEY = "dashboard-test-key";
+// Live feeds end after a second (the default is 300 s), so a log spans several of them.
+const LIVE_FEED_MAX_SECONDS = "1";
 // With DASHBOARD_SCREENSHOT=docs, the run refreshes the README's screenshot.
 const screenshotDir =
   process.env.DASHBOARD_SCREENSHOT === "docs"
@@ -41,6 +43,7 @@ beforeAll(async () => {
     ...process.env,
     PORT: String(port),
     API_KEYS: KEY,
+    LIVE_FEED_MAX_SECONDS,
     LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
   };
   delete env.DBOS_SYSTEM_DATABASE_URL;
@@ -196,7 +199,73 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     expect(
       await lines.evaluateAll((items) => items.map((li) => (li as any).dataset.offset)),
     ).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
-    expect(await page.evaluate(() => (globalThis as any).liveRequests)).toEqual([null, "0"]);
+    // Later requests, if any, are the feed's time limit.
+    const requests = await page.evaluate(() => (globalThis as any).liveRequests as unknown[]);
+    expect(requests.slice(0, 2)).toEqual([null, "0"]);
+  });
+
+  it("keeps a live log whole across the feed's time limit: every line once, in order", async () => {
+    // The stack's worker, a child of `npm start`: frozen after the first line arrives until the
+    // page has reconnected twice, so the log spans three lifetimes of its feed.
+    const ps = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(stack.pid)], {
+      encoding: "utf8",
+    });
+    const workerPid = Number(/^\s*(\d+)\s.*functions\/worker\//m.exec(ps)?.[1]);
+    expect(workerPid).toBeGreaterThan(0);
+    let frozen = false;
+    const freeze = (on: boolean) => {
+      if (frozen !== on) process.kill(workerPid, on ? "SIGSTOP" : "SIGCONT");
+      frozen = on;
+    };
+    // A fresh page: the previous test's fetch wrapper goes (the key stays in sessionStorage).
+    await page.goto(`${base}/ui`);
+    await page.exposeFunction("freezeWorker", freeze);
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      const original = w.fetch.bind(w);
+      w.liveRequests = [];
+      w.liveRequestTimes = [];
+      w.fetch = async (input: string, init: any) => {
+        if (!String(input).endsWith("/live")) return original(input, init);
+        w.liveRequests.push(init.headers["last-event-id"] ?? null);
+        w.liveRequestTimes.push(w.performance.now());
+        if (w.liveRequests.length === 3) await w.freezeWorker(false);
+        const response = await original(input, init);
+        if (w.liveRequests.length > 1) return response;
+        const reader = response.body.getReader();
+        const body = new w.ReadableStream({
+          async pull(controller: any) {
+            const { value, done } = await reader.read();
+            if (done) return controller.close();
+            if (new w.TextDecoder().decode(value).includes("event: value")) {
+              await w.freezeWorker(true);
+            }
+            controller.enqueue(value);
+          },
+        });
+        return new w.Response(body, { status: response.status, headers: response.headers });
+      };
+    });
+    try {
+      // 10 steps, 22 lines: still running when the first line has arrived.
+      const id = await start("streaming", 10);
+      await expect
+        .poll(() => page.locator("#log-source").textContent(), { timeout: 20_000 })
+        .toBe(`${id}: stream closed`);
+    } finally {
+      freeze(false);
+    }
+    const offsets = await page
+      .locator("#log li")
+      .evaluateAll((items) => items.map((li) => Number((li as any).dataset.offset)));
+    expect(offsets).toEqual([...Array(22).keys()]);
+    const requests = await page.evaluate(() => (globalThis as any).liveRequests as unknown[]);
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    expect(requests[0]).toBeNull();
+    // The second feed was quiet (worker frozen) and ended on time; the page reconnected at once,
+    // not after the second it waits when a connection drops.
+    const times = await page.evaluate(() => (globalThis as any).liveRequestTimes as number[]);
+    expect(times[2]! - times[1]!).toBeLessThan(1_700);
   });
 
   it("fits a phone's width, and the key never reaches a log", async () => {

@@ -19,9 +19,10 @@ export type TransportKind = "http" | "lambda";
 
 /**
  * What `npm start` runs, on a test database: the worker, the API server (HTTP) and the Lambda
- * emulator (the real handlers behind the Invoke API), with API keys required.
+ * emulator (the real handlers behind the Invoke API), with API keys required. `apiEnv` adds
+ * settings of the API (both entries).
  */
-export async function startClientStack(databaseUrl: string) {
+export async function startClientStack(databaseUrl: string, apiEnv: Record<string, string> = {}) {
   const output: string[] = [];
   const worker: TestWorker = await startWorker(databaseUrl);
   const env = {
@@ -30,6 +31,7 @@ export async function startClientStack(databaseUrl: string) {
     API_KEYS: API_KEY,
     LOG_LEVEL: "warn",
     LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+    ...apiEnv,
   };
   const port = await getPort();
   const keep = (line: string) => output.push(line);
@@ -47,6 +49,8 @@ export async function startClientStack(databaseUrl: string) {
   });
   return {
     output,
+    /** The worker process (tests freeze it with SIGSTOP to make a feed go quiet). */
+    worker,
     /** A transport of `kind`, with the API key unless given another. */
     transport(kind: TransportKind, apiKey = API_KEY): Transport {
       if (kind === "http") return httpTransport({ baseUrl: `http://127.0.0.1:${port}`, apiKey });

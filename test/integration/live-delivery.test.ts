@@ -194,3 +194,85 @@ describe("live events (server-sent events)", () => {
     expect(final).toMatchObject({ status: "completed", result: { total_steps: 4 } });
   });
 });
+
+describe("live feeds bounded per invocation", () => {
+  // Small enough to span several lifetimes in a test; the real default is 300 s.
+  const LIMIT_MS = 400;
+  // The feed ends when its time is up, give or take one database read and the event loop.
+  const MARGIN_MS = 500;
+  const RECONNECT = 'event: reconnect\ndata: {"reason":"time_limit"}\nretry: 250\n\n';
+  let bounded: ReturnType<typeof createApp>;
+  beforeAll(() => {
+    bounded = createApp(backend, { liveFeedMaxMs: LIMIT_MS, log: () => {} });
+  });
+
+  /** One connection: its raw text and how long until the response ended. */
+  async function readWhole(path: string, headers: Record<string, string> = {}) {
+    const started = performance.now();
+    const response = await bounded.request(path, {
+      headers: { accept: "text/event-stream", ...headers },
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    return { text, elapsed: performance.now() - started };
+  }
+
+  it.each([
+    ["a live stream", (id: string) => `/workflow-stream/${id}/live`],
+    ["a live events feed", (id: string) => `/workflow-events/${id}/all`],
+  ])("%s where nothing happens ends on time with a reconnect event", async (kind, path) => {
+    const id = `bounded-quiet-${Date.now()}-${kind.replaceAll(" ", "-")}`;
+    // A messaging workflow waits for approval: its stream and its events stay empty.
+    await bounded.request(`/start-workflow-messaging/${id}/1`, { method: "POST" });
+    const { text, elapsed } = await readWhole(path(id));
+    expect(text).toBe(RECONNECT);
+    expect(elapsed).toBeGreaterThanOrEqual(LIMIT_MS - 5);
+    expect(elapsed).toBeLessThan(LIMIT_MS + MARGIN_MS);
+    await bounded.request(`/send-message/${id}`, { method: "POST", body: '{"approved":false}' });
+  });
+
+  it("a stream whose values span several feed lifetimes arrives whole, each value once", async () => {
+    const id = `bounded-stream-${Date.now()}`;
+    await bounded.request(`/start-workflow-streaming/${id}/3`, { method: "POST" });
+    const values: ServerSentEvent[] = [];
+    const connections: { events: ServerSentEvent[]; elapsed: number }[] = [];
+    let frozen = false;
+    try {
+      for (;;) {
+        const last = values.at(-1)?.id;
+        const started = performance.now();
+        const response = await bounded.request(`/workflow-stream/${id}/live`, {
+          headers: last === undefined ? {} : { "last-event-id": last },
+        });
+        const events: ServerSentEvent[] = [];
+        for await (const event of readEvents(response.body!)) {
+          events.push(event);
+          if (event.event !== "value") continue;
+          values.push(event);
+          // Freeze the worker after the first value: the feed goes quiet across two lifetimes.
+          if (connections.length === 0 && !frozen) frozen = worker.child.kill("SIGSTOP");
+        }
+        connections.push({ events, elapsed: performance.now() - started });
+        if (frozen && connections.length >= 3) frozen = !worker.child.kill("SIGCONT");
+        if (events.at(-1)?.event === "end") break;
+        expect(events.at(-1)).toEqual({ event: "reconnect", data: '{"reason":"time_limit"}' });
+        expect(connections.length).toBeLessThan(30);
+      }
+    } finally {
+      if (frozen) worker.child.kill("SIGCONT");
+    }
+    expect(values.map((e) => Number(e.id))).toEqual([...Array(8).keys()]);
+    expect(connections.length).toBeGreaterThanOrEqual(3);
+    const withValues = connections.filter((c) => c.events.some((e) => e.event === "value"));
+    expect(withValues.length).toBeGreaterThanOrEqual(2);
+    for (const { elapsed } of connections) expect(elapsed).toBeLessThan(LIMIT_MS + MARGIN_MS);
+    const snapshot = (await (await bounded.request(`/workflow-stream/${id}`)).json()) as {
+      stream_values: unknown[];
+    };
+    expect(values.map((e) => JSON.parse(e.data))).toEqual(snapshot.stream_values);
+    expect(connections.at(-1)!.events.at(-1)).toEqual({
+      event: "end",
+      data: '{"reason":"closed"}',
+    });
+  });
+});

@@ -34,6 +34,17 @@ describe("configuration", () => {
   it("treats empty variables as unset", () => {
     expect(loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, PORT: "" }).PORT).toBe(8000);
   });
+
+  it("bounds live feeds at 300 s by default, takes fractions, and refuses the 15-minute limit", () => {
+    expect(loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url }).LIVE_FEED_MAX_SECONDS).toBe(300);
+    const short = { DBOS_SYSTEM_DATABASE_URL: url, LIVE_FEED_MAX_SECONDS: "0.5" };
+    expect(loadApiConfig(short).LIVE_FEED_MAX_SECONDS).toBe(0.5);
+    for (const bad of ["0", "900", "soon"]) {
+      const attempt = () =>
+        loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, LIVE_FEED_MAX_SECONDS: bad });
+      expect(attempt).toThrow(/LIVE_FEED_MAX_SECONDS/);
+    }
+  });
 });
 
 describe("the API database role settings", () => {

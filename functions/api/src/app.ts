@@ -1,3 +1,4 @@
+import { liveFeedLimit } from "@wfc/core";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -27,6 +28,8 @@ export interface AppSettings {
   corsOrigins?: string[];
   /** Idle time before an SSE keep-alive comment. */
   keepAliveMs?: number;
+  /** Longest a live feed stays open before it ends with a `reconnect` event (default 300 s). */
+  liveFeedMaxMs?: number;
   /** Where access-log lines go (stdout by default). */
   log?: (line: string) => void;
   /** Lowest level logged: `warn` or `error` silence the per-request lines. */
@@ -38,7 +41,10 @@ export interface AppSettings {
  * server both wrap this same app.
  */
 export function createApp(backend: Backend, settings: AppSettings = {}) {
-  const live = { keepAliveMs: settings.keepAliveMs ?? KEEPALIVE_MS };
+  const live = {
+    keepAliveMs: settings.keepAliveMs ?? KEEPALIVE_MS,
+    maxMs: settings.liveFeedMaxMs ?? liveFeedLimit.defaultMaxSeconds * 1000,
+  };
   const app = new Hono()
     .use(requestId())
     .use(accessLog(settings.log, settings.logLevel))

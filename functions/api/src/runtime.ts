@@ -21,6 +21,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
     webhookSecret: config.WEBHOOK_SECRET,
     corsOrigins: config.CORS_ORIGINS,
     logLevel: config.LOG_LEVEL,
+    liveFeedMaxMs: config.LIVE_FEED_MAX_SECONDS * 1000,
   });
   if (config.API_KEYS.length === 0) {
     console.warn(

@@ -1,3 +1,4 @@
+import { liveFeedLimit } from "@wfc/core";
 import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 
@@ -7,6 +8,8 @@ export const KEEPALIVE_MS = 15_000;
 export interface LiveOptions {
   /** Idle time after which a `: keep-alive` comment is sent. */
   keepAliveMs: number;
+  /** Longest a feed stays open; it then ends with a `reconnect` event (see `liveFeedLimit`). */
+  maxMs: number;
 }
 
 /** Whether the client asked for server-sent events (as `EventSource` does). */
@@ -15,24 +18,29 @@ export const wantsEventStream = (c: Context) =>
 
 /**
  * Answers with server-sent events. `run` gets the stream, an AbortSignal that fires when the
- * client goes away, and `keepAlive()` to call on quiet iterations.
+ * client goes away or the feed's time (`maxMs`) is up, and `keepAlive()` to call on quiet
+ * iterations; it resolves true once the feed is over (its `end` event written). A feed stopped by
+ * its time limit instead ends with `event: reconnect`, `data: {"reason":"time_limit"}`: on
+ * Lambda a response runs and bills until the handler returns, even after its client has left.
  */
 export function sse(
   c: Context,
-  { keepAliveMs }: LiveOptions,
+  { keepAliveMs, maxMs }: LiveOptions,
   run: (
     stream: SSEStreamingApi,
     signal: AbortSignal,
     keepAlive: () => Promise<void>,
-  ) => Promise<void>,
+  ) => Promise<boolean>,
 ) {
   // Tell nginx-style proxies not to buffer: each event must leave at once.
   c.header("X-Accel-Buffering", "no");
   return streamSSE(
     c,
     async (stream) => {
-      const abort = new AbortController();
-      stream.onAbort(() => abort.abort());
+      const gone = new AbortController();
+      stream.onAbort(() => gone.abort());
+      const timeUp = new AbortController();
+      const timer = setTimeout(() => timeUp.abort(), maxMs);
       let lastWrite = performance.now();
       const originalWrite = stream.write.bind(stream);
       stream.write = (input) => {
@@ -42,7 +50,18 @@ export function sse(
       const keepAlive = async () => {
         if (performance.now() - lastWrite >= keepAliveMs) await stream.write(": keep-alive\n\n");
       };
-      await run(stream, abort.signal, keepAlive);
+      try {
+        const over = await run(stream, AbortSignal.any([gone.signal, timeUp.signal]), keepAlive);
+        if (over || gone.signal.aborted) return;
+        // No `id`: the client's Last-Event-ID must stay the last value it got.
+        await stream.writeSSE({
+          event: liveFeedLimit.event,
+          data: JSON.stringify({ reason: liveFeedLimit.reason }),
+          retry: liveFeedLimit.retryMs,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async (error, stream) => {
       console.error(JSON.stringify({ msg: "live stream failed", error: String(error) }));

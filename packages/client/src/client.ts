@@ -100,12 +100,16 @@ export function createWorkflowClient(transport: Transport) {
       ) as Promise<StreamSnapshot>,
     /**
      * Follows the stream live: each value with its offset, until the stream closes or the
-     * workflow finishes. A dropped connection is resumed after the last value received
+     * workflow finishes. A dropped connection, or a feed that reached the server's time limit
+     * (`reconnect`, resumed at once), continues after the last value received
      * (`Last-Event-ID`), so nothing is skipped or repeated.
      */
     followStream: (workflowId: string, options?: FollowOptions & { offset?: number }) =>
       followStream(transport, workflowId, options),
-    /** Follows event changes live (`{key, value}`), until the workflow finishes. */
+    /**
+     * Follows event changes live (`{key, value}`), until the workflow finishes; across
+     * reconnections (dropped, or the server's time limit) a value already delivered is not repeated.
+     */
     followEvents: (workflowId: string, options?: FollowOptions) =>
       followEvents(transport, workflowId, options),
     /** A workflow's kind, status, timestamps, and output or error once finished. */

@@ -1,5 +1,5 @@
 import { hc } from "hono/client";
-import type { StreamRecord } from "@wfc/core";
+import type { LiveFeedLimit, StreamRecord } from "@wfc/core";
 import type { ApiApp } from "./api-type.js";
 import { WorkflowApiError } from "./errors.js";
 import { readServerSentEvents, type ServerSentEvent } from "./sse.js";
@@ -28,12 +28,16 @@ export interface EventChange {
 
 const LIVE_HEADERS = { accept: "text/event-stream" };
 
+/** The event a feed ends with when its time is up: the compiler checks it against the API's. */
+const TIME_LIMIT_EVENT: LiveFeedLimit["event"] = "reconnect";
+
 /** 503 (database restarting) and 5xx from a proxy are worth retrying; 4xx never is. */
 const retryable = (error: unknown) => !(error instanceof WorkflowApiError) || error.status >= 500;
 
 /**
  * Runs `connect` and yields what `handle` makes of each event, reconnecting when the response
- * ends without an `end` event or the connection breaks. `handle` returns "end" to finish.
+ * ends without an `end` event or the connection breaks. `handle` returns "end" to finish. A
+ * `reconnect` event (the feed's time is up) reconnects at once: it is not a failure.
  */
 async function* reconnecting<T>(
   connect: () => Promise<Response>,
@@ -46,7 +50,12 @@ async function* reconnecting<T>(
     try {
       const response = await connect();
       if (!response.ok || !response.body) throw await WorkflowApiError.from(response);
+      let timeUp = false;
       for await (const event of readServerSentEvents(response.body)) {
+        if (event.event === TIME_LIMIT_EVENT) {
+          timeUp = true;
+          break;
+        }
         const out = handle(event);
         if (out === "end") return;
         if (out !== undefined) {
@@ -54,7 +63,8 @@ async function* reconnecting<T>(
           yield out;
         }
       }
-      // Ended without `end`: a deployed response's 15-minute limit, or a proxy cut it.
+      if (timeUp) continue;
+      // Ended without `end` or `reconnect`: a proxy or the network cut it.
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (!retryable(error) || failures >= maxRetries) throw error;

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { liveFeedLimit } from "./contracts/live-feed.js";
 import { messagingWorkflow } from "./contracts/messaging.js";
 
 /**
@@ -66,6 +67,19 @@ const apiSchema = z.object({
   CHANGE_RELAY_URL: z.string().url("must be an http:// URL").optional(),
   /** Longest a request's database call may take before it is answered 503 (waits: their timeout). */
   DB_TIMEOUT_MS: positiveInt(5_000),
+  /**
+   * Longest a live feed (server-sent events) stays open, in seconds (fractions allowed); it then
+   * ends with a `reconnect` event. On Lambda a streamed response runs and bills until it ends,
+   * even after its client has left.
+   */
+  LIVE_FEED_MAX_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(
+      liveFeedLimit.maxSeconds,
+      `must be at most ${liveFeedLimit.maxSeconds} (a streamed response ends after 900 s)`,
+    )
+    .default(liveFeedLimit.defaultMaxSeconds),
   /** Print memory and event-loop delay every this many ms (0: off). For load tests and operators. */
   STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */

@@ -21,7 +21,8 @@ const timeoutQuery = z.object({
 
 /**
  * Live events as server-sent events (a progress bar's feed): one `change` event per changed key,
- * `{"key","value"}`, the current values first; an `end` event once the workflow has finished.
+ * `{"key","value"}`, the current values first; an `end` event once the workflow has finished, or
+ * a `reconnect` event when the feed's time is up (a new connection starts with current values).
  */
 async function liveEvents(c: Context, backend: Backend, options: LiveOptions, workflowId: string) {
   if ((await backend.status(workflowId)) === undefined)
@@ -37,13 +38,16 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
           data: JSON.stringify({ key, value }),
         });
       }
-      if (batch.end)
+      if (batch.end) {
         await stream.writeSSE({
           event: "end",
           data: JSON.stringify({ reason: "workflow_finished" }),
         });
-      else if (changes.length === 0) await keepAlive();
+        return true;
+      }
+      if (changes.length === 0) await keepAlive();
     }
+    return false;
   });
 }
 
@@ -83,7 +87,7 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         {
           200: {
             description:
-              "The latest value of every event (JSON), or `change` events then `end` (SSE)",
+              "The latest value of every event (JSON), or `change` events then `end` or `reconnect` (SSE)",
             schema: S.allEventsResponse,
           },
         },

@@ -27,7 +27,8 @@ function resumeOffset(c: Context, offset: number | undefined): number {
 
 /**
  * Live stream as server-sent events: each value is an event whose `id` is its offset; the
- * response ends with an `end` event when the stream closes or the workflow finishes.
+ * response ends with an `end` event when the stream closes or the workflow finishes, or with a
+ * `reconnect` event when the feed's time is up (the client resumes after the last id).
  */
 async function live(
   c: Context,
@@ -43,10 +44,13 @@ async function live(
       for (const { offset, value } of batch.values) {
         await stream.writeSSE({ id: String(offset), event: "value", data: JSON.stringify(value) });
       }
-      if (batch.end)
+      if (batch.end) {
         await stream.writeSSE({ event: "end", data: JSON.stringify({ reason: batch.end }) });
-      else if (batch.values.length === 0) await keepAlive();
+        return true;
+      }
+      if (batch.values.length === 0) await keepAlive();
     }
+    return false;
   });
 }
 
@@ -77,7 +81,13 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       doc(
         "streaming",
         "Follow a stream live (server-sent events, `id` = offset, resume with Last-Event-ID)",
-        { 200: { description: "`value` events, then `end`", eventStream: true } },
+        {
+          200: {
+            description:
+              "`value` events, then `end`; or `reconnect` when the feed's time is up (resume with Last-Event-ID)",
+            eventStream: true,
+          },
+        },
         [404, 422, 503],
       ),
       validate("param", workflowParam),

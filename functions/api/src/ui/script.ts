@@ -1,11 +1,15 @@
+import { liveFeedLimit } from "@wfc/core";
+
 /**
  * The dashboard's client script, plain browser JavaScript served as is (no bundler, no
  * framework). Live feeds are read with fetch() rather than EventSource because EventSource
  * cannot send an Authorization header: the key stays in a header (and in sessionStorage), never
  * in a URL where access logs and browser history would keep it. The stream reader resends
- * Last-Event-ID after a dropped connection, as EventSource would.
+ * Last-Event-ID after a dropped connection, as EventSource would, and at once after the feed's
+ * time-limit event.
  */
 export const SCRIPT = String.raw`"use strict";
+const TIME_LIMIT_EVENT = ${JSON.stringify(liveFeedLimit.event)};
 const KEY_STORE = "wfc.apiKey";
 const POLL_MS = 2000;
 const MAX_FEEDS = 3; // browsers allow 6 connections per origin: leave room for polling and POSTs
@@ -54,11 +58,13 @@ async function api(path, init) {
 
 /**
  * Reads server-sent events from path until onEvent returns true (an "end" event) or signal
- * aborts; reconnects after a dropped connection, resuming after the last id seen.
+ * aborts; reconnects after a dropped connection (after a second) or the feed's time-limit
+ * event (at once), resuming after the last id seen.
  */
 async function follow(path, onEvent, signal) {
   let lastId;
   while (!signal.aborted) {
+    let timeUp = false;
     try {
       const extra = { accept: "text/event-stream" };
       if (lastId !== undefined) extra["last-event-id"] = lastId;
@@ -87,13 +93,14 @@ async function follow(path, onEvent, signal) {
             else if (field === "id") lastId = event.id = text;
           }
           if (event.data.length === 0) continue;
-          if (onEvent(event.event, JSON.parse(event.data.join("\n")), event.id)) return;
+          if (event.event === TIME_LIMIT_EVENT) timeUp = true;
+          else if (onEvent(event.event, JSON.parse(event.data.join("\n")), event.id)) return;
         }
       }
     } catch (error) {
       if (signal.aborted) return;
     }
-    await sleep(1000);
+    if (!timeUp) await sleep(1000);
   }
 }
 
