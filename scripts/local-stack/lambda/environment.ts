@@ -12,8 +12,11 @@ import {
   type InitTimings,
 } from "./runtime/protocol.js";
 
-/** `starting`: init, before its first `next`; `busy`: running an invocation; `frozen`: SIGSTOP. */
-export type EnvironmentState = "starting" | "busy" | "frozen" | "dead";
+/**
+ * `starting`: init, before its first `next`; `busy`: running an invocation; `finishing`: its
+ * response is complete, the runtime has not yet asked for the next one; `frozen`: SIGSTOP.
+ */
+export type EnvironmentState = "starting" | "busy" | "finishing" | "frozen" | "dead";
 
 /** What every environment of one function shares. */
 export interface EnvironmentOptions {
@@ -118,6 +121,13 @@ export class Environment {
     this.deliver();
   }
 
+  /** Hands `invocation` to an environment that is finishing: it gets it at its next `next`. */
+  queue(invocation: Invocation) {
+    if (this.state !== "finishing") throw new Error("environment is not finishing");
+    this.current = invocation;
+    this.state = "busy";
+  }
+
   /** Ends the environment (SIGKILL works on a stopped process too). */
   kill() {
     this.child?.kill("SIGKILL");
@@ -144,6 +154,7 @@ export class Environment {
     clearTimeout(this.timer);
     const invocation = this.current;
     this.current = undefined;
+    if (this.state === "busy") this.state = "finishing";
     invocation?.end(error);
   }
 

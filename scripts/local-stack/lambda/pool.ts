@@ -28,6 +28,7 @@ export interface PoolStats {
   coldStartMs: { firstAnswer: number | null; nodeStart: number | null; import: number | null };
   recentColdStarts: ColdStart[];
   starting: number;
+  /** Running an invocation, or just done with one and not yet asking for the next. */
   busy: number;
   frozen: number;
   throttled: number;
@@ -82,6 +83,15 @@ export class EnvironmentPool {
       warm.assign(invocation);
       return invocation;
     }
+    // One whose response just ended gets it as soon as its runtime asks for the next: locally
+    // the client hears the end sooner than the runtime's `next` arrives, which on Lambda the
+    // network hides; sequential requests reuse one environment there too.
+    const finishing = [...this.live].find((e) => e.state === "finishing");
+    if (finishing) {
+      this.counts.invocations += 1;
+      finishing.queue(invocation);
+      return invocation;
+    }
     if (this.closed || this.live.size >= this.options.concurrency) {
       this.counts.throttled += 1;
       throw new ThrottledError(this.options.concurrency);
@@ -117,7 +127,7 @@ export class EnvironmentPool {
       },
       recentColdStarts: this.coldStarts.slice(-10),
       starting: count("starting"),
-      busy: count("busy"),
+      busy: count("busy") + count("finishing"),
       frozen: count("frozen"),
       environments,
     };
