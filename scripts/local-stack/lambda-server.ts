@@ -69,12 +69,12 @@ async function main() {
     }),
   );
 
-  // Environments must not outlive this process: a stopped one would never run again.
-  process.once("exit", () => pool.close());
+  // Environments must not outlive this process: a stopped one would never run again. On a
+  // stop, wait for them to exit, so none is left to a parent that never reaps it.
+  process.once("exit", () => void pool.close());
   const stop = () => {
-    pool.close();
     for (const server of servers) server.closeAllConnections();
-    void Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+    void Promise.all([pool.close(), ...servers.map((s) => new Promise((r) => s.close(r)))])
       .then(() => rm(workDir, { recursive: true, force: true }))
       .finally(() => process.exit(0));
   };

@@ -81,6 +81,9 @@ export class Environment {
   private timer: NodeJS.Timeout | undefined;
   private timings: InitTimings | undefined;
   private answered = false;
+  private onExited!: () => void;
+  /** Resolves once the process has exited (or never started). */
+  readonly exited = new Promise<void>((resolve) => (this.onExited = resolve));
 
   constructor(
     readonly index: number,
@@ -130,7 +133,8 @@ export class Environment {
 
   /** Ends the environment (SIGKILL works on a stopped process too). */
   kill() {
-    this.child?.kill("SIGKILL");
+    if (this.child) this.child.kill("SIGKILL");
+    else this.onExited();
   }
 
   private deliver() {
@@ -184,6 +188,7 @@ export class Environment {
     this.server.closeAllConnections();
     this.server.close();
     this.events.exited(this);
+    this.onExited();
   }
 
   private route(req: IncomingMessage, res: ServerResponse) {

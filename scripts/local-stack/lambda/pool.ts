@@ -133,11 +133,15 @@ export class EnvironmentPool {
     };
   }
 
-  /** Kills every environment; later invocations are throttled. */
-  close() {
+  /**
+   * Kills every environment and resolves once all have exited; later invocations are throttled.
+   */
+  async close() {
     this.closed = true;
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    const exits = [...this.live].map((environment) => environment.exited);
     for (const environment of this.live) environment.kill();
+    await Promise.all(exits);
   }
 
   private readonly events = {
