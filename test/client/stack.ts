@@ -18,8 +18,9 @@ const FUNCTION_NAME = "Api";
 export type TransportKind = "http" | "lambda";
 
 /**
- * What `npm start` runs, on a test database: the worker, the API server (HTTP) and the Lambda
- * emulator (the real handlers behind the Invoke API), with API keys required.
+ * What `npm start` runs, on a test database: the worker, the API server (HTTP) and the local
+ * Lambda mode (the bundled function in execution environments behind the Invoke API), with API
+ * keys required.
  */
 export async function startClientStack(databaseUrl: string) {
   const output: string[] = [];
