@@ -152,6 +152,7 @@ describe("idle reaping, timeouts and cold starts", () => {
     short = await startLambdaMode(databaseUrl, {
       LAMBDA_IDLE_SECONDS: "0.3",
       LAMBDA_TIMEOUT_SECONDS: "1",
+      API_GATEWAY_IDLE_SECONDS: "0.5",
     });
   });
   afterAll(async () => {
@@ -184,5 +185,21 @@ describe("idle reaping, timeouts and cold starts", () => {
     const stats = await short.waitForStats((s) => s.environments.length === 0);
     expect(stats.timedOut).toBe(1);
     expect((await fetch(`${short.gateway}/health`)).status).toBe(200);
+  });
+
+  it("closes a streamed response that stays silent past API Gateway's idle limit", async () => {
+    const id = "lambda-silent";
+    await fetch(`${short.gateway}/start-workflow-messaging/${id}/1`, { method: "POST" });
+    const openedAt = performance.now();
+    // A waiting messaging workflow publishes nothing: its live events feed stays silent.
+    const response = await fetch(`${short.gateway}/workflow-events/${id}/all`, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(response.status).toBe(200);
+    const read = (async () => {
+      for await (const event of readServerSentEvents(response.body!)) void event;
+    })();
+    await expect(read).rejects.toThrow();
+    expect(performance.now() - openedAt).toBeGreaterThanOrEqual(450);
   });
 });
