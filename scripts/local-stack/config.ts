@@ -8,6 +8,11 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// connection string")
     .optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  /**
+   * How the public API on PORT runs: `node`, the Node server (one process for every request);
+   * `lambda`, API Gateway in front of Lambda execution environments (see README).
+   */
+  API_MODE: z.enum(["node", "lambda"]).default("node"),
   /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
   LOCAL_DATA_DIR: z.string().optional(),
   /** Only whether keys are set, for the banner; the API validates them. */

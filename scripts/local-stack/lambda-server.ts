@@ -1,33 +1,82 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { lambdaEmulatorConfig } from "./lambda-config.js";
-import { createLambdaEmulator, type InvokeHandler, type StreamHandler } from "./lambda-emulator.js";
-import { installLambdaGlobals } from "./lambda-globals.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { API_RUNTIME } from "../../infra/api-function.js";
+import { runtimeTarget } from "../build-api.js";
+import { createApiGateway } from "./lambda/api-gateway.js";
+import { lambdaConfig } from "./lambda/config.js";
+import { buildFunctionBundle } from "./lambda/function-bundle.js";
+import { functionEnv, functionIdentity } from "./lambda/function-env.js";
+import { createInvokeApi } from "./lambda/invoke-api.js";
+import { EnvironmentPool } from "./lambda/pool.js";
+
+const listen = (server: Server, port: number) =>
+  new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "0.0.0.0", () => resolve((server.address() as AddressInfo).port));
+  });
 
 /**
- * The local Lambda Invoke API for the API function, run as its own process (as the API server
- * is): it loads the real `handler.ts` (Invoke) and `stream-handler.ts` (InvokeWithResponseStream)
- * with the runtime's globals, so the stack's other processes never see those globals.
+ * The local Lambda mode, as its own process: builds the API function as `sst deploy` does, runs
+ * it in execution environments (one `node` process each, see lambda/pool.ts), and serves the
+ * Lambda Invoke API on LAMBDA_PORT and, with API_GATEWAY_PORT, an API Gateway REST API front.
  */
 async function main() {
-  const config = lambdaEmulatorConfig();
-  installLambdaGlobals();
-  // Imported only now: stream-handler calls awslambda.streamifyResponse when it loads.
-  const buffered = await import("../../functions/api/src/handler.js");
-  const streaming = await import("../../functions/api/src/stream-handler.js");
-  const server = createLambdaEmulator({
-    functionName: config.LAMBDA_FUNCTION_NAME,
-    invoke: buffered.handler as unknown as InvokeHandler,
-    invokeStream: streaming.handler as unknown as StreamHandler,
-  });
-  server.listen(config.LAMBDA_PORT, "0.0.0.0", () => {
-    const { port } = server.address() as AddressInfo;
-    console.log(
-      JSON.stringify({ msg: "lambda ready", port, functionName: config.LAMBDA_FUNCTION_NAME }),
+  const config = lambdaConfig();
+  const functionName = config.LAMBDA_FUNCTION_NAME;
+  const workDir = await mkdtemp(join(tmpdir(), "wfc-lambda-"));
+  const bundle = await buildFunctionBundle(workDir);
+  if (runtimeTarget(API_RUNTIME) !== `node${process.versions.node.split(".")[0]}`) {
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        msg: `environments run Node ${process.versions.node}; the function's runtime is ${API_RUNTIME}`,
+      }),
     );
+  }
+  const pool = new EnvironmentPool({
+    bootstrap: bundle.bootstrap,
+    env: functionEnv(process.env, { functionName, bundle, extra: config.LAMBDA_EXTRA_ENV }),
+    functionArn: functionIdentity(functionName, process.env.AWS_REGION).arn,
+    timeoutMs: config.LAMBDA_TIMEOUT_SECONDS * 1000,
+    concurrency: config.LAMBDA_CONCURRENCY,
+    idleMs: config.LAMBDA_IDLE_SECONDS * 1000,
+    output: (line) => console.log(line),
   });
+  const invokeApi = createInvokeApi(pool, functionName);
+  const servers = [invokeApi];
+  const port = await listen(invokeApi, config.LAMBDA_PORT);
+  let gatewayPort: number | undefined;
+  if (config.API_GATEWAY_PORT !== undefined) {
+    const gateway = createApiGateway(pool, {
+      stage: config.API_GATEWAY_STAGE,
+      apiId: "local",
+      idleMs: config.API_GATEWAY_IDLE_SECONDS * 1000,
+    });
+    servers.push(gateway);
+    gatewayPort = await listen(gateway, config.API_GATEWAY_PORT);
+  }
+  console.log(
+    JSON.stringify({
+      msg: "lambda ready",
+      port,
+      gatewayPort,
+      functionName,
+      concurrency: config.LAMBDA_CONCURRENCY,
+      bundleBytes: bundle.api.bytes,
+    }),
+  );
+
+  // Environments must not outlive this process: a stopped one would never run again. On a
+  // stop, wait for them to exit, so none is left to a parent that never reaps it.
+  process.once("exit", () => void pool.close());
   const stop = () => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
+    for (const server of servers) server.closeAllConnections();
+    void Promise.all([pool.close(), ...servers.map((s) => new Promise((r) => s.close(r)))])
+      .then(() => rm(workDir, { recursive: true, force: true }))
+      .finally(() => process.exit(0));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

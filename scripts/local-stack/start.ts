@@ -2,7 +2,8 @@ import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
-import { lambdaEmulatorConfig } from "./lambda-config.js";
+import { lambdaConfig } from "./lambda/config.js";
+import { STATS_PATH } from "./lambda/invoke-api.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
 import { sstLinkEnv } from "./sst-links.js";
 
@@ -56,18 +57,25 @@ async function main() {
   services.push(worker);
   const workerInfo = await worker.ready;
 
-  const api = runService("api", API_ENTRY, { ...env, PORT: String(config.PORT) });
-  services.push(api);
-  await api.ready;
+  // In node mode the Node server answers on PORT; in lambda mode the lambda server's API Gateway
+  // front does, in front of the same function the Invoke API runs.
+  const lambdaMode = config.API_MODE === "lambda";
+  if (!lambdaMode) {
+    const api = runService("api", API_ENTRY, { ...env, PORT: String(config.PORT) });
+    services.push(api);
+    await api.ready;
+  }
 
   // The Lambda Invoke API for the API function, like `sam local start-lambda`; LAMBDA_PORT
   // (8002) or, when that is taken, a free port, as for the worker's health check.
   const lambda = runService("lambda", LAMBDA_ENTRY, {
     ...env,
-    LAMBDA_PORT: String(await getPort({ port: lambdaEmulatorConfig().LAMBDA_PORT })),
+    LAMBDA_PORT: String(await getPort({ port: lambdaConfig().LAMBDA_PORT })),
+    ...(lambdaMode ? { API_GATEWAY_PORT: String(config.PORT) } : {}),
   });
   services.push(lambda);
   const lambdaInfo = await lambda.ready;
+  const lambdaUrl = `http://localhost:${String(lambdaInfo.port)}`;
 
   for (const service of services) {
     void service.exited.then((code) => {
@@ -83,7 +91,10 @@ async function main() {
       "",
       `Stack ready in ${seconds}s`,
       `  API       http://localhost:${config.PORT}   (try: curl http://localhost:${config.PORT}/health)`,
-      `  Lambda    http://localhost:${String(lambdaInfo.port)}   (Invoke API: LambdaClient endpoint, function ${String(lambdaInfo.functionName)})`,
+      lambdaMode
+        ? `  Mode      lambda: API Gateway REST (STREAM) -> Lambda environments, concurrency ${String(lambdaInfo.concurrency)}; stats ${lambdaUrl}${STATS_PATH}`
+        : "  Mode      node: one Node server process (API_MODE=lambda for the Lambda model)",
+      `  Lambda    ${lambdaUrl}   (Invoke API: LambdaClient endpoint, function ${String(lambdaInfo.functionName)})`,
       `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,

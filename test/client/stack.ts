@@ -18,9 +18,9 @@ const FUNCTION_NAME = "Api";
 export type TransportKind = "http" | "lambda";
 
 /**
- * What `npm start` runs, on a test database: the worker, the API server (HTTP) and the Lambda
- * emulator (the real handlers behind the Invoke API), with API keys required. `apiEnv` adds
- * settings of the API (both entries).
+ * What `npm start` runs, on a test database: the worker, the API server (HTTP) and the local
+ * Lambda mode (the bundled function in execution environments behind the Invoke API), with API
+ * keys required. `apiEnv` adds settings of the API (both entries).
  */
 export async function startClientStack(databaseUrl: string, apiEnv: Record<string, string> = {}) {
   const output: string[] = [];
@@ -37,7 +37,13 @@ export async function startClientStack(databaseUrl: string, apiEnv: Record<strin
   const keep = (line: string) => output.push(line);
   const services: ServiceProcess[] = [
     runService("api", API_ENTRY, { ...env, PORT: String(port) }, keep),
-    runService("lambda", LAMBDA_ENTRY, { ...env, LAMBDA_PORT: "0" }, keep),
+    runService(
+      "lambda",
+      LAMBDA_ENTRY,
+      // The environments get only what the deployed function would, plus these.
+      { ...env, LAMBDA_PORT: "0", LAMBDA_EXTRA_ENV: Object.keys(apiEnv).join(",") },
+      keep,
+    ),
   ];
   const [, lambdaInfo] = await Promise.all(services.map((s) => s.ready)).catch((error: unknown) => {
     throw new Error(`${String(error)}\n${output.join("\n")}`, { cause: error });

@@ -6,151 +6,186 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PoolStats } from "../../scripts/local-stack/lambda/pool.js";
 import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 
 // `npm start` as a user runs it: no database URL, so an embedded PostgreSQL, then the worker and
-// the API as separate processes. The seed's curl commands run against it over real HTTP.
+// the API as separate processes. The seed's curl commands run against it over real HTTP, once
+// with the API on the Node server and once through API Gateway and Lambda environments.
 const root = fileURLToPath(new URL("../../", import.meta.url));
-let stack: ChildProcess;
-let base: string;
-let dataDir: string;
-const output: string[] = [];
 
-beforeAll(async () => {
-  const parent = mkdtempSync(join(tmpdir(), "wfc-e2e-"));
-  dataDir = join(parent, "pgdata");
-  const port = await getPort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dataDir };
-  delete env.DBOS_SYSTEM_DATABASE_URL;
-  stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
-    cwd: root,
-    env,
-  });
-  createInterface({ input: stack.stderr! }).on("line", (line) => output.push(line));
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: stack.stdout! }).on("line", (line) => {
-      output.push(line);
-      if (line.startsWith("Stack ready")) resolve();
+describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) => {
+  let stack: ChildProcess;
+  let base: string;
+  let dataDir: string;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    const parent = mkdtempSync(join(tmpdir(), "wfc-e2e-"));
+    dataDir = join(parent, "pgdata");
+    const port = await getPort();
+    base = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      LAMBDA_PORT: String(await getPort()),
+      LOCAL_DATA_DIR: dataDir,
+      API_MODE: mode,
+    };
+    delete env.DBOS_SYSTEM_DATABASE_URL;
+    stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+      cwd: root,
+      env,
     });
-    stack.once("exit", (code) =>
-      reject(new Error(`npm start exited with ${code}:\n${output.join("\n")}`)),
+    createInterface({ input: stack.stderr! }).on("line", (line) => output.push(line));
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: stack.stdout! }).on("line", (line) => {
+        output.push(line);
+        if (line.startsWith("Stack ready")) resolve();
+      });
+      stack.once("exit", (code) =>
+        reject(new Error(`npm start exited with ${code}:\n${output.join("\n")}`)),
+      );
+    });
+  }, 60_000);
+
+  afterAll(() => {
+    // SIGTERM: the stack stops its worker, environments and database itself.
+    if (stack.exitCode === null) stack.kill("SIGTERM");
+  });
+
+  const lambdaStats = async () => {
+    const endpoint = /^\s+Lambda\s+(http\S+)/m.exec(output.join("\n"))![1]!;
+    return (await (await fetch(`${endpoint}/__local/stats`)).json()) as PoolStats;
+  };
+
+  const get = async (path: string) => {
+    const response = await fetch(base + path);
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const post = async (path: string, body?: unknown) => {
+    const init: RequestInit = { method: "POST" };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { "content-type": "application/json" };
+    }
+    const response = await fetch(base + path, init);
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  describe("the seed's README, against npm start", () => {
+    it("prints where everything is", () => {
+      const banner = output.join("\n");
+      expect(banner).toContain(`API       ${base.replace("127.0.0.1", "localhost")}`);
+      expect(banner).toMatch(new RegExp(`Mode\\s+${mode}:`));
+      expect(banner).toMatch(
+        /Database\s+postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/dbos \(embedded/,
+      );
+    });
+
+    it("Example 1: events", async () => {
+      expect((await post("/start-workflow-events/wf-events-1/3")).status).toBe(200);
+      expect((await get("/workflow-events/wf-events-1/result?timeout=10")).body.value).toEqual({
+        total_steps: 3,
+        total_fibonacci: 1664080,
+      });
+      expect((await get("/workflow-events/wf-events-1/progress")).body.value).toBe(100);
+      expect((await get("/workflow-events/wf-events-1/status")).body.value).toBe("completed");
+      expect(
+        Object.keys((await get("/workflow-events/wf-events-1/all")).body.events).sort(),
+      ).toEqual(["progress", "result", "status"]);
+    });
+
+    it("Example 2: messaging", async () => {
+      expect((await post("/start-workflow-messaging/wf-msg-1/3")).status).toBe(200);
+      const sent = await post("/send-message/wf-msg-1", {
+        approved: true,
+        message: "Approved by admin",
+      });
+      expect(sent.body).toEqual({
+        workflow_id: "wf-msg-1",
+        message: "Notification sent to workflow",
+        payload: { approved: true, message: "Approved by admin" },
+      });
+    });
+
+    it("Example 3: streaming", async () => {
+      expect((await post("/start-workflow-streaming/wf-stream-1/5")).status).toBe(200);
+      // The snapshot never blocks; follow it until the complete record arrives.
+      let snapshot = await get("/workflow-stream/wf-stream-1");
+      while (snapshot.body.total_messages < 12)
+        snapshot = await get("/workflow-stream/wf-stream-1");
+      expect(snapshot.body.stream_values.at(-1)).toMatchObject({
+        type: "complete",
+        total_results: 5,
+      });
+    });
+
+    it("follows a stream live over server-sent events", async () => {
+      expect((await post("/start-workflow-streaming/wf-stream-live/3")).status).toBe(200);
+      const response = await fetch(`${base}/workflow-stream/wf-stream-live`, {
+        headers: { accept: "text/event-stream" },
+      });
+      expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+      const events: ServerSentEvent[] = [];
+      for await (const event of readEvents(response.body!)) events.push(event);
+      expect(events.filter((e) => e.event === "value").map((e) => e.id)).toEqual([
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+      ]);
+      expect(events.at(-1)?.event).toBe("end");
+    });
+
+    it("serves the OpenAPI document", async () => {
+      const openapi = (await get("/openapi.json")).body as { paths: Record<string, unknown> };
+      expect(Object.keys(openapi.paths)).toContain("/send-message/{workflow_id}");
+    });
+
+    // The docs page is the Node server's alone: its assets stay out of the Lambda bundle.
+    it.runIf(mode === "node")("serves a docs page with no external assets", async () => {
+      const page = await (await fetch(`${base}/docs`)).text();
+      expect(page).toContain('src="/docs/assets/swagger-ui-bundle.js"');
+      expect(page).not.toMatch(/(src|href)="https?:/);
+      const bundle = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    });
+
+    it("the original GET / fan-out", async () => {
+      const { status, body } = await get("/");
+      expect(status).toBe(200);
+      expect(body.handles_status).toHaveLength(5);
+    });
+
+    it.runIf(mode === "lambda")(
+      "answered every request from warm, frozen environments",
+      async () => {
+        const stats = await lambdaStats();
+        expect(stats.invocations).toBeGreaterThan(10);
+        expect(stats.coldStarts).toBeLessThanOrEqual(stats.environments.length + stats.reaped);
+        expect(stats.throttled).toBe(0);
+      },
     );
   });
-}, 60_000);
 
-afterAll(() => {
-  if (stack.exitCode === null) stack.kill("SIGKILL");
-});
-
-const get = async (path: string) => {
-  const response = await fetch(base + path);
-  return { status: response.status, body: (await response.json()) as any };
-};
-const post = async (path: string, body?: unknown) => {
-  const init: RequestInit = { method: "POST" };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { "content-type": "application/json" };
-  }
-  const response = await fetch(base + path, init);
-  return { status: response.status, body: (await response.json()) as any };
-};
-
-describe("the seed's README, against npm start", () => {
-  it("prints where everything is", () => {
-    const banner = output.join("\n");
-    expect(banner).toContain(`API       ${base.replace("127.0.0.1", "localhost")}`);
-    expect(banner).toMatch(
-      /Database\s+postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/dbos \(embedded/,
-    );
-  });
-
-  it("Example 1: events", async () => {
-    expect((await post("/start-workflow-events/wf-events-1/3")).status).toBe(200);
-    expect((await get("/workflow-events/wf-events-1/result?timeout=10")).body.value).toEqual({
-      total_steps: 3,
-      total_fibonacci: 1664080,
+  describe("stopping", () => {
+    it("stops the API, worker and database on SIGTERM, leaving nothing behind", async () => {
+      const pids = mode === "lambda" ? (await lambdaStats()).environments.map((e) => e.pid!) : [];
+      const exited = new Promise<number | null>((resolve) => stack.once("exit", resolve));
+      stack.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
+      const workerHealth = /Worker\s+health (\S+)/.exec(output.join("\n"))![1]!;
+      await expect(fetch(workerHealth)).rejects.toThrow();
+      // PostgreSQL removes its lock file only on a clean shutdown.
+      expect(existsSync(join(dataDir, "postmaster.pid"))).toBe(false);
+      for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
     });
-    expect((await get("/workflow-events/wf-events-1/progress")).body.value).toBe(100);
-    expect((await get("/workflow-events/wf-events-1/status")).body.value).toBe("completed");
-    expect(Object.keys((await get("/workflow-events/wf-events-1/all")).body.events).sort()).toEqual(
-      ["progress", "result", "status"],
-    );
-  });
-
-  it("Example 2: messaging", async () => {
-    expect((await post("/start-workflow-messaging/wf-msg-1/3")).status).toBe(200);
-    const sent = await post("/send-message/wf-msg-1", {
-      approved: true,
-      message: "Approved by admin",
-    });
-    expect(sent.body).toEqual({
-      workflow_id: "wf-msg-1",
-      message: "Notification sent to workflow",
-      payload: { approved: true, message: "Approved by admin" },
-    });
-  });
-
-  it("Example 3: streaming", async () => {
-    expect((await post("/start-workflow-streaming/wf-stream-1/5")).status).toBe(200);
-    // The snapshot never blocks; follow it until the complete record arrives.
-    let snapshot = await get("/workflow-stream/wf-stream-1");
-    while (snapshot.body.total_messages < 12) snapshot = await get("/workflow-stream/wf-stream-1");
-    expect(snapshot.body.stream_values.at(-1)).toMatchObject({
-      type: "complete",
-      total_results: 5,
-    });
-  });
-
-  it("follows a stream live over server-sent events through the Node server", async () => {
-    expect((await post("/start-workflow-streaming/wf-stream-live/3")).status).toBe(200);
-    const response = await fetch(`${base}/workflow-stream/wf-stream-live`, {
-      headers: { accept: "text/event-stream" },
-    });
-    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
-    const events: ServerSentEvent[] = [];
-    for await (const event of readEvents(response.body!)) events.push(event);
-    expect(events.filter((e) => e.event === "value").map((e) => e.id)).toEqual([
-      "0",
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
-      "6",
-      "7",
-    ]);
-    expect(events.at(-1)?.event).toBe("end");
-  });
-
-  it("serves the OpenAPI document and a docs page with no external assets", async () => {
-    const openapi = (await get("/openapi.json")).body as { paths: Record<string, unknown> };
-    expect(Object.keys(openapi.paths)).toContain("/send-message/{workflow_id}");
-    const page = await (await fetch(`${base}/docs`)).text();
-    expect(page).toContain('src="/docs/assets/swagger-ui-bundle.js"');
-    expect(page).not.toMatch(/(src|href)="https?:/);
-    const bundle = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
-    expect(bundle.status).toBe(200);
-    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
-  });
-
-  it("the original GET / fan-out", async () => {
-    const { status, body } = await get("/");
-    expect(status).toBe(200);
-    expect(body.handles_status).toHaveLength(5);
-  });
-});
-
-describe("stopping", () => {
-  it("stops the API, worker and database on SIGTERM, leaving nothing behind", async () => {
-    const exited = new Promise<number | null>((resolve) => stack.once("exit", resolve));
-    stack.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    await expect(fetch(`${base}/health`)).rejects.toThrow();
-    const workerHealth = /Worker\s+health (\S+)/.exec(output.join("\n"))![1]!;
-    await expect(fetch(workerHealth)).rejects.toThrow();
-    // PostgreSQL removes its lock file only on a clean shutdown.
-    expect(existsSync(join(dataDir, "postmaster.pid"))).toBe(false);
   });
 });

@@ -1,0 +1,80 @@
+import { existsSync } from "node:fs";
+import { mkdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { API_HANDLER, API_RUNTIME } from "../infra/api-function.js";
+import { OPTIONAL_DEPENDENCIES } from "../infra/optional-dependencies.js";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** The API bundle: where it is, how Lambda finds its handler in it, and its size. */
+export interface ApiBundle {
+  /** The bundle directory: Lambda's task root (`LAMBDA_TASK_ROOT`). */
+  dir: string;
+  /** The bundled entry, `<dir>/functions/api/src/stream-handler.mjs`. */
+  file: string;
+  /** `_HANDLER`: the entry's path in `dir` without extension, a dot, the export. */
+  handler: string;
+  bytes: number;
+}
+
+/** `functions/api/src/stream-handler.handler` -> the file part and the export name. */
+export function splitHandler(handler: string) {
+  const dot = handler.lastIndexOf(".");
+  return { file: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
+}
+
+/** `nodejs22.x` -> `node22`: the bundle targets the runtime it runs on. */
+export function runtimeTarget(runtime: string): string {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  if (!major) throw new Error(`Not a Lambda Node.js runtime: ${runtime}`);
+  return `node${major}`;
+}
+
+// As SST's Node build: ESM output still meets CommonJS code that uses require and __filename /
+// __dirname, which the banner provides (free references only, through `define`).
+const requireBanner = [
+  'import { createRequire as __wfcCreateRequire } from "node:module";',
+  'import { fileURLToPath as __wfcFileURLToPath } from "node:url";',
+  'import { dirname as __wfcDirnameOf } from "node:path";',
+  "const require = __wfcCreateRequire(import.meta.url);",
+  "const __wfcFilename = __wfcFileURLToPath(import.meta.url);",
+  "const __wfcDirname = __wfcDirnameOf(__wfcFilename);",
+].join("\n");
+
+/**
+ * Bundles the API function's handler as `sst deploy` does (one minified ESM file for the
+ * function's runtime, the optional dependencies left out) into `outDir`, at the handler's path,
+ * so that `outDir` is the function's task root.
+ * @throws Error when esbuild cannot bundle the entry.
+ */
+export async function buildApi(outDir: string): Promise<ApiBundle> {
+  const { file } = splitHandler(API_HANDLER);
+  const source = [".ts", ".mts", ".js", ".mjs"]
+    .map((ext) => join(root, file + ext))
+    .find((path) => existsSync(path));
+  if (!source) throw new Error(`No source file for the handler ${API_HANDLER}`);
+  const dir = resolve(outDir);
+  const outfile = join(dir, `${file}.mjs`);
+  await mkdir(dir, { recursive: true });
+  await build({
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "esm",
+    target: runtimeTarget(API_RUNTIME),
+    banner: { js: requireBanner },
+    define: { __filename: "__wfcFilename", __dirname: "__wfcDirname" },
+    external: OPTIONAL_DEPENDENCIES,
+    logLevel: "warning",
+  });
+  return { dir, file: outfile, handler: API_HANDLER, bytes: (await stat(outfile)).size };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const bundle = await buildApi(process.argv[2] ?? join(root, "dist", "api"));
+  console.log(`api bundle: ${bundle.file} (${(bundle.bytes / 1024).toFixed(0)} KiB)`);
+}

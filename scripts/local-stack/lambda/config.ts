@@ -1,0 +1,35 @@
+import { parseSettings } from "@wfc/core";
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const schema = z.object({
+  /** Port of the local Lambda Invoke API (`0` picks a free one). */
+  LAMBDA_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+  /** The name `FunctionName` must carry (the deployed function is SST's `Api`). */
+  LAMBDA_FUNCTION_NAME: z.string().min(1).default("Api"),
+  /** Reserved concurrency: environments busy at once; beyond it, invocations are throttled. */
+  LAMBDA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /** A frozen environment unused this long is reaped. */
+  LAMBDA_IDLE_SECONDS: seconds(300),
+  /** The function timeout: an invocation past it kills its environment (deployed: 900 s). */
+  LAMBDA_TIMEOUT_SECONDS: seconds(900),
+  /** Comma-separated names of further variables the environments get (e.g. CHANGE_RELAY_URL). */
+  LAMBDA_EXTRA_ENV: z
+    .string()
+    .default("")
+    .transform((names) => names.split(",").flatMap((name) => name.trim() || [])),
+  /** Port of the API Gateway REST API front; unset: no front (the Invoke API only). */
+  API_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** API Gateway closes a streamed response after this much silence (regional: 5 min). */
+  API_GATEWAY_IDLE_SECONDS: seconds(300),
+  /** The stage in the events' requestContext. */
+  API_GATEWAY_STAGE: z.string().min(1).default("local"),
+});
+
+export type LambdaConfig = z.infer<typeof schema>;
+
+/** Parses the local Lambda mode's settings. @throws ConfigError naming each bad variable. */
+export function lambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
+  return parseSettings(schema, env);
+}

@@ -1,0 +1,205 @@
+import {
+  InvokeCommand,
+  InvokeWithResponseStreamCommand,
+  LambdaClient,
+  TooManyRequestsException,
+} from "@aws-sdk/client-lambda";
+import { readServerSentEvents } from "@wfc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../support/database.js";
+import { apiGatewayV1Event } from "../support/lambda-events.js";
+import { processState, startLambdaMode, type LambdaMode } from "../support/lambda-mode.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+// The local Lambda mode against a real worker and PostgreSQL: execution environments are node
+// processes running the bundle, one invocation each at a time, frozen between invocations.
+const CONCURRENCY = 3;
+const NOT_FOUND = "Event 'result' not found or timeout reached";
+let databaseUrl: string;
+let worker: TestWorker;
+let lambda: LambdaMode;
+let client: LambdaClient;
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase("lambda_envs");
+  worker = await startWorker(databaseUrl);
+  lambda = await startLambdaMode(databaseUrl, { LAMBDA_CONCURRENCY: String(CONCURRENCY) });
+  client = new LambdaClient({
+    endpoint: lambda.invokeEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    // The SDK retries throttling by itself; here the first answer is the one under test.
+    maxAttempts: 1,
+  });
+  // The SDK loads most of its code on the first call: take that out of the timed tests (an
+  // unknown function is refused before any environment is involved).
+  await client.send(new InvokeCommand({ FunctionName: "warm-up" })).catch(() => {});
+});
+afterAll(async () => {
+  client?.destroy();
+  await lambda?.service.stop();
+  await worker?.stop();
+});
+
+const blockedGet = (id: string) =>
+  fetch(`${lambda.gateway}/workflow-events/${id}/result?timeout=2`).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as { detail: string },
+  }));
+
+describe("execution environments", () => {
+  it("reuses one environment for sequential requests, frozen (stopped) in between", async () => {
+    for (let i = 0; i < 4; i++) {
+      const response = await fetch(`${lambda.gateway}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: "ok" });
+    }
+    const stats = await lambda.waitForStats((s) => s.frozen === 1);
+    expect(stats).toMatchObject({ coldStarts: 1, invocations: 4, busy: 0 });
+    expect(stats.environments).toHaveLength(1);
+    expect(await processState(stats.environments[0]!.pid!)).toBe("T");
+  });
+
+  it("runs N concurrent blocked GETs in N environments, and throttles the next with 429", async () => {
+    const waits = Array.from({ length: CONCURRENCY }, (_, i) => blockedGet(`nobody-sets-${i}`));
+    const busy = await lambda.waitForStats((s) => s.busy === CONCURRENCY);
+    expect(busy.environments).toHaveLength(CONCURRENCY);
+
+    const throttled = await fetch(`${lambda.gateway}/health`);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("1");
+    expect(((await throttled.json()) as { detail: string }).detail).toMatch(/concurrency limit/);
+    const invoke = client.send(
+      new InvokeCommand({
+        FunctionName: "Api",
+        Payload: JSON.stringify(apiGatewayV1Event({ method: "GET", path: "/health" })),
+      }),
+    );
+    await expect(invoke).rejects.toBeInstanceOf(TooManyRequestsException);
+
+    for (const answer of await Promise.all(waits)) {
+      expect(answer).toEqual({ status: 404, body: { detail: NOT_FOUND } });
+    }
+    const after = await lambda.waitForStats((s) => s.frozen === CONCURRENCY);
+    expect(after.coldStarts).toBe(CONCURRENCY);
+    expect(after.throttled).toBe(2);
+  });
+
+  it("delivers a live stream through the API Gateway front event by event", async () => {
+    const id = "lambda-live";
+    const started = await fetch(`${lambda.gateway}/start-workflow-streaming/${id}/8`, {
+      method: "POST",
+    });
+    expect(started.status).toBe(200);
+    const response = await fetch(`${lambda.gateway}/workflow-stream/${id}/live`);
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const arrivals: { id: string | undefined; at: number }[] = [];
+    let endAt = 0;
+    for await (const event of readServerSentEvents(response.body!)) {
+      if (event.event === "value") arrivals.push({ id: event.id, at: performance.now() });
+      if (event.event === "end") endAt = performance.now();
+    }
+    expect(arrivals.map((a) => a.id)).toEqual([...Array(18).keys()].map(String));
+    // Buffered, every value would arrive with the end; streamed, the first arrives while the
+    // workflow still computes its later (slower) steps.
+    expect(endAt - arrivals[0]!.at).toBeGreaterThan(100);
+  });
+
+  it("keeps running an invocation whose client went away", async () => {
+    const before = await lambda.stats();
+    const abort = new AbortController();
+    const pending = fetch(`${lambda.gateway}/workflow-events/gone-client/result?timeout=2`, {
+      signal: abort.signal,
+    }).catch(() => "aborted");
+    await lambda.waitForStats((s) => s.busy === 1);
+    abort.abort();
+    expect(await pending).toBe("aborted");
+    // Still busy after the client left; frozen again only once the handler has answered.
+    expect((await lambda.stats()).busy).toBe(1);
+    const after = await lambda.waitForStats((s) => s.busy === 0);
+    expect(after.invocations).toBe(before.invocations + 1);
+  });
+
+  it("serves the Invoke API through the pool: Invoke and InvokeWithResponseStream", async () => {
+    const before = await lambda.stats();
+    const event = apiGatewayV1Event({ method: "GET", path: "/health" });
+    const buffered = await client.send(
+      new InvokeCommand({ FunctionName: "Api", Payload: JSON.stringify(event) }),
+    );
+    const bytes = Buffer.from(buffered.Payload!);
+    const at = bytes.indexOf(Buffer.alloc(8));
+    expect(JSON.parse(bytes.subarray(0, at).toString())).toMatchObject({ statusCode: 200 });
+    expect(JSON.parse(bytes.subarray(at + 8).toString())).toMatchObject({ status: "ok" });
+
+    const streamed = await client.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: "Api", Payload: JSON.stringify(event) }),
+    );
+    const chunks: Buffer[] = [];
+    for await (const part of streamed.EventStream!) {
+      if (part.PayloadChunk?.Payload) chunks.push(Buffer.from(part.PayloadChunk.Payload));
+      expect(part.InvokeComplete?.ErrorCode).toBeUndefined();
+    }
+    expect(Buffer.concat(chunks).toString()).toContain('"status":"ok"');
+    const after = await lambda.stats();
+    expect(after.invocations).toBe(before.invocations + 2);
+    expect(after.coldStarts).toBe(before.coldStarts);
+  });
+});
+
+describe("idle reaping, timeouts and cold starts", () => {
+  let short: LambdaMode;
+  beforeAll(async () => {
+    short = await startLambdaMode(databaseUrl, {
+      LAMBDA_IDLE_SECONDS: "0.3",
+      LAMBDA_TIMEOUT_SECONDS: "1",
+      API_GATEWAY_IDLE_SECONDS: "0.5",
+    });
+  });
+  afterAll(async () => {
+    await short?.service.stop();
+  });
+
+  it("reaps an idle environment, then starts a new one (a cold start each time)", async () => {
+    const runs = 5;
+    for (let i = 1; i <= runs; i++) {
+      expect((await fetch(`${short.gateway}/health`)).status).toBe(200);
+      const { environments } = await short.waitForStats((s) => s.frozen === 1);
+      const pid = environments[0]!.pid!;
+      await short.waitForStats((s) => s.reaped === i && s.environments.length === 0);
+      expect(await processState(pid)).toBeUndefined();
+    }
+    const stats = await short.stats();
+    expect(stats).toMatchObject({ coldStarts: runs, invocations: runs, reaped: runs });
+    const { firstAnswer, nodeStart, import: imported } = stats.coldStartMs;
+    console.log(
+      `cold start (spawn -> first answer of GET /health), median of ${runs}: ` +
+        `${firstAnswer!.toFixed(0)} ms (node start ${nodeStart!.toFixed(0)} ms, ` +
+        `bundle loaded at ${imported!.toFixed(0)} ms); target <= 300 ms`,
+    );
+  });
+
+  it("kills an environment whose invocation runs past the function timeout", async () => {
+    const response = await fetch(`${short.gateway}/workflow-events/never/result?timeout=3`);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({ message: "Endpoint request timed out" });
+    const stats = await short.waitForStats((s) => s.environments.length === 0);
+    expect(stats.timedOut).toBe(1);
+    expect((await fetch(`${short.gateway}/health`)).status).toBe(200);
+  });
+
+  it("closes a streamed response that stays silent past API Gateway's idle limit", async () => {
+    const id = "lambda-silent";
+    await fetch(`${short.gateway}/start-workflow-messaging/${id}/1`, { method: "POST" });
+    const openedAt = performance.now();
+    // A waiting messaging workflow publishes nothing: its live events feed stays silent.
+    const response = await fetch(`${short.gateway}/workflow-events/${id}/all`, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(response.status).toBe(200);
+    const read = (async () => {
+      for await (const event of readServerSentEvents(response.body!)) void event;
+    })();
+    await expect(read).rejects.toThrow();
+    expect(performance.now() - openedAt).toBeGreaterThanOrEqual(450);
+  });
+});
