@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { databaseUrlFor } from "@wfc/core";
 import getPort from "get-port";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
@@ -50,26 +52,39 @@ async function main() {
   // DBOS_SYSTEM_DATABASE_URL the user set passes through too (and wins: same database).
   const env = { ...process.env, ...sstLinkEnv(databaseUrl) };
 
+  // The API connects as its own least-privilege role, which the worker creates; its password is
+  // made anew for each run and handed to the two sides only.
+  const apiRole = { name: "wfc_api", password: randomBytes(24).toString("base64url") };
   const worker = runService("worker", WORKER_ENTRY, {
     ...env,
     HEALTH_PORT: String(await getPort({ port: 8001 })),
+    RELAY_PORT: String(await getPort({ port: 8003 })),
+    API_DATABASE_ROLE: apiRole.name,
+    API_DATABASE_PASSWORD: apiRole.password,
   });
   services.push(worker);
   const workerInfo = await worker.ready;
+  const apiEnv = {
+    ...env,
+    DBOS_SYSTEM_DATABASE_URL: databaseUrlFor(databaseUrl, apiRole.name, apiRole.password),
+  };
 
   // In node mode the Node server answers on PORT; in lambda mode the lambda server's API Gateway
   // front does, in front of the same function the Invoke API runs.
   const lambdaMode = config.API_MODE === "lambda";
   if (!lambdaMode) {
-    const api = runService("api", API_ENTRY, { ...env, PORT: String(config.PORT) });
+    const api = runService("api", API_ENTRY, { ...apiEnv, PORT: String(config.PORT) });
     services.push(api);
     await api.ready;
   }
 
   // The Lambda Invoke API for the API function, like `sam local start-lambda`; LAMBDA_PORT
   // (8002) or, when that is taken, a free port, as for the worker's health check.
+  // Its environments wait through the worker's change relay, as deployed: no LISTEN of their own.
   const lambda = runService("lambda", LAMBDA_ENTRY, {
-    ...env,
+    ...apiEnv,
+    CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
+    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL",
     LAMBDA_PORT: String(await getPort({ port: lambdaConfig().LAMBDA_PORT })),
     ...(lambdaMode ? { API_GATEWAY_PORT: String(config.PORT) } : {}),
   });
@@ -95,8 +110,8 @@ async function main() {
         ? `  Mode      lambda: API Gateway REST (STREAM) -> Lambda environments, concurrency ${String(lambdaInfo.concurrency)}; stats ${lambdaUrl}${STATS_PATH}`
         : "  Mode      node: one Node server process (API_MODE=lambda for the Lambda model)",
       `  Lambda    ${lambdaUrl}   (Invoke API: LambdaClient endpoint, function ${String(lambdaInfo.functionName)})`,
-      `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}`,
-      `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}`,
+      `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}, change relay :${String(workerInfo.relayPort)}`,
+      `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}; the API as role ${apiRole.name}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,
       "  Stop      Ctrl-C",
       "",
