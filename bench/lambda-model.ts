@@ -112,7 +112,10 @@ export async function measureLambdaModel(
       API_GATEWAY_PORT: String(gatewayPort),
       LAMBDA_CONCURRENCY: "200",
       ...(design === "relay"
-        ? { CHANGE_RELAY_URL: `http://127.0.0.1:${relayPort}`, LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL" }
+        ? {
+            CHANGE_RELAY_URL: `http://127.0.0.1:${relayPort}`,
+            LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL",
+          }
         : {}),
     },
     quiet,
@@ -124,7 +127,10 @@ export async function measureLambdaModel(
   const untilBusy = async (n: number) => {
     for (let i = 0; i < 600 && (await stats()).busy < n; i++) await delay(50);
   };
-  const client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME });
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
   const uid = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
   try {
     // Environments exist for the largest wave before anything is measured (cold starts apart).
