@@ -13,6 +13,7 @@ import {
   type EmbeddedDatabase,
 } from "../scripts/local-stack/embedded-postgres.js";
 import { measureApiBundle } from "./bundle.js";
+import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
 import * as measure from "./measures.js";
 import { toMarkdown, writeReport, type Row } from "./report.js";
 import { baselineSide, tunedSide, type Side } from "./sides.js";
@@ -180,6 +181,22 @@ async function main() {
     const tuned = await runMode("tuned", admin, adminUrl);
     console.log("  API bundle and cold init");
     const bundle = await measureApiBundle(`${root}bench/out`);
+    // The deployed model: every concurrent request its own frozen-between-invocations process.
+    const lambdaSizes = args.quick
+      ? { waiters: [5, 10], samples: 5 }
+      : { waiters: [30, 60], samples: 30 };
+    console.log("  Lambda model: today's design (a LISTEN and a pool per environment)");
+    const today = await measureLambdaModel(admin, adminUrl, "listen", false, lambdaSizes);
+    console.log("  Lambda model: the change relay");
+    const relay = await measureLambdaModel(admin, adminUrl, "relay", false, lambdaSizes);
+    let pooled: LambdaModelResult | undefined;
+    let todayPooled: LambdaModelResult | undefined;
+    if (poolerAvailable()) {
+      console.log("  Lambda model through pgbouncer (transaction mode): today's design, the relay");
+      todayPooled = await measureLambdaModel(admin, adminUrl, "listen", true, lambdaSizes);
+      pooled = await measureLambdaModel(admin, adminUrl, "relay", true, lambdaSizes);
+    }
+    const [few, many] = lambdaSizes.waiters as [number, number];
 
     const rows: Row[] = [
       {
@@ -258,6 +275,82 @@ async function main() {
         met: bundle.bytes <= 2 * 1024 * 1024,
       },
       {
+        metric: `Lambda model: API server connections, ${few} blocked GETs`,
+        unit: "connections",
+        baseline: today.connections[few],
+        tuned: relay.connections[few]!,
+        target: "<= 20",
+        met: relay.connections[few]! <= 20,
+      },
+      {
+        metric: `Lambda model: API server connections, ${many} blocked GETs`,
+        unit: "connections",
+        baseline: today.connections[many],
+        tuned: relay.connections[many]!,
+        target: `<= 20, not more than with ${few}`,
+        met: relay.connections[many]! <= 20 && relay.connections[many]! <= relay.connections[few]!,
+      },
+      {
+        metric: `Lambda model: wake, setEvent -> blocked GET, ${lambdaSizes.samples} environments`,
+        unit: "ms",
+        baseline: today.wake,
+        tuned: relay.wake,
+        target: "p50 <= 20, p99 <= 100",
+        met: relay.wake.p50 <= 20 && relay.wake.p99 <= 100,
+      },
+      {
+        metric: `Lambda model: database transactions/s caused by ${many} waiting clients`,
+        unit: "transactions/s",
+        baseline: today.waitingTps,
+        tuned: relay.waitingTps,
+        target: "<= 20",
+        met: relay.waitingTps <= 20,
+      },
+      ...(pooled && todayPooled
+        ? [
+            {
+              metric: "Lambda model through pgbouncer: wake, setEvent -> blocked GET",
+              unit: "ms",
+              baseline: todayPooled.wake,
+              tuned: pooled.wake,
+              target: "p50 <= 20",
+              met: pooled.wake.p50 <= 20,
+            },
+            {
+              metric: `Lambda model through pgbouncer: server connections, ${many} blocked GETs`,
+              unit: "connections",
+              baseline: todayPooled.connections[many],
+              tuned: pooled.connections[many]!,
+              target: "<= 20",
+              met: pooled.connections[many]! <= 20,
+            },
+          ]
+        : []),
+      {
+        metric: "Lambda model: cold start, environment spawn -> first answer (median)",
+        unit: "ms",
+        baseline: today.coldStartMs ?? Number.NaN,
+        tuned: relay.coldStartMs ?? Number.NaN,
+        target: "<= 300",
+        met: (relay.coldStartMs ?? Infinity) <= 300,
+      },
+      {
+        metric: `Lambda model: answer after a thaw, connections dropped silently (status ${relay.silentDropStatus})`,
+        unit: "ms",
+        baseline: today.silentDropMs,
+        tuned: relay.silentDropMs,
+        target: "200, within DB_TIMEOUT_MS (5 s) + 1 s",
+        met: relay.silentDropStatus === 200 && relay.silentDropMs <= 6_000,
+      },
+      {
+        metric: `Lambda model: timeout=1 wait on a locked table (status ${relay.stalledStatus})`,
+        unit: "ms",
+        baseline: today.stalledMs,
+        tuned: relay.stalledMs,
+        target: "<= 2000 (timeout + 1 s)",
+        met: relay.stalledMs <= 2_000,
+      },
+      {
         metric: "API Lambda cold init (module load)",
         unit: "ms",
         tuned: bundle.initMs,
@@ -271,11 +364,15 @@ async function main() {
       "Baseline: DBOSClient defaults (polling getEvent/readStream) and a worker with DBOS defaults (queue polling 1 s,",
       "notification batching 10 ms). This system: the HTTP API (LISTEN-based waits, SSE) and a worker polling every 10 ms",
       "with 1 ms notification batching. Latencies in ms: p50 / p99 / max.",
+      "Lambda-model rows: the local Lambda mode (one process per environment, frozen between invocations, the bundle",
+      "as deployed); 'naive baseline' there is today's design (each environment its own LISTEN and pool), 'this system'",
+      "the change relay. Through pgbouncer when it is installed (RDS Proxy's stand-in).",
     ].join("\n");
     console.log(`\n${toMarkdown(rows, context)}`);
     writeReport(outBase, rows, context, {
       quick: args.quick,
       sizes,
+      lambdaModel: { today, relay, todayPooled, pooled },
       createdAt: new Date().toISOString(),
     });
     console.log(`Written to ${outBase}.json and ${outBase}.md`);
