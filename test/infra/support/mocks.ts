@@ -8,6 +8,8 @@ export const MOCK = {
   region: "us-east-1",
   /** What RandomPassword generates: the database password, to be found (or not) in the graph. */
   password: "MockDbPassword0000000000000000aa",
+  /** What RandomPassword generates for the API's database role. */
+  apiPassword: "MockApiPassword000000000000000bb",
 } as const;
 
 type Props = Record<string, any>;
@@ -69,7 +71,7 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
     case "docker-build:index:Image":
       return { digest: "sha256:0000000000000000000000000000000000000000000000000000000000000000" };
     case "random:index/randomPassword:RandomPassword":
-      return { result: MOCK.password };
+      return { result: name === "ApiDatabasePassword" ? MOCK.apiPassword : MOCK.password };
     case "random:index/randomBytes:RandomBytes":
       return { base64: Buffer.alloc(inputs.length ?? 32, 7).toString("base64") };
     default:
