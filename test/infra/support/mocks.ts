@@ -32,6 +32,9 @@ const physical = mockId;
 const arn = (service: string, resource: string) =>
   `arn:aws:${service}:${MOCK.region}:${MOCK.account}:${resource}`;
 
+/** The ARN the mocked AWS gives the Secrets Manager secret `name`. */
+export const secretArn = (name: string) => arn("secretsmanager", `secret:${physical(name)}`);
+
 /** Outputs AWS computes for the resource types whose outputs the components read. */
 function computed({ type, name, inputs }: ResourceArgs): Props {
   const id = physical(name);
@@ -60,8 +63,10 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
       return { endpoint: `${id}.proxy-abc.${MOCK.region}.rds.amazonaws.com` };
     case "aws:ec2/vpc:Vpc":
       return { cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16", defaultSecurityGroupId: `sg-${id}` };
-    case "aws:secretsmanager/secret:Secret":
-      return { id: arn("secretsmanager", `secret:${id}`) };
+    case "aws:secretsmanager/secret:Secret": {
+      const secret = secretArn(name);
+      return { id: secret, arn: secret };
+    }
     case "aws:ssm/parameter:Parameter":
       return { arn: arn("ssm", `parameter${inputs.name}`) };
     case "aws:ecs/cluster:Cluster":
