@@ -1,3 +1,5 @@
+import type { ApiDatabaseCredentials } from "./api-database";
+import { PROXY_BORROW_TIMEOUT_SECONDS, type ConnectionBudget } from "./connection-budget";
 import type { Network } from "./network";
 import { isProduction } from "./stage";
 
@@ -10,17 +12,27 @@ const LOCAL_DATABASE = {
   database: "dbos",
 };
 
+interface DatabaseArgs {
+  network: Network;
+  budget: ConnectionBudget;
+  /** The API role's secret, which the RDS proxy authenticates besides the master user's. */
+  apiCredentials: ApiDatabaseCredentials;
+}
+
 /**
  * The DBOS system database: RDS PostgreSQL in private subnets, reachable only from the API's and
  * the worker's security groups (SST's default would admit the whole VPC), with an RDS proxy in
- * production so bursts of Lambda instances share connections. Under `sst dev` nothing is
- * deployed and the link points at a local PostgreSQL.
+ * production so bursts of Lambda instances share connections. Its max_connections and the
+ * proxy's share of it are the connection budget's. Under `sst dev` nothing is deployed and the
+ * link points at a local PostgreSQL.
  *
  * The schema is created and migrated by the worker (`DBOS.launch()`); the API answers 503 until
  * it exists.
  */
-export function createDatabase({ vpc, apiSecurityGroup, workerSecurityGroup }: Network) {
+export function createDatabase({ network, budget, apiCredentials }: DatabaseArgs) {
+  const { vpc, apiSecurityGroup, workerSecurityGroup } = network;
   const production = isProduction();
+  if (production && apiCredentials.secret) configureProxy(apiCredentials.secret, budget);
   const securityGroup = $dev
     ? undefined
     : new aws.ec2.SecurityGroup("DatabaseSecurityGroup", {
@@ -55,11 +67,23 @@ export function createDatabase({ vpc, apiSecurityGroup, workerSecurityGroup }: N
     vpc,
     version: "17",
     database: "dbos",
-    instance: production ? "t4g.small" : "t4g.micro",
+    instance: budget.instance,
     multiAz: production,
     proxy: production,
     dev: LOCAL_DATABASE,
     transform: {
+      parameterGroup: (args) => {
+        // Explicit, so the budget adds up against a known number rather than one RDS derives
+        // from the instance's memory. Static: a change applies at the next reboot.
+        args.parameters = $output(args.parameters).apply((parameters) => [
+          ...(parameters ?? []),
+          {
+            name: "max_connections",
+            value: String(budget.maxConnections),
+            applyMethod: "pending-reboot",
+          },
+        ]);
+      },
       instance: (args) => {
         args.vpcSecurityGroupIds = securityGroup ? [securityGroup.id] : [];
         args.publiclyAccessible = false;
@@ -69,10 +93,56 @@ export function createDatabase({ vpc, apiSecurityGroup, workerSecurityGroup }: N
       },
       proxy: (args) => {
         args.vpcSecurityGroupIds = securityGroup ? [securityGroup.id] : [];
+        // The API connects through the proxy as its own role, with its own secret.
+        const apiSecret = apiCredentials.secret;
+        if (apiSecret) {
+          args.auths = $output(args.auths).apply((auths) =>
+            apiSecret.arn.apply((secretArn) => [
+              ...(auths ?? []),
+              { authScheme: "SECRETS", iamAuth: "DISABLED", secretArn },
+            ]),
+          );
+        }
       },
     },
   });
   return { database, securityGroup };
+}
+
+/**
+ * What SST's Postgres component gives no handle for: its proxy role may also read the API's
+ * secret (and still nothing else), and its target group opens at most the budget's share of
+ * max_connections and lets a client wait only briefly for one. Applied as SST's transforms of
+ * those resource types, which the component creates once (production only).
+ */
+function configureProxy(apiSecret: aws.secretsmanager.Secret, budget: ConnectionBudget) {
+  $transform(aws.iam.Role, (args, _opts, name) => {
+    if (name !== "DatabaseProxyRole") return;
+    args.inlinePolicies = $output(args.inlinePolicies).apply((policies) =>
+      apiSecret.arn.apply((arn) =>
+        (policies ?? []).map((policy) => ({ ...policy, policy: withSecret(policy.policy!, arn) })),
+      ),
+    );
+  });
+  $transform(aws.rds.ProxyDefaultTargetGroup, (args) => {
+    args.connectionPoolConfig = {
+      maxConnectionsPercent: budget.proxyMaxConnectionsPercent,
+      // Idle server connections may stay open: they are inside the budget anyway.
+      maxIdleConnectionsPercent: budget.proxyMaxConnectionsPercent,
+      connectionBorrowTimeout: PROXY_BORROW_TIMEOUT_SECONDS,
+    };
+  });
+}
+
+/** An IAM policy document whose secret reads also cover `arn`. */
+function withSecret(json: string, arn: string): string {
+  const document = JSON.parse(json) as { Statement: { Action: unknown; Resource: unknown }[] };
+  for (const statement of document.Statement) {
+    if ([statement.Action].flat().includes("secretsmanager:GetSecretValue")) {
+      statement.Resource = [...[statement.Resource].flat(), arn];
+    }
+  }
+  return JSON.stringify(document);
 }
 
 /**

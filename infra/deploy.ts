@@ -1,19 +1,37 @@
 import { createApi } from "./api";
+import { createApiDatabaseCredentials, createApiDatabaseLink } from "./api-database";
+import { connectionBudget } from "./connection-budget";
 import { createDatabase, createWorkerDatabaseUrl } from "./database";
 import { createNetwork } from "./network";
 import { createSecrets } from "./secrets";
+import { isProduction } from "./stage";
 import { createWorker } from "./worker";
 
 /** Declares every resource of a stage and returns the stack's outputs. */
-export function deploy() {
+export async function deploy() {
+  const budget = connectionBudget(isProduction());
   const network = createNetwork();
-  const { database } = createDatabase(network);
+  const apiCredentials = await createApiDatabaseCredentials();
+  const { database } = createDatabase({ network, budget, apiCredentials });
   const secrets = createSecrets();
   const databaseUrl = $dev ? undefined : createWorkerDatabaseUrl(database);
-  const { service } = createWorker({ network, database, databaseUrl });
+  const { service, relayUrl } = createWorker({
+    network,
+    database,
+    budget,
+    apiCredentials,
+    databaseUrl,
+  });
   const { api, fn } = createApi({
     network,
-    links: [database, secrets.apiKeys, secrets.webhookSecret],
+    // The API's own role, never the master user's `Database`.
+    links: [
+      createApiDatabaseLink(database, apiCredentials.password),
+      secrets.apiKeys,
+      secrets.webhookSecret,
+    ],
+    budget,
+    relayUrl,
     after: [service],
   });
   // `apiFunction` is what in-AWS callers pass to the client's Lambda transport.

@@ -1,11 +1,13 @@
 import { isProduction } from "./stage";
+import { RELAY_PORT } from "./worker-container";
 
 /** The VPC's address range (SST's default, stated so the NAT rule below can use it). */
 export const VPC_CIDR = "10.0.0.0/16";
 
 /**
  * The VPC and one security group per kind of client. The API function and the worker get their
- * own groups so the database can admit exactly those two; neither admits any inbound traffic.
+ * own groups so the database can admit exactly those two. The API's admits nothing inbound; the
+ * worker's admits only the API, on the change relay's port.
  */
 export function createNetwork() {
   const vpc = new sst.aws.Vpc("Vpc", {
@@ -31,7 +33,16 @@ export function createNetwork() {
   });
   const workerSecurityGroup = new aws.ec2.SecurityGroup("WorkerSecurityGroup", {
     vpcId: vpc.id,
-    description: "Worker tasks: no inbound; outbound to the database, ECR, logs, SSM",
+    description: "Worker tasks: the API to the relay; outbound to the database, ECR, logs, secrets",
+    ingress: [
+      {
+        description: "API to the change relay",
+        protocol: "tcp",
+        fromPort: RELAY_PORT,
+        toPort: RELAY_PORT,
+        securityGroups: [apiSecurityGroup.id],
+      },
+    ],
     egress: outbound,
   });
   return { vpc, apiSecurityGroup, workerSecurityGroup };

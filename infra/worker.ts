@@ -1,21 +1,49 @@
+import type { ApiDatabaseCredentials } from "./api-database";
+import { DEPLOYMENT_MAXIMUM_PERCENT, type ConnectionBudget } from "./connection-budget";
 import type { Network } from "./network";
-import { appVersion, isProduction } from "./stage";
-import { STOP_TIMEOUT_SECONDS, WORKER_HEALTH_CHECK, workerEnvironment } from "./worker-container";
+import { appVersion } from "./stage";
+import {
+  RELAY_PORT,
+  STOP_TIMEOUT_SECONDS,
+  WORKER_HEALTH_CHECK,
+  workerEnvironment,
+} from "./worker-container";
 
 interface WorkerArgs {
   network: Network;
   database: sst.aws.Postgres;
+  budget: ConnectionBudget;
+  /** The API role's password (and, deployed, the secret that holds it), for the role it creates. */
+  apiCredentials: ApiDatabaseCredentials;
   /** The SSM parameter holding the worker's database URL (deploy only). */
   databaseUrl?: aws.ssm.Parameter;
 }
 
+/** Under `sst dev` the API and the worker run on one machine: the relay stays on loopback. */
+const LOCAL_RELAY_HOST = "127.0.0.1";
+
 /**
  * The worker: an ECS Fargate service built from `functions/worker/Dockerfile`, in private
- * subnets without a public IP, in its own security group, with no load balancer (it only pulls
- * work from PostgreSQL). Under `sst dev` it runs locally instead, linked to the database.
+ * subnets without a public IP, in its own security group, with no load balancer (it pulls work
+ * from PostgreSQL). It is registered in the VPC's Cloud Map namespace, where the API finds its
+ * change relay. Under `sst dev` it runs locally instead, linked to the database.
  */
-export function createWorker({ network, database, databaseUrl }: WorkerArgs) {
+export function createWorker({
+  network,
+  database,
+  budget,
+  apiCredentials,
+  databaseUrl,
+}: WorkerArgs) {
   const { vpc, workerSecurityGroup } = network;
+  const apiSecret = apiCredentials.secret;
+  const secrets =
+    databaseUrl && apiSecret
+      ? {
+          DBOS_SYSTEM_DATABASE_URL: databaseUrl.arn,
+          API_DATABASE_PASSWORD: $interpolate`${apiSecret.arn}:password::`,
+        }
+      : undefined;
   const cluster = new sst.aws.Cluster("Cluster", {
     // An explicit VPC shape: given the Vpc component itself, SST puts services in public subnets
     // with public IPs.
@@ -34,10 +62,17 @@ export function createWorker({ network, database, databaseUrl }: WorkerArgs) {
     image: { context: ".", dockerfile: "functions/worker/Dockerfile" },
     cpu: "1 vCPU",
     memory: "2 GB",
-    environment: workerEnvironment(appVersion()),
-    // Deployed: the URL comes from SSM as an ECS secret. `sst dev`: the local process reads the
-    // linked database (it deploys no task definition, so nothing is written in plain text).
-    ssm: databaseUrl ? { DBOS_SYSTEM_DATABASE_URL: databaseUrl.arn } : undefined,
+    // `sst dev` deploys no task definition: its local process may get the password as a variable.
+    environment: $dev
+      ? {
+          ...workerEnvironment(appVersion(), budget, LOCAL_RELAY_HOST),
+          API_DATABASE_PASSWORD: apiCredentials.password,
+        }
+      : workerEnvironment(appVersion(), budget),
+    // Deployed: the URL (SSM) and the API role's password (Secrets Manager, the JSON key of the
+    // proxy's secret) arrive as ECS secrets. `sst dev`: the local process reads the linked
+    // database.
+    ssm: secrets,
     link: $dev ? [database] : [],
     health: {
       command: WORKER_HEALTH_CHECK,
@@ -49,7 +84,7 @@ export function createWorker({ network, database, databaseUrl }: WorkerArgs) {
     },
     scaling: {
       min: 1,
-      max: isProduction() ? 4 : 1,
+      max: budget.workerMaxTasks,
       cpuUtilization: 70,
       memoryUtilization: false,
     },
@@ -60,24 +95,30 @@ export function createWorker({ network, database, databaseUrl }: WorkerArgs) {
       service: (args) => {
         // No `ecs exec` into a container that holds the database URL.
         args.enableExecuteCommand = false;
+        // ECS's default, stated: the connection budget counts twice the tasks during a deploy.
+        args.deploymentMaximumPercent = DEPLOYMENT_MAXIMUM_PERCENT;
       },
       taskRole: (args) => {
         // The worker calls no AWS API: its task role grants nothing (SST adds ecs-exec).
         args.inlinePolicies = [];
       },
       executionRole: (args) => {
-        // ECS reads exactly one secret at start-up; SST's default is every SSM parameter and
-        // Secrets Manager secret in the account.
-        args.inlinePolicies = databaseUrl
-          ? [
-              {
-                name: "inline",
-                policy: aws.iam.getPolicyDocumentOutput({
-                  statements: [{ actions: ["ssm:GetParameters"], resources: [databaseUrl.arn] }],
-                }).json,
-              },
-            ]
-          : [];
+        // ECS reads exactly its two secrets at start-up; SST's default is every SSM parameter
+        // and Secrets Manager secret in the account.
+        args.inlinePolicies =
+          databaseUrl && apiSecret
+            ? [
+                {
+                  name: "inline",
+                  policy: aws.iam.getPolicyDocumentOutput({
+                    statements: [
+                      { actions: ["ssm:GetParameters"], resources: [databaseUrl.arn] },
+                      { actions: ["secretsmanager:GetSecretValue"], resources: [apiSecret.arn] },
+                    ],
+                  }).json,
+                },
+              ]
+            : [];
       },
       taskDefinition: (args) => {
         // SIGTERM, then SIGKILL after this long: more than the worker's own grace period.
@@ -92,5 +133,10 @@ export function createWorker({ network, database, databaseUrl }: WorkerArgs) {
       },
     },
   });
-  return { cluster, service };
+  // Every task's address is registered under this name (an A record per task): any of them
+  // answers, since each relay listens on the same database.
+  const relayUrl = $dev
+    ? `http://${LOCAL_RELAY_HOST}:${RELAY_PORT}`
+    : $interpolate`http://${service.service}:${RELAY_PORT}`;
+  return { cluster, service, relayUrl };
 }

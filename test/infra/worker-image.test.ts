@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionBudget } from "../../infra/connection-budget.js";
 import { WORKER_HEALTH_CHECK, workerEnvironment } from "../../infra/worker-container.js";
 import { createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
@@ -34,13 +36,17 @@ beforeAll(async () => {
   worker = spawn(bin!, args, {
     cwd: appDir,
     // Only what the container would have: PATH for `node`, the image's ENV, the task
-    // definition's environment, and the database URL that ECS injects from its secret.
+    // definition's environment (a disposable stage's), and the two values ECS injects from
+    // secrets. Ports are free ones and the role is this file's own (roles are cluster-wide).
     env: {
       PATH: process.env.PATH,
       ...image.env,
-      ...workerEnvironment("1"),
+      ...workerEnvironment("1", connectionBudget(false)),
       HEALTH_PORT: String(healthPort),
+      RELAY_PORT: String(await getPort()),
+      API_DATABASE_ROLE: "wfc_api_image",
       DBOS_SYSTEM_DATABASE_URL: url,
+      API_DATABASE_PASSWORD: randomBytes(16).toString("hex"),
     },
   });
   createInterface({ input: worker.stderr! }).on("line", (line) => output.push(line));

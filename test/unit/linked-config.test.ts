@@ -33,6 +33,30 @@ describe("configuration from SST's linked resources", () => {
     );
   });
 
+  it("connects the API as its own role through its ApiDatabase link, the worker as Database", () => {
+    const apiDatabase = {
+      ...linkedDatabase,
+      host: "proxy.internal",
+      username: "wfc_api",
+      password: "api/pw",
+      type: "sst.sst.Linkable",
+    };
+    // Only the API has the ApiDatabase link; a process with both still takes the API's.
+    expect(apiConfig({}, { ApiDatabase: apiDatabase }).DBOS_SYSTEM_DATABASE_URL).toBe(
+      "postgresql://wfc_api:api%2Fpw@proxy.internal:5432/dbos",
+    );
+    const both = { Database: linkedDatabase, ApiDatabase: apiDatabase };
+    expect(apiConfig({}, both).DBOS_SYSTEM_DATABASE_URL).toContain("wfc_api:");
+    expect(workerConfig({}, { Database: linkedDatabase }).DBOS_SYSTEM_DATABASE_URL).toContain(
+      "postgres:p%40ss%2Fword@db.internal",
+    );
+    const url = "postgres://me:secret@elsewhere:5433/other";
+    expect(apiConfig({ DBOS_SYSTEM_DATABASE_URL: url }, both).DBOS_SYSTEM_DATABASE_URL).toBe(url);
+    expect(() => apiConfig({}, { ApiDatabase: { ...apiDatabase, host: "" } })).toThrow(
+      /linked resource ApiDatabase\.host/,
+    );
+  });
+
   it("names the bad field of a malformed linked database", () => {
     const attempt = () => apiConfig({}, { Database: { ...linkedDatabase, port: "many" } });
     expect(attempt).toThrow(ConfigError);

@@ -7,8 +7,16 @@ import { ConfigError } from "./config.js";
  * points pass SST's `Resource` object in, and the infra test checks these names are linked.
  */
 export const LINKS = {
-  /** `sst.aws.Postgres`: `{ host, port, username, password, database }`. */
+  /**
+   * `sst.aws.Postgres`, the master user: `{ host, port, username, password, database }`. The
+   * worker's under `sst dev` and `npm start` (deployed, it gets a URL as an ECS secret).
+   */
   database: "Database",
+  /**
+   * The API's: an `sst.Linkable` of the same fields, as the API's own database role, through the
+   * RDS proxy in production.
+   */
+  apiDatabase: "ApiDatabase",
   /** `sst.Secret`s: `{ value }`. */
   apiKeys: "ApiKeys",
   webhookSecret: "WebhookSecret",
@@ -45,14 +53,16 @@ export function postgresUrlFromLink(name: string, value: unknown): string {
 /**
  * Merges what SST links into a process (`Resource` from "sst": on Lambda decrypted from the
  * bundle, under `sst dev` or `npm start` read from `SST_RESOURCE_*` variables) with its
- * environment. A variable that is set (non-empty) wins over the linked value, so
+ * environment. The database is the API's link when present (only the API has it), otherwise the
+ * master `Database`. A variable that is set (non-empty) wins over the linked value, so
  * `DBOS_SYSTEM_DATABASE_URL` always overrides the linked database.
  * @throws ConfigError when a linked resource is present but malformed.
  */
 export function withLinkedSettings(env: Env, links: Record<string, unknown>): Env {
   const linked: Env = {};
-  if (LINKS.database in links) {
-    linked.DBOS_SYSTEM_DATABASE_URL = postgresUrlFromLink(LINKS.database, links[LINKS.database]);
+  const database = [LINKS.apiDatabase, LINKS.database].find((name) => name in links);
+  if (database) {
+    linked.DBOS_SYSTEM_DATABASE_URL = postgresUrlFromLink(database, links[database]);
   }
   if (LINKS.apiKeys in links) {
     linked.API_KEYS = parseLink(linkedSecret, LINKS.apiKeys, links[LINKS.apiKeys]).value;

@@ -4,13 +4,28 @@ import { fileURLToPath } from "node:url";
 import { LINKS } from "@wfc/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  API_ARCHITECTURE,
+  API_HANDLER,
+  API_MEMORY_MB,
+  API_RUNTIME,
+} from "../../../infra/api-function.js";
+import {
+  API_DATABASE_ROLE,
+  RELAY_HOST,
+  RELAY_PORT,
   SHUTDOWN_GRACE_SECONDS,
   STOP_TIMEOUT_SECONDS,
   WORKER_HEALTH_CHECK,
 } from "../../../infra/worker-container.js";
+import {
+  connectionBudget,
+  DEPLOYMENT_MAXIMUM_PERCENT,
+  PROXY_BORROW_TIMEOUT_SECONDS,
+  WORKER_CONNECTIONS_PER_TASK,
+} from "../../../infra/connection-budget.js";
 import { evaluateStack, secretSentinel } from "../support/evaluate.js";
 import { asList, StackGraph, T } from "../support/graph.js";
-import { MOCK, mockId } from "../support/mocks.js";
+import { MOCK, mockId, secretArn } from "../support/mocks.js";
 
 // `sst deploy` of two stages, evaluated by SST's own code against Pulumi's mocks (no AWS can be
 // reached from here): the production stage and a disposable one. Each test reads the resources
@@ -33,15 +48,19 @@ beforeAll(async () => {
 describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)", (which) => {
   const g = () => graphs[which];
   const production = which === "production";
+  const budget = () => connectionBudget(production);
 
   describe("the API", () => {
     it("is one Lambda function running the streaming entry of the Hono app", () => {
       const fn = g().one(T.function);
       expect(fn.inputs).toMatchObject({
-        handler: "functions/api/src/stream-handler.handler",
-        runtime: "nodejs22.x",
+        handler: API_HANDLER,
+        runtime: API_RUNTIME,
+        architectures: [API_ARCHITECTURE],
+        memorySize: API_MEMORY_MB,
         timeout: 900,
       });
+      expect(API_HANDLER).toBe("functions/api/src/stream-handler.handler");
       // SST's build step found the file and its export, and bundled it.
       const [build] = g().evaluation.builds;
       expect(build).toMatchObject({ handler: fn.inputs.handler });
@@ -54,14 +73,16 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(vpcConfig.securityGroupIds).toEqual([mockId("ApiSecurityGroup")]);
     });
 
-    it("gets the database and secrets encrypted in its bundle, never in its environment", () => {
+    it("gets its own database role and the secrets encrypted in its bundle, never in its environment", () => {
       const [build] = g().evaluation.builds;
-      expect(build!.links).toEqual(Object.values(LINKS).sort());
-      const variables = g().one(T.function).inputs.environment.variables as Record<string, string>;
+      // Not the master user's `Database`: the API connects as its own role.
+      expect(build!.links).toEqual([LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort());
+      const variables = g().functionEnvironment();
       expect(variables.SST_KEY_FILE).toBe("resource.enc");
       const environment = JSON.stringify(variables);
       for (const secret of [
         MOCK.password,
+        MOCK.apiPassword,
         secretSentinel("ApiKeys"),
         secretSentinel("WebhookSecret"),
       ]) {
@@ -70,9 +91,15 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(build!.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
     });
 
-    it(`reaches the database ${production ? "through the RDS proxy" : "directly"}`, () => {
-      const host = g().evaluation.builds[0]!.linkValues.Database!.host as string;
-      expect(host).toContain(production ? ".proxy-" : mockId("DatabaseInstance"));
+    it(`reaches the database ${production ? "through the RDS proxy" : "directly"}, as ${API_DATABASE_ROLE}`, () => {
+      const link = g().evaluation.builds[0]!.linkValues[LINKS.apiDatabase]!;
+      expect(link).toMatchObject({
+        username: API_DATABASE_ROLE,
+        password: MOCK.apiPassword,
+        port: 5432,
+        database: "dbos",
+      });
+      expect(link.host).toContain(production ? ".proxy-" : mockId("DatabaseInstance"));
     });
 
     it("is served over HTTPS by a regional REST API whose every route streams", () => {
@@ -173,14 +200,22 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(environment.APP_VERSION).toBe(api.APP_VERSION);
     });
 
-    it("gets its database URL as an ECS secret from SSM, not as plain environment", () => {
+    it("gets its database URL and the API role's password as ECS secrets, not as plain environment", () => {
       const [container] = g().containers();
       const parameter = g().one(T.ssmParameter).inputs;
       expect(parameter.type).toBe("SecureString");
+      const apiSecret = mockId("ApiDatabaseSecret");
       expect(container!.secrets).toEqual([
         { name: "DBOS_SYSTEM_DATABASE_URL", valueFrom: expect.stringContaining(parameter.name) },
+        // The `password` key of the JSON secret the RDS proxy reads too.
+        {
+          name: "API_DATABASE_PASSWORD",
+          valueFrom: expect.stringMatching(new RegExp(`:secret:${apiSecret}:password::$`)),
+        },
       ]);
-      expect(JSON.stringify(container!.environment)).not.toContain(MOCK.password);
+      for (const password of [MOCK.password, MOCK.apiPassword]) {
+        expect(JSON.stringify(container!.environment)).not.toContain(password);
+      }
       // The worker holds LISTEN connections: it connects to the instance, never the proxy.
       expect(parameter.value).toMatch(
         new RegExp(
@@ -189,7 +224,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       );
     });
 
-    it("may read that one parameter at start-up, and its tasks may call no AWS API", () => {
+    it("may read exactly its two secrets at start-up, and its tasks may call no AWS API", () => {
       const execution = g().policies(g().one(T.role, "WorkerExecutionRole"));
       expect(execution.inline).toEqual([
         {
@@ -198,6 +233,11 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           Resource: [
             expect.stringMatching(/:parameter\/workflow-communication\/.+\/worker\/database-url$/),
           ],
+        },
+        {
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue"],
+          Resource: [secretArn("ApiDatabaseSecret")],
         },
       ]);
       expect(execution.managed.map((arn) => arn.split("/").pop())).toEqual([
@@ -270,6 +310,200 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
     });
   });
 
+  describe("the change relay", () => {
+    it("is reachable on its port from the API's security group only", () => {
+      expect(g().one(T.securityGroup, "WorkerSecurityGroup").inputs.ingress).toEqual([
+        expect.objectContaining({
+          protocol: "tcp",
+          fromPort: RELAY_PORT,
+          toPort: RELAY_PORT,
+          securityGroups: [mockId("ApiSecurityGroup")],
+        }),
+      ]);
+      const environment = g().containerEnvironment();
+      expect(environment).toMatchObject({ RELAY_PORT: String(RELAY_PORT), RELAY_HOST });
+      expect(RELAY_HOST).toBe("0.0.0.0");
+    });
+
+    it("is found by the API under the worker service's Cloud Map name", () => {
+      const cloudmap = g().one(T.cloudmapService);
+      const namespace = g().one(T.cloudmapNamespace).inputs.name as string;
+      expect(cloudmap.inputs.name).toBe(`Worker.${stages[which]}.workflow-communication`);
+      expect(cloudmap.inputs.dnsConfig.dnsRecords).toEqual([{ ttl: 60, type: "A" }]);
+      // Every task registers its address under that name.
+      expect(g().one(T.ecsService).inputs.serviceRegistries).toEqual({
+        registryArn: expect.stringContaining(mockId("WorkerCloudmapService")),
+      });
+      expect(g().functionEnvironment().CHANGE_RELAY_URL).toBe(
+        `http://${cloudmap.inputs.name}.${namespace}:${RELAY_PORT}`,
+      );
+    });
+  });
+
+  describe("the API's database role", () => {
+    it(`is ${API_DATABASE_ROLE}, with a generated password kept only in its secret`, () => {
+      const secret = g().one(T.secretVersion, "ApiDatabaseSecretVersion").inputs;
+      expect(secret.secretId).toBe(secretArn("ApiDatabaseSecret"));
+      // The RDS proxy's auth format.
+      expect(JSON.parse(secret.secretString as string)).toEqual({
+        username: API_DATABASE_ROLE,
+        password: MOCK.apiPassword,
+      });
+      expect(g().one(T.secret, "ApiDatabaseSecret").inputs.recoveryWindowInDays).toBe(0);
+      expect(
+        g()
+          .containing(MOCK.apiPassword)
+          .map((r) => r.name),
+      ).toEqual(["ApiDatabaseSecretVersion"]);
+      expect(JSON.stringify(g().evaluation.outputs)).not.toContain(MOCK.apiPassword);
+    });
+
+    it("is created by the worker, which is told its name and connection limit", () => {
+      expect(g().containerEnvironment()).toMatchObject({
+        API_DATABASE_ROLE,
+        API_DATABASE_CONNECTION_LIMIT: String(budget().apiRoleConnectionLimit),
+      });
+    });
+
+    if (production) {
+      it("is authenticated by the RDS proxy, whose role may read exactly the two secrets", () => {
+        const proxy = g().one(T.dbProxy).inputs;
+        const master = secretArn("DatabaseProxySecret");
+        const api = secretArn("ApiDatabaseSecret");
+        expect(proxy.auths).toEqual([
+          expect.objectContaining({
+            authScheme: "SECRETS",
+            iamAuth: "DISABLED",
+            secretArn: master,
+          }),
+          expect.objectContaining({ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: api }),
+        ]);
+        const role = g().policies(g().one(T.role, "DatabaseProxyRole"));
+        expect(role.trust).toEqual([
+          expect.objectContaining({ Principal: { Service: "rds.amazonaws.com" } }),
+        ]);
+        expect(role.inline).toEqual([
+          { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [master, api] },
+        ]);
+        expect(role.managed).toEqual([]);
+      });
+    }
+  });
+
+  describe("the connection budget", () => {
+    const b = () => budget();
+
+    it("adds up to less than the instance's max_connections", () => {
+      const { reserved, operators, workers, api, total, maxConnections } = b();
+      expect(reserved + operators + workers + api).toBe(total);
+      expect(total).toBeLessThan(maxConnections);
+      console.log(
+        `${which}: max_connections ${maxConnections} > ${total} = reserved ${reserved} + ` +
+          `operators ${operators} + workers ${b().workerTasksAtOnce} x ${b().workerConnectionsPerTask}` +
+          ` + API ${api} (headroom ${b().headroom})`,
+      );
+    });
+
+    it("sets max_connections on the instance's parameter group", () => {
+      const group = g().one(T.dbParameterGroup);
+      const instance = g().one(T.dbInstance).inputs;
+      expect(instance.parameterGroupName).toBe(group.inputs.name);
+      expect(instance.instanceClass).toBe(`db.${b().instance}`);
+      expect(group.inputs.parameters).toContainEqual({
+        name: "max_connections",
+        value: String(b().maxConnections),
+        applyMethod: "pending-reboot",
+      });
+    });
+
+    it("counts the worker's pools and tasks as deployed, twice the tasks during a deploy", () => {
+      const environment = g().containerEnvironment();
+      expect(environment.DB_POOL_SIZE).toBe(String(WORKER_CONNECTIONS_PER_TASK.dbosPool));
+      expect(environment.RELAY_POOL_SIZE).toBe(String(WORKER_CONNECTIONS_PER_TASK.relayPool));
+      expect(b().workerConnectionsPerTask).toBe(10 + 1 + 4 + 1 + 1);
+      expect(g().one(T.scalingTarget).inputs.maxCapacity).toBe(b().workerMaxTasks);
+      const service = g().one(T.ecsService).inputs;
+      expect(service.deploymentMaximumPercent).toBe(DEPLOYMENT_MAXIMUM_PERCENT);
+      expect(b().workerTasksAtOnce).toBe(
+        (b().workerMaxTasks * service.deploymentMaximumPercent) / 100,
+      );
+    });
+
+    it("bounds the API function's environments and each one's pool", () => {
+      const fn = g().one(T.function).inputs;
+      expect(fn.reservedConcurrentExecutions).toBe(b().apiReservedConcurrency);
+      expect(g().functionEnvironment().DB_POOL_SIZE).toBe(String(b().apiDbPoolSize));
+      if (!production) {
+        // Direct connections: every environment's whole pool fits the role's limit.
+        expect(b().apiReservedConcurrency * b().apiDbPoolSize).toBeLessThanOrEqual(
+          b().apiRoleConnectionLimit,
+        );
+      }
+    });
+
+    if (production) {
+      it("caps the RDS proxy at its share of max_connections, the role's limit", () => {
+        const { connectionPoolConfig } = g().one(T.proxyTargetGroup).inputs;
+        expect(connectionPoolConfig).toEqual({
+          maxConnectionsPercent: b().proxyMaxConnectionsPercent,
+          maxIdleConnectionsPercent: b().proxyMaxConnectionsPercent,
+          connectionBorrowTimeout: PROXY_BORROW_TIMEOUT_SECONDS,
+        });
+        const cap = Math.floor(
+          (b().maxConnections * connectionPoolConfig.maxConnectionsPercent) / 100,
+        );
+        expect(b().proxyMaxConnections).toBe(cap);
+        expect(b().apiRoleConnectionLimit).toBe(cap);
+        expect(b().api).toBe(cap);
+      });
+    }
+  });
+
+  describe("API Gateway's own answers", () => {
+    it("are JSON in the API's error shape: 4XX, 5XX and throttling as 429", () => {
+      const responses: Record<string, Record<string, any>> = Object.fromEntries(
+        g()
+          .all(T.gatewayResponse)
+          .map((r) => [r.inputs.responseType, r.inputs]),
+      );
+      expect(Object.keys(responses).sort()).toEqual(["DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED"]);
+      for (const response of Object.values(responses)) {
+        expect(response.restApiId).toBe(mockId("HttpApi"));
+        const template = response.responseTemplates["application/json"] as string;
+        // What API Gateway renders: `messageString` is already a quoted JSON string.
+        const rendered = JSON.parse(
+          template.replace("$context.error.messageString", JSON.stringify("Forbidden")),
+        );
+        expect(Object.keys(rendered)).toEqual(["detail"]);
+        expect(typeof rendered.detail).toBe("string");
+        expect(response.responseParameters["gatewayresponse.header.Content-Type"]).toBe(
+          "'application/json'",
+        );
+      }
+      expect(responses.THROTTLED!.statusCode).toBe("429");
+      expect(responses.THROTTLED!.responseParameters["gatewayresponse.header.Retry-After"]).toBe(
+        "'1'",
+      );
+      expect(responses.DEFAULT_5XX!.responseTemplates["application/json"]).not.toContain(
+        "$context",
+      );
+    });
+
+    it("take effect with the deployment, which answers no CORS preflight itself", () => {
+      const deployment = g().one("aws:apigateway/deployment:Deployment");
+      for (const response of g().all(T.gatewayResponse)) {
+        expect(deployment.dependencies).toContain(response.urn);
+      }
+      expect(deployment.inputs.triggers.gatewayResponses).toContain("DEFAULT_4XX");
+      // The app decides CORS (CORS_ORIGINS): no MOCK integrations answering OPTIONS with `*`.
+      expect(
+        g()
+          .all(T.integration)
+          .map((i) => i.inputs.type),
+      ).toEqual(["AWS_PROXY", "AWS_PROXY"]);
+    });
+  });
+
   describe("the network", () => {
     it("opens nothing to the internet: no group admits addresses from outside the VPC", () => {
       const vpc = g().one(T.vpc).inputs.cidrBlock as string;
@@ -282,9 +516,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           expect(rule.ipv6CidrBlocks).toBeUndefined();
         }
       }
-      for (const name of ["ApiSecurityGroup", "WorkerSecurityGroup"]) {
-        expect(g().one(T.securityGroup, name).inputs.ingress).toBeUndefined();
-      }
+      expect(g().one(T.securityGroup, "ApiSecurityGroup").inputs.ingress).toBeUndefined();
     });
 
     it(`routes private subnets out through ${production ? "managed NAT gateways" : "NAT instances"}`, () => {

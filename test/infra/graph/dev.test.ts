@@ -3,9 +3,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LINKS } from "@wfc/core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { API_HANDLER } from "../../../infra/api-function.js";
+import { connectionBudget } from "../../../infra/connection-budget.js";
+import { API_DATABASE_ROLE, RELAY_PORT } from "../../../infra/worker-container.js";
 import { sstLinkEnv } from "../../../scripts/local-stack/sst-links.js";
 import { evaluateStack } from "../support/evaluate.js";
 import { StackGraph, T } from "../support/graph.js";
+import { MOCK } from "../support/mocks.js";
 
 // `sst dev`: what it deploys (a bridge for the API function, no database or container) and what
 // it runs locally (the worker, with links), evaluated like `sst deploy` under Pulumi's mocks.
@@ -38,8 +42,8 @@ describe("sst dev", () => {
     expect(g.evaluation.devTargets).toEqual([
       {
         functionID: "Api",
-        handler: "functions/api/src/stream-handler.handler",
-        links: Object.values(LINKS).sort(),
+        handler: API_HANDLER,
+        links: [LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort(),
       },
     ]);
     // The deployed stand-in is SST's bridge, outside any VPC.
@@ -56,6 +60,34 @@ describe("sst dev", () => {
       autostart: true,
     });
     expect(existsSync(join(root, "functions/worker/src/main.ts"))).toBe(true);
+  });
+
+  it("links the API to the same local PostgreSQL as its own role, created by the local worker", () => {
+    const master = g.one(T.linkRef, "DatabaseLinkRef").inputs.properties;
+    const api = g.one(T.linkRef, "ApiDatabaseLinkRef").inputs.properties;
+    expect(api).toEqual({
+      host: master.host,
+      port: master.port,
+      database: master.database,
+      username: API_DATABASE_ROLE,
+      password: MOCK.apiPassword,
+    });
+    // `sst dev` deploys no task definition: the local worker gets the password as a variable.
+    expect(devCommand("WorkerDev").environment).toMatchObject({
+      API_DATABASE_ROLE,
+      API_DATABASE_PASSWORD: MOCK.apiPassword,
+      API_DATABASE_CONNECTION_LIMIT: String(connectionBudget(false).apiRoleConnectionLimit),
+    });
+  });
+
+  it("keeps the change relay on loopback, where the local API function finds it", () => {
+    expect(devCommand("WorkerDev").environment).toMatchObject({
+      RELAY_HOST: "127.0.0.1",
+      RELAY_PORT: String(RELAY_PORT),
+    });
+    expect(g.one(T.function).inputs.environment.variables.CHANGE_RELAY_URL).toBe(
+      `http://127.0.0.1:${RELAY_PORT}`,
+    );
   });
 
   it("points the database link at the PostgreSQL npm start runs, as npm start links it", () => {

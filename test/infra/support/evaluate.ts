@@ -66,6 +66,9 @@ async function appConfig(stage: string, work: string) {
     platform: "node",
     format: "esm",
     banner: { js: "const $config = (c) => c;" },
+    // As in SST's CLI, Pulumi's packages stay external: run() and what it imports never execute
+    // here, and infra/ may import a provider SST's platform ships (e.g. @pulumi/random).
+    external: ["@pulumi/*"],
     logLevel: "error",
   });
   const mod = (await import(pathToFileURL(outfile).href)) as {

@@ -18,6 +18,13 @@ export const T = {
   ec2Instance: "aws:ec2/instance:Instance",
   dbInstance: "aws:rds/instance:Instance",
   dbProxy: "aws:rds/proxy:Proxy",
+  dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+  proxyTargetGroup: "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
+  secret: "aws:secretsmanager/secret:Secret",
+  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  gatewayResponse: "aws:apigateway/response:Response",
+  cloudmapService: "aws:servicediscovery/service:Service",
+  cloudmapNamespace: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
   ssmParameter: "aws:ssm/parameter:Parameter",
   ecsService: "aws:ecs/service:Service",
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
@@ -66,6 +73,19 @@ export class StackGraph {
     return this.all(T.subnet)
       .filter((s) => s.name.includes("PrivateSubnet"))
       .map((s) => mockId(s.name));
+  }
+
+  /** The API function's environment variables. */
+  functionEnvironment(): Record<string, string> {
+    return this.one(T.function).inputs.environment.variables;
+  }
+
+  /** The (one) container's environment variables, by name. */
+  containerEnvironment(): Record<string, string> {
+    const [container] = this.containers();
+    return Object.fromEntries(
+      (container!.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+    );
   }
 
   /** The containers of the task definition, parsed. */

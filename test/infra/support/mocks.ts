@@ -8,6 +8,8 @@ export const MOCK = {
   region: "us-east-1",
   /** What RandomPassword generates: the database password, to be found (or not) in the graph. */
   password: "MockDbPassword0000000000000000aa",
+  /** What RandomPassword generates for the API's database role. */
+  apiPassword: "MockApiPassword000000000000000bb",
 } as const;
 
 type Props = Record<string, any>;
@@ -29,6 +31,9 @@ const physical = mockId;
 
 const arn = (service: string, resource: string) =>
   `arn:aws:${service}:${MOCK.region}:${MOCK.account}:${resource}`;
+
+/** The ARN the mocked AWS gives the Secrets Manager secret `name`. */
+export const secretArn = (name: string) => arn("secretsmanager", `secret:${physical(name)}`);
 
 /** Outputs AWS computes for the resource types whose outputs the components read. */
 function computed({ type, name, inputs }: ResourceArgs): Props {
@@ -58,8 +63,10 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
       return { endpoint: `${id}.proxy-abc.${MOCK.region}.rds.amazonaws.com` };
     case "aws:ec2/vpc:Vpc":
       return { cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16", defaultSecurityGroupId: `sg-${id}` };
-    case "aws:secretsmanager/secret:Secret":
-      return { id: arn("secretsmanager", `secret:${id}`) };
+    case "aws:secretsmanager/secret:Secret": {
+      const secret = secretArn(name);
+      return { id: secret, arn: secret };
+    }
     case "aws:ssm/parameter:Parameter":
       return { arn: arn("ssm", `parameter${inputs.name}`) };
     case "aws:ecs/cluster:Cluster":
@@ -69,7 +76,7 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
     case "docker-build:index:Image":
       return { digest: "sha256:0000000000000000000000000000000000000000000000000000000000000000" };
     case "random:index/randomPassword:RandomPassword":
-      return { result: MOCK.password };
+      return { result: name === "ApiDatabasePassword" ? MOCK.apiPassword : MOCK.password };
     case "random:index/randomBytes:RandomBytes":
       return { base64: Buffer.alloc(inputs.length ?? 32, 7).toString("base64") };
     default:
