@@ -60,6 +60,7 @@ async function main() {
     DBOS_SYSTEM_DATABASE_URL: cluster.url,
     LOG_LEVEL: "warn",
     HEALTH_PORT: "0",
+    RELAY_PORT: "0",
   };
   const worker = runService("worker", `${root}functions/worker/src/main.ts`, env, () => {});
   await worker.ready;

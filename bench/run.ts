@@ -69,6 +69,7 @@ async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Pr
     DBOS_SYSTEM_DATABASE_URL: databaseUrl,
     LOG_LEVEL: "warn",
     HEALTH_PORT: "0",
+    RELAY_PORT: "0",
   };
   const worker = runService(
     "worker",

@@ -23,6 +23,8 @@ export async function startWorker(
       ...process.env,
       DBOS_SYSTEM_DATABASE_URL: databaseUrl,
       HEALTH_PORT: "0",
+      // Several workers share this machine: each relay on a port of its own.
+      RELAY_PORT: "0",
       LOG_LEVEL: "warn",
       QUEUE_POLLING_INTERVAL_MS: "20",
       ...env,
