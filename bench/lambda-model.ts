@@ -54,7 +54,7 @@ async function transactions(admin: pg.Pool, database: string) {
 
 interface Stats {
   busy: number;
-  coldStartMs: { firstAnswer: number | null };
+  recentColdStarts: { environment: number; firstAnswerMs: number }[];
 }
 
 /**
@@ -69,7 +69,11 @@ export async function measureLambdaModel(
   adminUrl: string,
   design: Design,
   pooler: boolean,
-  { waiters = [30, 60], samples = 30 }: { waiters?: number[]; samples?: number } = {},
+  {
+    waiters = [30, 60],
+    samples = 30,
+    quietSeconds = 20,
+  }: { waiters?: number[]; samples?: number; quietSeconds?: number } = {},
 ): Promise<LambdaModelResult> {
   const database = `bench_lambda_${design}_${pooler ? "pooler" : "direct"}_${Date.now()}`;
   await admin.query(`CREATE DATABASE "${database}"`);
@@ -133,7 +137,19 @@ export async function measureLambdaModel(
   });
   const uid = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
   try {
-    // Environments exist for the largest wave before anything is measured (cold starts apart).
+    // Cold starts one at a time, each while the environments before it are busy waiting (idle
+    // CPU): environment spawn -> first answer of GET /health, as a lone new environment sees it.
+    const held: Promise<string>[] = [];
+    const probes = 5;
+    for (let i = 0; i < probes; i++) {
+      await (await fetch(`${base}/health`)).text();
+      held.push(fetch(`${base}/workflow-events/${uid("hold")}/k?timeout=8`).then((r) => r.text()));
+      await untilBusy(i + 1);
+    }
+    const coldStarts = (await stats()).recentColdStarts
+      .slice(0, probes)
+      .map((c) => c.firstAnswerMs);
+    await Promise.all(held);
     const connections: Record<number, number> = {};
     for (const n of waiters) {
       const id = uid("nobody");
@@ -150,15 +166,17 @@ export async function measureLambdaModel(
       await Promise.all(waiting);
     }
 
-    // Queries while 60 clients wait and nothing changes, against the idle baseline.
-    const quietSeconds = 4;
+    // Queries while 60 clients wait and nothing changes, against the idle baseline. Windows of
+    // 20 s: PostgreSQL flushes an idle backend's counters up to 10 s late.
     const idleBefore = await transactions(admin, database);
     await delay(quietSeconds * 1000);
     const idle = (await transactions(admin, database)) - idleBefore;
     const most = Math.max(...waiters);
     const waitId = uid("quiet");
     const quietWaits = Array.from({ length: most }, (_, i) =>
-      fetch(`${base}/workflow-events/${waitId}/k${i}?timeout=10`).then((r) => r.text()),
+      fetch(`${base}/workflow-events/${waitId}/k${i}?timeout=${quietSeconds + 5}`).then((r) =>
+        r.text(),
+      ),
     );
     await untilBusy(most);
     const before = await transactions(admin, database);
@@ -211,7 +229,7 @@ export async function measureLambdaModel(
       connections,
       wake,
       waitingTps,
-      coldStartMs: (await stats()).coldStartMs.firstAnswer,
+      coldStartMs: summarize(coldStarts).p50,
       silentDropMs,
       silentDropStatus: dropped.status,
       stalledMs,

@@ -244,7 +244,9 @@ describe("the connection limit", () => {
   // Each its own backend and pool, as separate Lambda environments are; each keeps its
   // connection (idle clients stay pooled), so exactly `limit` of them get one.
   const environments = () =>
-    Array.from({ length: limit + extra }, () => createTestApi(limitedUrl, { log: () => {} }, { poolSize: 2 }));
+    Array.from({ length: limit + extra }, () =>
+      createTestApi(limitedUrl, { log: () => {} }, { poolSize: 2 }),
+    );
   const timed = async <T>(call: () => Promise<T>) => {
     const started = performance.now();
     const answer = await call();
