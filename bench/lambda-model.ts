@@ -90,6 +90,9 @@ export async function measureLambdaModel(
       LOG_LEVEL: "warn",
       HEALTH_PORT: "0",
       RELAY_PORT: "0",
+      // DBOS's default queue polling: the worker's own idle load (10 ms polling: ~70/s) would
+      // drown what waiting clients cost the database. Waits do not depend on it.
+      QUEUE_POLLING_INTERVAL_MS: "1000",
       EXECUTOR_ID: `bench-${database}`,
     },
     quiet,
