@@ -25,7 +25,8 @@ describeWithPgbouncer("the API through pgbouncer in transaction mode", () => {
   let worker: TestWorker;
   let relayUrl: string;
   let peakServers = 0;
-  let sampler: NodeJS.Timeout | undefined;
+  let sampling: Promise<void> | undefined;
+  let sampled = true;
 
   beforeAll(async () => {
     directUrl = await createTestDatabase("pooler");
@@ -49,15 +50,20 @@ describeWithPgbouncer("the API through pgbouncer in transaction mode", () => {
       db: new pg.Pool({ connectionString: directUrl, max: 1 }),
       id: (name) => `pooler-${name}-${run}`,
     };
-    // Server connections are sampled throughout: the pool size must hold at every moment.
-    const sample = async () => {
-      peakServers = Math.max(peakServers, await pgbouncer.serverConnections(database));
-      sampler = setTimeout(() => void sample(), 50);
-    };
-    await sample();
+    // Server connections are sampled throughout: the pool size must hold at every moment. One
+    // loop, awaited in afterAll, so no sample is in flight when pgbouncer stops.
+    peakServers = await pgbouncer.serverConnections(database);
+    sampling = (async () => {
+      while (sampled) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (sampled)
+          peakServers = Math.max(peakServers, await pgbouncer.serverConnections(database));
+      }
+    })();
   });
   afterAll(async () => {
-    clearTimeout(sampler);
+    sampled = false;
+    await sampling;
     await ctx?.api.close();
     await worker?.stop();
     await ctx?.inspector.close();
