@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".sst", "dist", "coverage", "bench/out", "**/sst-env.d.ts"] },
+  {
+    ignores: [
+      "node_modules",
+      ".sst",
+      "dist",
+      "coverage",
+      "bench/out",
+      "**/sst-env.d.ts",
+      "packages/core/src/kinds/*.gen.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,6 +18,9 @@ export default $config({
     };
   },
   async run() {
+    // The lists of kinds the functions bundle are generated from packages/core/src/kinds/.
+    const { generateKinds } = await import("./scripts/generate-kinds");
+    generateKinds();
     const { deploy } = await import("./infra/deploy");
     return deploy();
   },

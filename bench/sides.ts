@@ -2,10 +2,10 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import {
   APP_NAME,
   DEFAULT_APP_VERSION,
-  eventsWorkflow,
-  messagingWorkflow,
+  DEFAULT_STREAM,
+  DEFAULT_TOPIC,
+  kindNamed,
   QUEUE_NAME,
-  streamingWorkflow,
 } from "@wfc/core";
 import { readServerSentEvents } from "@wfc/client";
 import pg from "pg";
@@ -41,10 +41,10 @@ export async function baselineSide(databaseUrl: string): Promise<Side> {
     databaseUrl,
     client,
     waitEvent: (id, key, timeoutSeconds) => client.getEvent(id, key, timeoutSeconds),
-    followStream: (id) => client.readStream(id, streamingWorkflow.streamKey),
-    sendMessage: (id, message) => client.send(id, message, messagingWorkflow.topic),
+    followStream: (id) => client.readStream(id, DEFAULT_STREAM),
+    sendMessage: (id, message) => client.send(id, message, DEFAULT_TOPIC),
     startEventsWorkflow: async (id, nSteps) => {
-      await client.enqueue(enqueueOptions(eventsWorkflow.name, id), nSteps);
+      await client.enqueue(enqueueOptions(kindNamed("events").workflowName, id), nSteps);
     },
     close: () => client.destroy(),
   };

@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { messagingWorkflow, streamingWorkflow } from "@wfc/core";
+import { DEFAULT_STREAM, DEFAULT_TOPIC } from "@wfc/core";
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
 export const now = () => performance.timeOrigin + performance.now();
@@ -34,9 +34,9 @@ export function registerBenchWorkflows() {
     async (n: number, intervalMs: number) => {
       for (let i = 0; i < n; i++) {
         await DBOS.sleep(intervalMs);
-        await DBOS.writeStream(streamingWorkflow.streamKey, { i, t: now() });
+        await DBOS.writeStream(DEFAULT_STREAM, { i, t: now() });
       }
-      await DBOS.closeStream(streamingWorkflow.streamKey);
+      await DBOS.closeStream(DEFAULT_STREAM);
     },
     { name: BENCH.stream },
   );
@@ -54,7 +54,7 @@ export function registerBenchWorkflows() {
   DBOS.registerWorkflow(
     async (n: number) => {
       for (let i = 0; i < n; i++) {
-        await DBOS.recv(messagingWorkflow.topic, { timeoutSeconds: 60 });
+        await DBOS.recv(DEFAULT_TOPIC, { timeoutSeconds: 60 });
         await DBOS.setEvent(`r${i}`, now());
       }
     },

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createWorkflowClient, httpTransport, type WorkflowClient } from "@wfc/client";
 import { lambdaTransport } from "@wfc/client/lambda";
+import type { StreamRecord } from "@wfc/core";
 
 // The seed's example_client_lib.py usage examples with the typed client, against `npm start`:
 //   npm run example                       over HTTP (http://localhost:8000)
@@ -35,7 +36,7 @@ const run = `${args.transport}-${Date.now().toString(36)}`;
 /** Events: start, watch progress as it changes, then wait for the result. */
 async function eventsExample(api: WorkflowClient) {
   const id = `example-events-${run}`;
-  console.log(`\n== Events: ${(await api.startEvents(id, 3)).message} (${id})`);
+  console.log(`\n== Events: ${(await api.start("events", id, { n_steps: 3 })).message} (${id})`);
   for await (const { key, value } of api.followEvents(id)) {
     if (key !== "result") console.log(`  ${key}: ${JSON.stringify(value)}`);
   }
@@ -47,11 +48,13 @@ async function eventsExample(api: WorkflowClient) {
 /** Messaging: a workflow waits for approval; send it, with an idempotency key. */
 async function messagingExample(api: WorkflowClient) {
   const id = `example-messaging-${run}`;
-  console.log(`\n== Messaging: ${(await api.startMessaging(id, 3)).message} (${id})`);
+  console.log(
+    `\n== Messaging: ${(await api.start("messaging", id, { n_steps: 3 })).message} (${id})`,
+  );
   const sent = await api.sendMessage(
     id,
     { approved: true, message: "Approved by admin" },
-    `approve-${id}`,
+    { idempotencyKey: `approve-${id}` },
   );
   console.log(`  ${sent.message}: ${JSON.stringify(sent.payload)}`);
   let workflow = await api.getWorkflow(id);
@@ -65,8 +68,10 @@ async function messagingExample(api: WorkflowClient) {
 /** Streaming: follow the stream live, then read it again from an offset. */
 async function streamingExample(api: WorkflowClient) {
   const id = `example-streaming-${run}`;
-  console.log(`\n== Streaming: ${(await api.startStreaming(id, 3)).message} (${id})`);
-  for await (const { offset, value } of api.followStream(id)) {
+  console.log(
+    `\n== Streaming: ${(await api.start("streaming", id, { n_steps: 3 })).message} (${id})`,
+  );
+  for await (const { offset, value } of api.followStream<StreamRecord>(id)) {
     const detail =
       value.type === "result"
         ? JSON.stringify(value.result)
@@ -75,7 +80,7 @@ async function streamingExample(api: WorkflowClient) {
           : "";
     console.log(`  [${offset}] ${value.type} ${detail}`);
   }
-  const tail = await api.streamSnapshot(id, 6);
+  const tail = await api.streamSnapshot(id, { offset: 6 });
   console.log(
     `  snapshot from offset 6: ${tail.total_messages} values, closed=${String(tail.closed)}`,
   );

@@ -59,7 +59,7 @@ describe.each<TransportKind>(["http", "lambda"])(
       const wf = `limit-${kind}-stream`;
       const feed = pacedFeed(kind);
       // 10 steps (22 values): still running when the first value has arrived and the worker freezes.
-      await feed.client.startStreaming(wf, 10);
+      await feed.client.start("streaming", wf, { n_steps: 10 });
       const offsets: number[] = [];
       try {
         for await (const item of feed.client.followStream(wf, NO_BACKOFF)) {
@@ -81,7 +81,7 @@ describe.each<TransportKind>(["http", "lambda"])(
     it("follows events across feed lifetimes and ends with the final values", async () => {
       const wf = `limit-${kind}-events`;
       const feed = pacedFeed(kind);
-      await feed.client.startEvents(wf, 5);
+      await feed.client.start("events", wf, { n_steps: 5 });
       const changes: { key: string; value: unknown }[] = [];
       try {
         for await (const change of feed.client.followEvents(wf, NO_BACKOFF)) {

@@ -5,6 +5,7 @@ import {
   type WorkflowClient,
 } from "@wfc/client";
 import { expect } from "vitest";
+import type { StreamRecord } from "@wfc/core";
 import { dropFirstLiveResponse } from "./drop-connection.js";
 
 /** What a scenario gets: a client, its transport, and a transport with another API key. */
@@ -40,7 +41,7 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     "an events workflow publishes progress and its result, read with a wait",
     async ({ client, id }) => {
       const wf = id("events");
-      expect((await client.startEvents(wf, 2)).query_endpoints.result).toBe(
+      expect((await client.start("events", wf, { n_steps: 2 })).query_endpoints.result).toBe(
         `/workflow-events/${wf}/result`,
       );
       const result = await client.getEvent<{ total_steps: number }>(wf, "result", 20);
@@ -60,7 +61,7 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
   [
     "bad input is a 422 naming what was wrong",
     async ({ client, id }) => {
-      const error = await rejection(client.startEvents(id("bad"), 99));
+      const error = await rejection(client.start("events", id("bad"), { n_steps: 99 }));
       expect(error.status).toBe(422);
       expect(error.detail).toMatch(/n_steps/);
     },
@@ -69,17 +70,23 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     "a wrong API key is refused with 401",
     async ({ withApiKey, id }) => {
       const intruder = createWorkflowClient(withApiKey("not-the-right-key-at-all"));
-      expect((await rejection(intruder.startEvents(id("intruder"), 1))).status).toBe(401);
+      expect(
+        (await rejection(intruder.start("events", id("intruder"), { n_steps: 1 }))).status,
+      ).toBe(401);
     },
   ],
   [
     "an approval sent twice with one Idempotency-Key completes the messaging workflow once",
     async ({ client, id }) => {
       const wf = id("approval");
-      await client.startMessaging(wf, 2);
-      const sent = await client.sendMessage(wf, { approved: true }, `key-${wf}`);
+      await client.start("messaging", wf, { n_steps: 2 });
+      const sent = await client.sendMessage(
+        wf,
+        { approved: true },
+        { idempotencyKey: `key-${wf}` },
+      );
       expect(sent.payload).toEqual({ approved: true });
-      await client.sendMessage(wf, { approved: true }, `key-${wf}`);
+      await client.sendMessage(wf, { approved: true }, { idempotencyKey: `key-${wf}` });
       const done = await waitForStatus(client, wf, "SUCCESS");
       expect(done).toMatchObject({ kind: "messaging", status: "SUCCESS" });
       expect(done.output).toMatchObject({ status: "completed" });
@@ -89,9 +96,9 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     "a live stream yields every value in order and its snapshot from an offset agrees",
     async ({ client, id }) => {
       const wf = id("stream");
-      await client.startStreaming(wf, 2);
+      await client.start("streaming", wf, { n_steps: 2 });
       const live = [];
-      for await (const item of client.followStream(wf)) live.push(item);
+      for await (const item of client.followStream<StreamRecord>(wf)) live.push(item);
       expect(live.map((v) => v.offset)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(live.map((v) => v.value.type)).toEqual([
         "start",
@@ -101,7 +108,7 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
         "result",
         "complete",
       ]);
-      const snapshot = await client.streamSnapshot(wf, 4);
+      const snapshot = await client.streamSnapshot(wf, { offset: 4 });
       expect(snapshot).toMatchObject({ offset: 4, next_offset: 6, closed: true });
       expect(snapshot.stream_values).toEqual(live.slice(4).map((v) => v.value));
     },
@@ -112,7 +119,7 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
       const wf = id("resume");
       const dropping = dropFirstLiveResponse(transport, 3);
       const client = createWorkflowClient(dropping.transport);
-      await client.startStreaming(wf, 3);
+      await client.start("streaming", wf, { n_steps: 3 });
       const offsets: number[] = [];
       for await (const item of client.followStream(wf, { retryDelayMs: 10 })) {
         offsets.push(item.offset);
@@ -125,7 +132,7 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     "live events follow a workflow to its result",
     async ({ client, id }) => {
       const wf = id("live-events");
-      await client.startEvents(wf, 1);
+      await client.start("events", wf, { n_steps: 1 });
       const changes = [];
       for await (const change of client.followEvents(wf)) changes.push(change);
       // The last batch may carry `status` and `result` in either order.
@@ -137,7 +144,7 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     "a waiting workflow can be cancelled, listed and resumed",
     async ({ client, id }) => {
       const wf = id("manage");
-      await client.startMessaging(wf, 1);
+      await client.start("messaging", wf, { n_steps: 1 });
       expect((await client.cancelWorkflow(wf)).status).toBe("CANCELLED");
       const page = await client.listWorkflows({ kind: "messaging", status: "CANCELLED" });
       expect(page.workflows.map((w) => w.workflow_id)).toContain(wf);

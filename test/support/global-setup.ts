@@ -2,6 +2,7 @@ import type { TestProject } from "vitest/node";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateKinds } from "../../scripts/generate-kinds.js";
 import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
@@ -20,6 +21,8 @@ declare module "vitest" {
  * own database on it.
  */
 export default async function setup(project: TestProject) {
+  // Before any test file loads: a kind added since the last npm command is in the lists.
+  generateKinds();
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
   if (!adminUrl) {

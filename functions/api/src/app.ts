@@ -11,6 +11,7 @@ import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { messagingRoutes } from "./routes/messaging.js";
 import { rootRoutes } from "./routes/root.js";
+import { startRoutes } from "./routes/start.js";
 import { streamingRoutes } from "./routes/streaming.js";
 import { uiRoutes } from "./routes/ui.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -62,6 +63,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .use(apiKeyAuth(settings.apiKeys ?? []))
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
+    .route("/", startRoutes(backend))
     .route("/", eventsRoutes(backend, live))
     .route("/", messagingRoutes(backend))
     .route("/", streamingRoutes(backend, live))

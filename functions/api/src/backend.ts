@@ -12,8 +12,10 @@ import {
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
+  readWorkflowIdentity,
   readWorkflowStatus,
   UnavailableError,
+  type WorkflowIdentity,
   type EventsBatch,
   type StreamBatch,
   type StreamSnapshot,
@@ -51,6 +53,8 @@ export interface Backend {
   followEvents(workflowId: string, signal: AbortSignal): AsyncGenerator<EventsBatch>;
   /** The workflow's DBOS status, undefined if it does not exist. */
   status(workflowId: string): Promise<string | undefined>;
+  /** The workflow's status and stored name (its kind), undefined if it does not exist. */
+  identity(workflowId: string): Promise<WorkflowIdentity | undefined>;
   /** Waits for a workflow's result, at most `timeoutSeconds`. */
   result(workflowId: string, timeoutSeconds: number): Promise<unknown>;
   /** Status, listing, cancel and resume. */
@@ -174,6 +178,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       live(() => waits().stream(workflowId, key, fromOffset, signal)),
     followEvents: (workflowId, signal) => live(() => waits().events(workflowId, signal)),
     status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
+    identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
     workflows: managed(createManagement(dbos), call),
     result: (workflowId, timeoutSeconds) =>
       translate(async () => {

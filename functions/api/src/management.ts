@@ -1,9 +1,9 @@
 import type { DBOSClient, WorkflowStatus } from "@dbos-inc/dbos-sdk";
 import {
+  kindNamed,
   kindOfWorkflow,
   NotFoundError,
   QUEUE_NAME,
-  workflowNameOf,
   type WorkflowKind,
   type WorkflowStatusName,
   type WorkflowSummary,
@@ -41,7 +41,7 @@ function errorOf(error: unknown): WorkflowSummary["error"] {
 export function summarize(status: WorkflowStatus, withResult = false): WorkflowSummary {
   const summary: WorkflowSummary = {
     workflow_id: status.workflowID,
-    kind: kindOfWorkflow(status.workflowName) ?? null,
+    kind: (kindOfWorkflow(status.workflowName)?.name as WorkflowKind | undefined) ?? null,
     name: status.workflowName,
     status: status.status,
     created_at: new Date(status.createdAt).toISOString(),
@@ -71,7 +71,7 @@ export function createManagement(dbos: () => Promise<DBOSClient>): WorkflowManag
         await dbos()
       ).listWorkflows({
         status,
-        workflowName: kind ? workflowNameOf(kind) : undefined,
+        workflowName: kind ? kindNamed(kind).workflowName : undefined,
         sortDesc: true,
         limit,
         offset,

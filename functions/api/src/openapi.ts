@@ -8,7 +8,7 @@ const ERRORS: Record<number, string> = {
   400: "Malformed Authorization header",
   401: "Missing or invalid API key (or webhook signature)",
   404: "Not found",
-  409: "The ID is used by another kind of workflow",
+  409: "Conflicts with the workflow: its ID is another kind's, or its kind has no such topic",
   413: "Body larger than 64 KiB",
   422: "Invalid input; `detail` names each bad field",
   503: "Database unavailable or not initialised; retry after `Retry-After` seconds",

@@ -8,16 +8,6 @@ export const errorResponse = z.object({ detail: z.string() }).meta({ id: "Error"
 
 export const healthResponse = z.object({ status: z.literal("ok"), memory_mb: z.number() });
 
-export const startEventsResponse = z.object({
-  workflow_id: z.string(),
-  message: z.string(),
-  query_endpoints: z.object({
-    progress: z.string(),
-    status: z.string(),
-    result: z.string(),
-    all_events: z.string(),
-  }),
-});
 export const eventResponse = z.object({
   workflow_id: z.string(),
   event_key: z.string(),
@@ -28,12 +18,6 @@ export const allEventsResponse = z.object({
   events: z.record(z.string(), z.unknown()),
 });
 
-export const startMessagingResponse = z.object({
-  workflow_id: z.string(),
-  message: z.string(),
-  send_approval: z.string(),
-  note: z.string(),
-});
 export const sendResponse = z.object({
   workflow_id: z.string(),
   message: z.literal("Notification sent to workflow"),
@@ -46,11 +30,6 @@ export const webhookResponse = z.object({
   webhook_id: z.string(),
 });
 
-export const startStreamingResponse = z.object({
-  workflow_id: z.string(),
-  message: z.string(),
-  read_stream: z.string(),
-});
 export const streamSnapshotResponse = z.object({
   workflow_id: z.string(),
   stream_values: z.array(z.unknown()),

@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
+import { APP_NAME, kindSettingsOf, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ensureApiRole } from "./api-role.js";
 import { startHealthServer } from "./health.js";
@@ -15,7 +15,7 @@ import { startRelay } from "./relay.js";
  */
 export async function runWorker(config: WorkerConfig) {
   const workflows = registerWorkflows({
-    recvTimeoutSeconds: config.RECV_TIMEOUT_SECONDS,
+    kinds: kindSettingsOf(config),
     fibonacciThreads: config.FIBONACCI_THREADS,
   });
 

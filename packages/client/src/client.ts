@@ -1,9 +1,23 @@
 import { hc } from "hono/client";
-import type { WorkflowKind, WorkflowStatusName } from "@wfc/core";
+import {
+  kindNamed,
+  startPath,
+  type AnswerOf,
+  type KindNamed,
+  type ParamsOf,
+  type StartableKind,
+  type WorkflowKind,
+  type WorkflowStatusName,
+} from "@wfc/core/contracts";
 import type { ApiApp } from "./api-type.js";
 import { WorkflowApiError } from "./errors.js";
 import type { AllEvents, StreamSnapshot } from "./shapes.js";
-import { followEvents, followStream, type FollowOptions } from "./live.js";
+import {
+  followEvents,
+  followStream,
+  type FollowOptions,
+  type FollowStreamOptions,
+} from "./live.js";
 import type { Transport } from "./transport.js";
 
 /** The JSON of a 2xx answer: error bodies (`{"detail"}`) are thrown, never returned. */
@@ -13,6 +27,14 @@ async function ok<R extends { ok: boolean; json(): Promise<unknown> }>(
   const response = await pending;
   if (!response.ok) throw await WorkflowApiError.from(response as unknown as Response);
   return (await response.json()) as Exclude<Awaited<ReturnType<R["json"]>>, { detail: string }>;
+}
+
+/** Options of `sendMessage`. */
+export interface SendOptions {
+  /** The topic (default: the seed's `notification`); the workflow's kind must declare it. */
+  topic?: string;
+  /** A retried send with the same key is delivered once. */
+  idempotencyKey?: string;
 }
 
 /** Filter and page of `listWorkflows`. */
@@ -32,29 +54,22 @@ const optional = (value: number | undefined) => (value === undefined ? undefined
  */
 export function createWorkflowClient(transport: Transport) {
   const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
-  const start = (n: number) => String(n);
   return {
-    /** Starts the events workflow (n steps, 1..20); starting an existing ID returns it. */
-    startEvents: (workflowId: string, nSteps: number) =>
-      ok(
-        api["start-workflow-events"][":workflow_id"][":n_steps"].$post({
-          param: { workflow_id: workflowId, n_steps: start(nSteps) },
-        }),
-      ),
-    /** Starts the messaging workflow, which waits for an approval message. */
-    startMessaging: (workflowId: string, nSteps: number) =>
-      ok(
-        api["start-workflow-messaging"][":workflow_id"][":n_steps"].$post({
-          param: { workflow_id: workflowId, n_steps: start(nSteps) },
-        }),
-      ),
-    /** Starts the streaming workflow, which appends 2n+2 records to its stream. */
-    startStreaming: (workflowId: string, nSteps: number) =>
-      ok(
-        api["start-workflow-streaming"][":workflow_id"][":n_steps"].$post({
-          param: { workflow_id: workflowId, n_steps: start(nSteps) },
-        }),
-      ),
+    /**
+     * Starts a workflow of a declared kind with its start parameters; starting an existing ID
+     * returns it (never a rerun). The parameters and the answer are typed by the kind's
+     * declaration. @throws WorkflowApiError 422 naming a bad parameter, 409 for an ID of another kind.
+     */
+    start: async <N extends StartableKind>(
+      kind: N,
+      workflowId: string,
+      params: ParamsOf<KindNamed<N>>,
+    ): Promise<AnswerOf<KindNamed<N>>> => {
+      const path = startPath(kindNamed(kind), workflowId, params);
+      const response = await transport.fetch(transport.baseUrl + path, { method: "POST" });
+      if (!response.ok) throw await WorkflowApiError.from(response);
+      return (await response.json()) as AnswerOf<KindNamed<N>>;
+    },
     /**
      * One event's value, waiting up to `timeoutSeconds` (0..25, server default 5) for it to be
      * set. @throws WorkflowApiError 404 when it is not set in time.
@@ -74,13 +89,22 @@ export function createWorkflowClient(transport: Transport) {
         api["workflow-events"][":workflow_id"].all.$get({ param: { workflow_id: workflowId } }),
       ) as Promise<AllEvents>,
     /**
-     * Sends a JSON object to the workflow's `notification` topic. With `idempotencyKey`, a
-     * retried send is delivered once.
+     * Sends a JSON object to the workflow on `topic` (default: the seed's `notification`). With
+     * `idempotencyKey`, a retried send is delivered once. @throws WorkflowApiError 409 when the
+     * workflow's kind declares no such topic.
      */
-    sendMessage: (workflowId: string, payload: Record<string, unknown>, idempotencyKey?: string) =>
+    sendMessage: (
+      workflowId: string,
+      payload: Record<string, unknown>,
+      { topic, idempotencyKey }: SendOptions = {},
+    ) =>
       ok(
         api["send-message"][":workflow_id"].$post(
-          { param: { workflow_id: workflowId }, header: { "idempotency-key": idempotencyKey } },
+          {
+            param: { workflow_id: workflowId },
+            query: { topic },
+            header: { "idempotency-key": idempotencyKey },
+          },
           {
             init: { body: JSON.stringify(payload) },
             headers: { "content-type": "application/json" },
@@ -91,21 +115,24 @@ export function createWorkflowClient(transport: Transport) {
      * The stream as it is now, without waiting; from `offset` on, the answer also says where to
      * continue (`next_offset`) and whether the stream is `closed`.
      */
-    streamSnapshot: (workflowId: string, offset?: number) =>
+    streamSnapshot: <T = unknown>(
+      workflowId: string,
+      { key, offset }: { key?: string; offset?: number } = {},
+    ) =>
       ok(
         api["workflow-stream"][":workflow_id"].$get({
           param: { workflow_id: workflowId },
-          query: { offset: optional(offset) },
+          query: { key, offset: optional(offset) },
         }),
-      ) as Promise<StreamSnapshot>,
+      ) as Promise<StreamSnapshot<T>>,
     /**
      * Follows the stream live: each value with its offset, until the stream closes or the
      * workflow finishes. A dropped connection, or a feed that reached the server's time limit
      * (`reconnect`, resumed at once), continues after the last value received
      * (`Last-Event-ID`), so nothing is skipped or repeated.
      */
-    followStream: (workflowId: string, options?: FollowOptions & { offset?: number }) =>
-      followStream(transport, workflowId, options),
+    followStream: <T = unknown>(workflowId: string, options?: FollowStreamOptions) =>
+      followStream<T>(transport, workflowId, options),
     /**
      * Follows event changes live (`{key, value}`), until the workflow finishes; across
      * reconnections (dropped, or the server's time limit) a value already delivered is not repeated.

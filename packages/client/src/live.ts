@@ -1,5 +1,5 @@
 import { hc } from "hono/client";
-import type { LiveFeedLimit, StreamRecord } from "@wfc/core";
+import type { LiveFeedLimit } from "@wfc/core";
 import type { ApiApp } from "./api-type.js";
 import { WorkflowApiError } from "./errors.js";
 import { readServerSentEvents, type ServerSentEvent } from "./sse.js";
@@ -14,8 +14,16 @@ export interface FollowOptions {
   retryDelayMs?: number;
 }
 
+/** Which stream to follow, and from where. */
+export interface FollowStreamOptions extends FollowOptions {
+  /** The stream's key (default: the seed's `progress_stream`). */
+  key?: string;
+  /** The first offset to deliver (default 0). */
+  offset?: number;
+}
+
 /** A stream value and its offset (its `id:` in the event stream). */
-export interface StreamValue<T = StreamRecord> {
+export interface StreamValue<T = unknown> {
   offset: number;
   value: T;
 }
@@ -80,16 +88,16 @@ const interrupted = (event: ServerSentEvent) => {
 };
 
 /** See `WorkflowClient.followStream`. */
-export function followStream<T = StreamRecord>(
+export function followStream<T = unknown>(
   transport: Transport,
   workflowId: string,
-  options: FollowOptions & { offset?: number } = {},
+  options: FollowStreamOptions = {},
 ): AsyncGenerator<StreamValue<T>> {
   const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
   let next = options.offset ?? 0;
   const connect = () =>
     api["workflow-stream"][":workflow_id"].live.$get(
-      { param: { workflow_id: workflowId }, query: { offset: String(next) } },
+      { param: { workflow_id: workflowId }, query: { key: options.key, offset: String(next) } },
       {
         // Last-Event-ID is what the server resumes after (as EventSource does on reconnect).
         headers: next > 0 ? { ...LIVE_HEADERS, "last-event-id": String(next - 1) } : LIVE_HEADERS,

@@ -1,5 +1,4 @@
 import type { Backend } from "@wfc/api/src/backend.js";
-import type { StreamRecord } from "@wfc/core";
 
 // These two routes also answer server-sent events from the same handler, so Hono's client
 // infers `unknown` for their JSON; their shapes are spelled here from the server's own types.
@@ -11,7 +10,7 @@ export interface AllEvents {
 }
 
 /** `GET /workflow-stream/{id}`; `offset`, `next_offset` and `closed` only with `?offset=`. */
-export interface StreamSnapshot<T = StreamRecord> {
+export interface StreamSnapshot<T = unknown> {
   workflow_id: string;
   stream_values: T[];
   total_messages: number;

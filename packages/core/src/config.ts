@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { liveFeedLimit } from "./contracts/live-feed.js";
-import { messagingWorkflow } from "./contracts/messaging.js";
+import { KINDS } from "./kinds/index.gen.js";
 
 /**
  * Configuration for each process, validated once at start-up. Core never reads the
@@ -92,16 +92,20 @@ const apiSchema = z.object({
   ),
 });
 
+/** Every kind's settings, by environment variable (declared in `kinds/<kind>.ts`). */
+const kindSettingSchemas = Object.fromEntries(
+  KINDS.flatMap((kind) =>
+    Object.values(kind.settings).map((setting) => [setting.env, setting.schema]),
+  ),
+);
+
 const workerSchema = z.object({
   ...shared,
+  ...kindSettingSchemas,
   /** Unique per worker; the host name is unique per container (ECS task). */
   EXECUTOR_ID: z.string().min(1).max(100).default(hostname()),
   HEALTH_PORT: port(8001),
   DB_POOL_SIZE: positiveInt(10),
-  RECV_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .positive()
-    .default(messagingWorkflow.defaultRecvTimeoutSeconds),
   FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
   /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */
   QUEUE_POLLING_INTERVAL_MS: positiveInt(10),
@@ -134,6 +138,15 @@ const workerSchema = z.object({
   API_DATABASE_CONNECTION_LIMIT: positiveInt(20),
 });
 
+// A kind's setting must not shadow another kind's or the worker's own (which come later).
+const kindEnvs = KINDS.flatMap((kind) => Object.values(kind.settings).map((s) => s.env));
+const clashes = kindEnvs.filter(
+  (env, i) =>
+    kindEnvs.indexOf(env) !== i ||
+    (workerSchema.shape as Record<string, z.ZodType>)[env] !== kindSettingSchemas[env],
+);
+if (clashes.length) throw new Error(`Kind settings clash with other settings: ${clashes}`);
+
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;
 type Env = Record<string, string | undefined>;
@@ -163,6 +176,20 @@ export function parseSettings<T extends z.ZodType>(schema: T, env: Env): z.infer
 
 /** Parses the API's settings. @throws ConfigError naming each bad variable. */
 export const loadApiConfig = (env: Env): ApiConfig => parseSettings(apiSchema, env);
+
+/** Each kind's settings values, by kind name and the setting's name in its declaration. */
+export const kindSettingsOf = (config: WorkerConfig): Record<string, Record<string, unknown>> =>
+  Object.fromEntries(
+    KINDS.map((kind) => [
+      kind.name,
+      Object.fromEntries(
+        Object.entries(kind.settings).map(([name, setting]) => [
+          name,
+          (config as Record<string, unknown>)[setting.env],
+        ]),
+      ),
+    ]),
+  );
 
 /** Parses the worker's settings. @throws ConfigError naming each bad variable. */
 export const loadWorkerConfig = (env: Env): WorkerConfig => parseSettings(workerSchema, env);

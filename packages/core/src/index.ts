@@ -26,6 +26,11 @@ export {
 export { waitForEvent, type WaitOptions } from "./db/wait-for-event.js";
 export { followStream, type StreamBatch, type FollowOptions } from "./db/follow-stream.js";
 export { followEvents, type EventsBatch } from "./db/follow-events.js";
-export { readWorkflowStatus, isFinalStatus } from "./db/workflow-status.js";
+export {
+  readWorkflowStatus,
+  readWorkflowIdentity,
+  isFinalStatus,
+  type WorkflowIdentity,
+} from "./db/workflow-status.js";
 export * from "./relay/protocol.js";
 export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";

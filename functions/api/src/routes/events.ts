@@ -1,4 +1,4 @@
-import { eventsWorkflow, NotFoundError } from "@wfc/core";
+import { NotFoundError } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -6,7 +6,7 @@ import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
-import { MAX_EVENT_TIMEOUT_SECONDS, startParams, workflowParam } from "./params.js";
+import { MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 
 const eventParams = workflowParam.extend({
   event_key: z.string().min(1).max(255, "event_key must be at most 255 characters"),
@@ -51,34 +51,9 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
   });
 }
 
-/** The events example: start a workflow that publishes events, then read them. */
+/** Events: the latest value per key, waited for or followed live. */
 export function eventsRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
-    .post(
-      "/start-workflow-events/:workflow_id/:n_steps",
-      doc(
-        "events",
-        "Start a workflow that publishes events",
-        { 200: { description: "Started (or already existing)", schema: S.startEventsResponse } },
-        [409, 422, 503],
-      ),
-      validate("param", startParams),
-      async (c) => {
-        const { workflow_id, n_steps } = c.req.valid("param");
-        await backend.start(eventsWorkflow.name, workflow_id, [n_steps]);
-        const base = `/workflow-events/${workflow_id}`;
-        return c.json({
-          workflow_id,
-          message: "Workflow started with events",
-          query_endpoints: {
-            progress: `${base}/progress`,
-            status: `${base}/status`,
-            result: `${base}/result`,
-            all_events: `${base}/all`,
-          },
-        });
-      },
-    )
     .get(
       "/workflow-events/:workflow_id/all",
       doc(

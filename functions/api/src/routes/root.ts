@@ -1,4 +1,4 @@
-import { fanoutRootWorkflow, type FanoutRootOutput } from "@wfc/core";
+import { kindNamed, type FanoutRootOutput } from "@wfc/core";
 import { Hono } from "hono";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
@@ -18,7 +18,7 @@ export function rootRoutes(backend: Backend) {
       [503],
     ),
     async (c) => {
-      const workflowId = await backend.start(fanoutRootWorkflow.name, undefined, []);
+      const workflowId = await backend.start(kindNamed("fanout").workflowName, undefined, []);
       return c.json((await backend.result(workflowId, ROOT_TIMEOUT_SECONDS)) as FanoutRootOutput);
     },
   );

@@ -1,4 +1,4 @@
-import { NotFoundError, streamingWorkflow } from "@wfc/core";
+import { NotFoundError } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -6,11 +6,10 @@ import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
-import { startParams, workflowParam } from "./params.js";
+import { checkStream } from "../channels.js";
+import { streamKeyQuery, workflowParam } from "./params.js";
 
-const { streamKey } = streamingWorkflow;
-
-const offsetQuery = z.object({
+const streamQuery = streamKeyQuery.extend({
   offset: z.coerce
     .number({ error: "offset must be an integer" })
     .int("offset must be an integer")
@@ -35,9 +34,10 @@ async function live(
   backend: Backend,
   options: LiveOptions,
   workflowId: string,
+  streamKey: string,
   fromOffset: number,
 ) {
-  if ((await backend.status(workflowId)) === undefined)
+  if ((await checkStream(backend, workflowId, streamKey)) === undefined)
     throw new NotFoundError("Workflow not found");
   return sse(c, options, async (stream, signal, keepAlive) => {
     for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
@@ -54,28 +54,9 @@ async function live(
   });
 }
 
-/** The streaming example: start a workflow that appends to a stream; read it or follow it live. */
+/** Streams: ordered values, read as a snapshot or followed live; `?key=` picks the stream. */
 export function streamingRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
-    .post(
-      "/start-workflow-streaming/:workflow_id/:n_steps",
-      doc(
-        "streaming",
-        "Start a workflow that streams progress records",
-        { 200: { description: "Started (or already existing)", schema: S.startStreamingResponse } },
-        [409, 422, 503],
-      ),
-      validate("param", startParams),
-      async (c) => {
-        const { workflow_id, n_steps } = c.req.valid("param");
-        await backend.start(streamingWorkflow.name, workflow_id, [n_steps]);
-        return c.json({
-          workflow_id,
-          message: "Workflow started with streaming",
-          read_stream: `/workflow-stream/${workflow_id}`,
-        });
-      },
-    )
     .get(
       "/workflow-stream/:workflow_id/live",
       doc(
@@ -91,15 +72,18 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
         [404, 422, 503],
       ),
       validate("param", workflowParam),
-      validate("query", offsetQuery),
-      (c) =>
-        live(
+      validate("query", streamQuery),
+      (c) => {
+        const { key, offset } = c.req.valid("query");
+        return live(
           c,
           backend,
           options,
           c.req.valid("param").workflow_id,
-          resumeOffset(c, c.req.valid("query").offset),
-        ),
+          key,
+          resumeOffset(c, offset),
+        );
+      },
     )
     .get(
       "/workflow-stream/:workflow_id",
@@ -107,16 +91,17 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
         "streaming",
         "The stream now, without waiting (from `offset` if given); live with Accept: text/event-stream",
         { 200: { description: "Values so far", schema: S.streamSnapshotResponse } },
-        [422, 503],
+        [404, 422, 503],
       ),
       validate("param", workflowParam),
-      validate("query", offsetQuery),
+      validate("query", streamQuery),
       async (c) => {
         const { workflow_id } = c.req.valid("param");
-        const { offset } = c.req.valid("query");
+        const { key, offset } = c.req.valid("query");
         if (wantsEventStream(c))
-          return live(c, backend, options, workflow_id, resumeOffset(c, offset));
-        const snapshot = await backend.streamSnapshot(workflow_id, streamKey, offset ?? 0);
+          return live(c, backend, options, workflow_id, key, resumeOffset(c, offset));
+        await checkStream(backend, workflow_id, key);
+        const snapshot = await backend.streamSnapshot(workflow_id, key, offset ?? 0);
         const seed = {
           workflow_id,
           stream_values: snapshot.values,

@@ -1,22 +1,14 @@
-import { messagingWorkflow, NotFoundError } from "@wfc/core";
+import { NotFoundError } from "@wfc/core";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
-import { workflowParam } from "./params.js";
-
-const topicQuery = z.object({
-  topic: z
-    .string()
-    .min(1, "topic must not be empty")
-    .max(255, "topic must be at most 255 characters")
-    .default(messagingWorkflow.topic),
-});
+import { checkTopic } from "../channels.js";
+import { topicQuery, workflowParam } from "./params.js";
 
 /**
  * Signed webhooks into messages, for payment providers and other systems. Signatures follow the
@@ -34,7 +26,7 @@ export function webhookRoutes(backend: Backend, secret: string | undefined) {
       "messaging",
       "A signed webhook (Standard Webhooks), delivered as a message once per webhook-id",
       { 200: { description: "Delivered", schema: S.webhookResponse } },
-      [401, 404, 413, 422, 503],
+      [401, 404, 409, 413, 422, 503],
       { description: "The provider's event: any JSON object, signed", schema: S.messageBody },
     ),
     limitBody(),
@@ -58,6 +50,7 @@ export function webhookRoutes(backend: Backend, secret: string | undefined) {
       const { workflow_id } = c.req.valid("param");
       const { topic } = c.req.valid("query");
       const payload = parseJsonObject(raw);
+      await checkTopic(backend, workflow_id, topic);
       await backend.send(workflow_id, payload, topic, `webhook:${headers["webhook-id"]}`);
       return c.json({
         workflow_id,

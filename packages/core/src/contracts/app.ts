@@ -8,6 +8,13 @@ import { z } from "zod";
  */
 export const APP_NAME = "workflow-communication";
 
+/**
+ * The seed's channel names, the defaults of `POST /send-message/{id}?topic=` and
+ * `GET /workflow-stream/{id}?key=`, so the seed's calls work unchanged.
+ */
+export const DEFAULT_TOPIC = "notification";
+export const DEFAULT_STREAM = "progress_stream";
+
 /** The queue the API enqueues onto and the worker consumes (the seed's queue name). */
 export const QUEUE_NAME = "example-queue";
 

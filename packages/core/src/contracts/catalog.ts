@@ -1,30 +1,26 @@
-import { eventsWorkflow } from "./events.js";
-import { fanoutChildWorkflow, fanoutRootWorkflow } from "./fanout.js";
-import { messagingWorkflow } from "./messaging.js";
-import { streamingWorkflow } from "./streaming.js";
+import type { AnyKind } from "../kind.js";
+import { KINDS } from "../kinds/index.gen.js";
 
-/** Every workflow the product runs: the stored name and the kind users see. */
-export const WORKFLOW_CATALOG = [
-  eventsWorkflow,
-  messagingWorkflow,
-  streamingWorkflow,
-  fanoutRootWorkflow,
-  fanoutChildWorkflow,
-] as const;
+export { KINDS };
 
-export type WorkflowKind = (typeof WORKFLOW_CATALOG)[number]["kind"];
-export const WORKFLOW_KINDS = WORKFLOW_CATALOG.map((w) => w.kind) as [
-  WorkflowKind,
-  ...WorkflowKind[],
-];
+/** A declared kind's name. */
+export type WorkflowKind = (typeof KINDS)[number]["name"];
+export const WORKFLOW_KINDS = KINDS.map((k) => k.name) as [WorkflowKind, ...WorkflowKind[]];
+
+/** The declaration of the kind with this name. */
+export type KindNamed<N extends WorkflowKind> = Extract<(typeof KINDS)[number], { name: N }>;
+/** Kinds with a start route. */
+export type StartableKind = Extract<(typeof KINDS)[number], { startable: true }>["name"];
+
+const byWorkflowName = new Map<string, AnyKind>(KINDS.map((k) => [k.workflowName, k]));
+const byName = new Map<string, AnyKind>(KINDS.map((k) => [k.name, k]));
 
 /** The kind of a stored workflow name, or undefined for a name this product does not run. */
-export const kindOfWorkflow = (name: string): WorkflowKind | undefined =>
-  WORKFLOW_CATALOG.find((w) => w.name === name)?.kind;
+export const kindOfWorkflow = (name: string): AnyKind | undefined => byWorkflowName.get(name);
 
-/** The stored name of a kind. */
-export const workflowNameOf = (kind: WorkflowKind): string =>
-  WORKFLOW_CATALOG.find((w) => w.kind === kind)!.name;
+/** The declaration of a kind by its name. */
+export const kindNamed = <N extends WorkflowKind>(name: N): KindNamed<N> =>
+  byName.get(name) as KindNamed<N>;
 
 /** DBOS's workflow statuses, as listed by the SDK. */
 export const WORKFLOW_STATUSES = [

@@ -1,7 +1,8 @@
 export * from "./app.js";
-export * from "./events.js";
-export * from "./messaging.js";
-export * from "./streaming.js";
-export * from "./fanout.js";
 export * from "./catalog.js";
 export * from "./live-feed.js";
+export * from "../kind.js";
+export type { EventsWorkflowResult } from "../kinds/events.js";
+export type { MessagingWorkflowOutput } from "../kinds/messaging.js";
+export type { StreamRecord } from "../kinds/streaming.js";
+export type { ChildStatus, FanoutRootOutput } from "../kinds/fanout.js";

@@ -1,32 +1,38 @@
+import type { AnyKind } from "../kind.js";
+import { KIND_WORKFLOWS } from "../kinds/workflows.gen.js";
+import type { WorkflowFunction } from "./define.js";
 import { createFibonacciPool, type FibonacciPool } from "./fibonacci.js";
 import { registerFibonacciStep } from "./steps.js";
-import { registerEventsWorkflow } from "./events.js";
-import { registerMessagingWorkflow } from "./messaging.js";
-import { registerStreamingWorkflow } from "./streaming.js";
-import { registerFanoutWorkflows } from "./fanout.js";
 
 export interface WorkflowSettings {
-  /** Seconds the messaging workflow waits for its approval. */
-  recvTimeoutSeconds: number;
+  /** Settings values of every kind, by kind name (see `kindSettingsSchema`). */
+  kinds: Record<string, Record<string, unknown>>;
   /** Threads for fibonacci steps; defaults to the number of cores. */
   fibonacciThreads?: number;
 }
 
 /**
- * Registers every workflow of the product with DBOS. Call once, before `DBOS.launch()`.
- * Returns the workflow functions (for tests) and the thread pool to close at shutdown.
+ * Registers every kind's workflow with DBOS. Call once, before `DBOS.launch()`.
+ * Returns the workflow functions by kind name (for tests) and the thread pool to close at shutdown.
  */
 export function registerWorkflows(settings: WorkflowSettings) {
   const pool: FibonacciPool = createFibonacciPool(settings.fibonacciThreads);
-  const step = registerFibonacciStep(pool);
-  return {
-    pool,
-    events: registerEventsWorkflow(step),
-    messaging: registerMessagingWorkflow(step, settings.recvTimeoutSeconds),
-    streaming: registerStreamingWorkflow(step),
-    ...registerFanoutWorkflows(step),
+  const fibonacci = registerFibonacciStep(pool);
+  const registered = new Map<AnyKind, WorkflowFunction>();
+  const workflowOf = (kind: AnyKind) => {
+    const fn = registered.get(kind);
+    if (!fn) throw new Error(`Kind "${kind.name}" has no registered workflow`);
+    return fn;
   };
+  for (const workflow of KIND_WORKFLOWS) {
+    registered.set(
+      workflow.kind,
+      workflow.register({ fibonacci, settings: settings.kinds, workflowOf }),
+    );
+  }
+  return { pool, workflows: Object.fromEntries([...registered].map(([k, fn]) => [k.name, fn])) };
 }
 
 export type RegisteredWorkflows = ReturnType<typeof registerWorkflows>;
 export { createFibonacciPool, type FibonacciPool } from "./fibonacci.js";
+export { defineWorkflow, type KindWorkflow, type WorkflowTools } from "./define.js";

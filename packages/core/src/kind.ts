@@ -1,0 +1,195 @@
+import { z } from "zod";
+
+/**
+ * What a kind of workflow is, as data: everything the API, the typed client, the dashboard, the
+ * worker and the tests need to know about it, written once in `kinds/<kind>.ts`. Its workflow
+ * (`kinds/<kind>.workflow.ts`) implements it; nothing else names the kind.
+ */
+
+/** A worker setting of a kind: an environment variable, parsed (default and bounds) by `schema`. */
+export interface KindSetting<Schema extends z.ZodType = z.ZodType> {
+  env: string;
+  schema: Schema;
+  description: string;
+}
+
+/** A dashboard button shown while a workflow of the kind runs: it sends `message` on `topic`. */
+export interface DashboardAction<Topic extends string = string> {
+  label: string;
+  topic: Topic;
+  /** The message; the dashboard adds the optional text typed next to the buttons as `message`. */
+  message: Record<string, unknown>;
+  /** Styled as a refusal. */
+  reject?: boolean;
+}
+
+/** What the dashboard shows for the kind. */
+export interface DashboardHints<
+  Param extends string = string,
+  Event extends string = string,
+  Topic extends string = string,
+  Stream extends string = string,
+> {
+  /** Labels of the start form's inputs, by start parameter (default: the parameter's name). */
+  labels?: Partial<Record<Param, string>>;
+  /** Buttons shown while a workflow of the kind waits, each sending a message. */
+  actions?: readonly DashboardAction<Topic>[];
+  /** A progress bar: `percent` is an event with a 0..100 number, `status` one with a text. */
+  progress?: { percent: Event; status?: Event };
+  /** A live log of this stream. */
+  log?: { stream: Stream };
+}
+
+type Params = z.ZodObject<Record<string, z.ZodType>>;
+
+/** A kind's declaration, as written; see `defineKind`. */
+export interface KindSpec<
+  Name extends string,
+  P extends Params,
+  Answer extends z.ZodType,
+  Args extends readonly unknown[],
+  Events extends string,
+  Topics extends string,
+  Streams extends string,
+  Settings extends Record<string, KindSetting>,
+  Startable extends boolean = boolean,
+> {
+  /** The kind users see: `kind` in listings, `/start-workflow-<name>/...`. Lower case, dashes. */
+  name: Name;
+  /** The workflow's stored name in DBOS: a stored identifier, never renamed casually. */
+  workflowName: string;
+  /** One line for the start route's documentation. */
+  summary: string;
+  /** Start parameters: path segments after the workflow ID, in this order, parsed from text. */
+  params: P;
+  /** Start parameters that always pass `params`: the OpenAPI example, the dashboard's defaults, the tests'. */
+  example: z.output<P>;
+  /**
+   * The start answer's shape: the route's answer is type-checked against it, and documented.
+   * Required unless `startable` is false.
+   */
+  answer?: Answer;
+  /** The start answer for a workflow ID and its parameters. Required unless `startable` is false. */
+  respond?: (workflowId: string, params: z.output<P>) => z.input<Answer>;
+  /** The workflow's arguments from the start parameters (default: `[params]`). */
+  args?: (params: z.output<P>) => Args;
+  /** Event keys the workflow sets (read with `GET /workflow-events/{id}/{key}`). */
+  events?: readonly Events[];
+  /** Topics the workflow receives messages on (`POST /send-message/{id}?topic=`, webhooks). */
+  topics?: readonly Topics[];
+  /** Stream keys the workflow writes (`GET /workflow-stream/{id}?key=`). */
+  streams?: readonly Streams[];
+  /** Worker settings the workflow reads, by the name the workflow uses. */
+  settings?: Settings;
+  dashboard?: DashboardHints<Extract<keyof z.output<P>, string>, Events, Topics, Streams>;
+  /** False for a workflow that only other workflows start (no start route, no dashboard entry). */
+  startable?: Startable;
+  /** DBOS's limit on recoveries of one workflow before it is marked as failed. */
+  maxRecoveryAttempts?: number;
+}
+
+/** A declared kind; the type parameters keep every literal for the compiler. */
+export type Kind<
+  Name extends string = string,
+  P extends Params = Params,
+  Answer extends z.ZodType = z.ZodType,
+  Args extends readonly unknown[] = readonly unknown[],
+  Events extends string = string,
+  Topics extends string = string,
+  Streams extends string = string,
+  Settings extends Record<string, KindSetting> = Record<string, KindSetting>,
+  Startable extends boolean = boolean,
+> = Required<
+  Pick<
+    KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable>,
+    "events" | "topics" | "streams" | "settings" | "startable" | "args"
+  >
+> &
+  Omit<
+    KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable>,
+    "events" | "topics" | "streams" | "settings" | "startable" | "args"
+  >;
+
+/** Any declared kind, whatever its literals. */
+export type AnyKind = Kind<string, any, any, any, any, any, any, any, boolean>;
+
+export const KIND_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * Declares a kind of workflow. Channels and settings default to none, `args` to `[params]`.
+ * @throws Error when the name is not lower-case words joined by dashes, or a dashboard hint
+ *   names a channel the kind does not declare.
+ */
+export function defineKind<
+  const Name extends string,
+  P extends Params,
+  Answer extends z.ZodType,
+  const Events extends string = never,
+  const Topics extends string = never,
+  const Streams extends string = never,
+  Settings extends Record<string, KindSetting> = Record<never, KindSetting>,
+  Args extends readonly unknown[] = [z.output<P>],
+  const Startable extends boolean = true,
+>(
+  spec: KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable>,
+): Kind<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable> {
+  if (!KIND_NAME_PATTERN.test(spec.name)) {
+    throw new Error(`Kind name "${spec.name}" must be lower-case words joined by dashes`);
+  }
+  if (spec.startable !== false && (!spec.answer || !spec.respond)) {
+    throw new Error(`Kind "${spec.name}" is startable: it needs an answer and a respond`);
+  }
+  const kind = {
+    ...spec,
+    events: spec.events ?? [],
+    topics: spec.topics ?? [],
+    streams: spec.streams ?? [],
+    settings: spec.settings ?? ({} as Settings),
+    startable: spec.startable ?? (true as Startable),
+    args: spec.args ?? ((params: z.output<P>) => [params] as unknown as Args),
+  };
+  const { dashboard } = spec;
+  const undeclared = [
+    ...(dashboard?.actions ?? []).filter((a) => !kind.topics.includes(a.topic)).map((a) => a.topic),
+    ...[dashboard?.progress?.percent, dashboard?.progress?.status]
+      .filter((key): key is Events => key !== undefined)
+      .filter((key) => !kind.events.includes(key)),
+    ...(dashboard?.log && !kind.streams.includes(dashboard.log.stream)
+      ? [dashboard.log.stream]
+      : []),
+  ];
+  if (undeclared.length) {
+    throw new Error(`Kind "${spec.name}": the dashboard names undeclared channels ${undeclared}`);
+  }
+  return kind;
+}
+
+/** The start parameters of a kind, as the workflow gets them. */
+export type ParamsOf<K extends AnyKind> = z.output<K["params"]>;
+/** The start answer of a kind. */
+export type AnswerOf<K extends AnyKind> = z.output<NonNullable<K["answer"]>>;
+/** The workflow's arguments. */
+export type ArgsOf<K extends AnyKind> = ReturnType<K["args"]>;
+/** The values of a kind's settings, by the names the workflow uses. */
+export type SettingsOf<K extends AnyKind> = {
+  [S in keyof K["settings"]]: z.output<K["settings"][S]["schema"]>;
+};
+export type EventOf<K extends AnyKind> = K["events"][number];
+export type TopicOf<K extends AnyKind> = K["topics"][number];
+export type StreamOf<K extends AnyKind> = K["streams"][number];
+
+/** The start route's prefix: `/start-workflow-<name>`, then the workflow ID and each parameter. */
+export const startPrefix = (kind: AnyKind) => `/start-workflow-${kind.name}`;
+
+/** The start route's path segments after its prefix, in order: `workflow_id`, then the parameters. */
+export const startSegments = (kind: AnyKind): string[] => [
+  "workflow_id",
+  ...Object.keys(kind.params.shape),
+];
+
+/** The URL path that starts a workflow of `kind` with this ID and parameters. */
+export function startPath<K extends AnyKind>(kind: K, workflowId: string, params: ParamsOf<K>) {
+  const values: Record<string, unknown> = { ...params, workflow_id: workflowId };
+  const segments = startSegments(kind).map((name) => encodeURIComponent(String(values[name])));
+  return [startPrefix(kind), ...segments].join("/");
+}
