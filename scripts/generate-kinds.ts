@@ -21,7 +21,7 @@ const HEADER = [
 const identifier = (file: string) =>
   file.replace(/\.(workflow\.)?ts$/, "").replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-function list(name: string, files: string[], exportName: string, note: string) {
+function list(dir: string, name: string, files: string[], exportName: string, note: string) {
   const lines = [
     ...HEADER,
     `// ${note}`,
@@ -30,7 +30,7 @@ function list(name: string, files: string[], exportName: string, note: string) {
     `export const ${exportName} = [${files.map(identifier).join(", ")}] as const;`,
     "",
   ];
-  const path = join(KINDS_DIR, name);
+  const path = join(dir, name);
   const text = lines.join("\n");
   let old: string | undefined;
   try {
@@ -62,8 +62,9 @@ export function generateKinds(dir = KINDS_DIR) {
       .map((w) => `${w} has no declaration: write ${w.replace(WORKFLOW, ".ts")} beside it`),
   ];
   if (missing.length) throw new Error(`Kinds in ${dir}: ${missing.join("; ")}`);
-  list("index.gen.ts", declarations, "KINDS", "Every kind's declaration.");
+  list(dir, "index.gen.ts", declarations, "KINDS", "Every kind's declaration.");
   list(
+    dir,
     "workflows.gen.ts",
     workflows,
     "KIND_WORKFLOWS",

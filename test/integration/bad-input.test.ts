@@ -1,6 +1,8 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
+import { KINDS, startPath, type AnyKind, type ParamsOf } from "@wfc/core";
+import { z } from "zod";
 import { createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 
@@ -25,12 +27,6 @@ const signed = (body: string) => ({
   "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
   "webhook-signature": webhook.sign("evt_matrix", new Date(), body),
 });
-const startPaths = [
-  "/start-workflow-events",
-  "/start-workflow-messaging",
-  "/start-workflow-streaming",
-];
-
 type Case = [
   method: "GET" | "POST",
   path: string,
@@ -40,18 +36,52 @@ type Case = [
   headers?: Record<string, string>,
 ];
 
+/**
+ * Values that break a start parameter's declared schema, derived from its JSON Schema: not a
+ * number, below the minimum, above the maximum, too long. Each must be a 422 naming the parameter.
+ */
+function badValues(schema: Record<string, unknown>): string[] {
+  const bad: string[] = [];
+  if (schema.type === "integer" || schema.type === "number") {
+    bad.push("abc");
+    if (schema.type === "integer") bad.push("2.5");
+    if (typeof schema.minimum === "number") bad.push(String(schema.minimum - 1));
+    if (typeof schema.maximum === "number") bad.push(String(schema.maximum + 1));
+  }
+  if (schema.type === "string" && typeof schema.maxLength === "number") {
+    bad.push("s".repeat(schema.maxLength + 1));
+  }
+  return bad;
+}
+
+/** For every startable kind: bad workflow IDs, and each parameter broken every way it can be. */
+function startCases(): Case[] {
+  return (KINDS.filter((k) => k.startable) as AnyKind[]).flatMap((kind) => {
+    const start = (id: string, params: Record<string, unknown>) =>
+      startPath(kind, id, params as ParamsOf<typeof kind>);
+    const ids: Case[] = [
+      ["POST", start(longId, kind.example), undefined, 422, /workflow_id must be at most 128/],
+      ["POST", start("bad id", kind.example), undefined, 422, /workflow_id may only contain/],
+      ["POST", start("semi;colon", kind.example), undefined, 422, /workflow_id may only contain/],
+    ];
+    const shape = z.toJSONSchema(kind.params, { io: "input" }) as {
+      properties: Record<string, Record<string, unknown>>;
+    };
+    const params = Object.entries(shape.properties).flatMap(([name, schema]) =>
+      badValues(schema).map((value): Case => [
+        "POST",
+        start("ok-id", { ...kind.example, [name]: value }),
+        undefined,
+        422,
+        new RegExp(name),
+      ]),
+    );
+    return [...ids, ...params];
+  });
+}
+
 const cases: Case[] = [
-  ...startPaths.flatMap((base): Case[] => [
-    ["POST", `${base}/ok-id/abc`, undefined, 422, /n_steps must be an integer/],
-    ["POST", `${base}/ok-id/2.5`, undefined, 422, /n_steps must be an integer/],
-    ["POST", `${base}/ok-id/0`, undefined, 422, /n_steps must be at least 1/],
-    ["POST", `${base}/ok-id/-3`, undefined, 422, /n_steps must be at least 1/],
-    ["POST", `${base}/ok-id/21`, undefined, 422, /n_steps must be at most 20/],
-    ["POST", `${base}/ok-id/99999999999999999999`, undefined, 422, /n_steps must be at most 20/],
-    ["POST", `${base}/${longId}/2`, undefined, 422, /workflow_id must be at most 128/],
-    ["POST", `${base}/bad%20id/2`, undefined, 422, /workflow_id may only contain/],
-    ["POST", `${base}/semi%3Bcolon/2`, undefined, 422, /workflow_id may only contain/],
-  ]),
+  ...startCases(),
   ["GET", `/workflow-events/${longId}/progress`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", "/workflow-events/bad%20id/progress", undefined, 422, /workflow_id may only contain/],
   [

@@ -6,7 +6,7 @@ import { createInspector } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 import { startWorker, type TestWorker } from "../support/worker.js";
-import { DEFAULT_APP_VERSION } from "@wfc/core";
+import { DEFAULT_APP_VERSION, kindNamed } from "@wfc/core";
 import pg from "pg";
 
 // Real-time delivery through the real app, backend and worker. The backend's fallback poll is
@@ -14,6 +14,8 @@ import pg from "pg";
 const FALLBACK_MS = 60_000;
 let app: ReturnType<typeof createApp>;
 let backend: ReturnType<typeof createDbosBackend>;
+// Enqueues under a version no worker runs: a workflow that exists, whose stream stays empty.
+let parked: ReturnType<typeof createDbosBackend>;
 let inspector: Awaited<ReturnType<typeof createInspector>>;
 let worker: TestWorker;
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
     poolSize: 2,
     fallbackPollMs: FALLBACK_MS,
   });
+  parked = createDbosBackend({ databaseUrl: url, appVersion: "parked-never-run", poolSize: 1 });
   app = createApp(backend);
   inspector = await createInspector(url);
   worker = await startWorker(url);
@@ -34,7 +37,11 @@ afterAll(async () => {
   await worker?.stop();
   await inspector?.close();
   await backend?.close();
+  await parked?.close();
 });
+
+/** A streaming workflow that exists and stays ENQUEUED (no worker runs its version): quiet. */
+const quietStreaming = (id: string) => parked.start(kindNamed("streaming").workflowName, id, [1]);
 
 async function collect(response: Response, until?: (e: ServerSentEvent) => boolean) {
   const events: ServerSentEvent[] = [];
@@ -154,8 +161,7 @@ describe("live stream (server-sent events)", () => {
   it("sends keep-alive comments while the stream is quiet", async () => {
     const quietApp = createApp(backend, { keepAliveMs: 100 });
     const id = `quiet-${Date.now()}`;
-    // A messaging workflow waits for approval: it exists, and its stream stays empty.
-    await quietApp.request(`/start-workflow-messaging/${id}/1`, { method: "POST" });
+    await quietStreaming(id);
     const controller = new AbortController();
     const response = await quietApp.request(`/workflow-stream/${id}/live`, {
       signal: controller.signal,
@@ -168,7 +174,6 @@ describe("live stream (server-sent events)", () => {
     }
     controller.abort();
     expect(text).toContain(": keep-alive\n\n");
-    await app.request(`/send-message/${id}`, { method: "POST", body: '{"approved":false}' });
   });
 
   it("answers 404 for a workflow that does not exist", async () => {
@@ -222,13 +227,12 @@ describe("live feeds bounded per invocation", () => {
     ["a live events feed", (id: string) => `/workflow-events/${id}/all`],
   ])("%s where nothing happens ends on time with a reconnect event", async (kind, path) => {
     const id = `bounded-quiet-${Date.now()}-${kind.replaceAll(" ", "-")}`;
-    // A messaging workflow waits for approval: its stream and its events stay empty.
-    await bounded.request(`/start-workflow-messaging/${id}/1`, { method: "POST" });
+    // Its stream and its events stay empty.
+    await quietStreaming(id);
     const { text, elapsed } = await readWhole(path(id));
     expect(text).toBe(RECONNECT);
     expect(elapsed).toBeGreaterThanOrEqual(LIMIT_MS - 5);
     expect(elapsed).toBeLessThan(LIMIT_MS + MARGIN_MS);
-    await bounded.request(`/send-message/${id}`, { method: "POST", body: '{"approved":false}' });
   });
 
   it("a stream whose values span several feed lifetimes arrives whole, each value once", async () => {

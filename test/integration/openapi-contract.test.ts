@@ -1,5 +1,12 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { DEFAULT_APP_VERSION } from "@wfc/core";
+import {
+  DEFAULT_APP_VERSION,
+  KINDS,
+  startPath,
+  startPrefix,
+  startSegments,
+  type AnyKind,
+} from "@wfc/core";
 import Ajv2020 from "ajv/dist/2020.js";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +71,8 @@ beforeAll(async () => {
   // Workflows the scenarios refer to.
   await up.request(`/start-workflow-streaming/done-${run}/1`, { method: "POST" });
   await up.request(`/start-workflow-events/ev-${run}/1`, { method: "POST" });
+  // Waits for an approval (for 1 s): what messages and webhooks are sent to.
+  await up.request(`/start-workflow-messaging/msg-${run}/1`, { method: "POST" });
   await inspector.result(`done-${run}`);
   await inspector.result(`ev-${run}`);
 });
@@ -92,38 +101,27 @@ const post = (
 const sse = { headers: { accept: "text/event-stream" } };
 const big = JSON.stringify({ pad: "x".repeat(70_000) });
 
+/**
+ * Each startable kind's start route, derived from its declaration: a new workflow (200), an ID
+ * that another kind uses (409), a bad ID (422), the database down (503).
+ */
+const startScenarios = (): Scenario[] =>
+  (KINDS.filter((k) => k.startable) as AnyKind[]).flatMap((kind): Scenario[] => {
+    const template = [startPrefix(kind), ...startSegments(kind).map((s) => `{${s}}`)].join("/");
+    const otherKind = kind.name === "streaming" ? `ev-${run}` : `done-${run}`;
+    return [
+      [template, "post", "up", startPath(kind, `new-${kind.name}-${run}`, kind.example), post()],
+      [template, "post", "up", startPath(kind, otherKind, kind.example), post()],
+      [template, "post", "up", startPath(kind, "bad id", kind.example), post()],
+      [template, "post", "down", startPath(kind, "x", kind.example), post()],
+    ];
+  });
+
 const scenarios = (): Scenario[] => [
+  ...startScenarios(),
   ["/health", "get", "up", "/health"],
   ["/", "get", "up", "/"],
   ["/", "get", "down", "/"],
-  [
-    "/start-workflow-events/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    `/start-workflow-events/new-${run}/1`,
-    post(),
-  ],
-  [
-    "/start-workflow-events/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    `/start-workflow-events/done-${run}/1`,
-    post(),
-  ],
-  [
-    "/start-workflow-events/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    "/start-workflow-events/x/abc",
-    post(),
-  ],
-  [
-    "/start-workflow-events/{workflow_id}/{n_steps}",
-    "post",
-    "down",
-    "/start-workflow-events/x/1",
-    post(),
-  ],
   ["/workflow-events/{workflow_id}/all", "get", "up", `/workflow-events/ev-${run}/all`],
   ["/workflow-events/{workflow_id}/all", "get", "up", "/workflow-events/nobody/all", sse],
   ["/workflow-events/{workflow_id}/all", "get", "up", "/workflow-events/bad%20id/all"],
@@ -138,34 +136,6 @@ const scenarios = (): Scenario[] => [
   ["/workflow-events/{workflow_id}/{event_key}", "get", "up", "/workflow-events/x/k?timeout=-1"],
   ["/workflow-events/{workflow_id}/{event_key}", "get", "down", "/workflow-events/x/k?timeout=0"],
   [
-    "/start-workflow-messaging/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    `/start-workflow-messaging/msg-${run}/1`,
-    post(),
-  ],
-  [
-    "/start-workflow-messaging/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    `/start-workflow-messaging/done-${run}/1`,
-    post(),
-  ],
-  [
-    "/start-workflow-messaging/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    "/start-workflow-messaging/x/0",
-    post(),
-  ],
-  [
-    "/start-workflow-messaging/{workflow_id}/{n_steps}",
-    "post",
-    "down",
-    "/start-workflow-messaging/x/1",
-    post(),
-  ],
-  [
     "/send-message/{workflow_id}",
     "post",
     "up",
@@ -173,37 +143,11 @@ const scenarios = (): Scenario[] => [
     post('{"approved":false}'),
   ],
   ["/send-message/{workflow_id}", "post", "up", "/send-message/nobody", post("{}")],
+  // The events kind declares no topic.
+  ["/send-message/{workflow_id}", "post", "up", `/send-message/ev-${run}`, post("{}")],
   ["/send-message/{workflow_id}", "post", "up", `/send-message/msg-${run}`, post(big)],
   ["/send-message/{workflow_id}", "post", "up", `/send-message/msg-${run}`, post("[1]")],
   ["/send-message/{workflow_id}", "post", "down", "/send-message/x", post("{}")],
-  [
-    "/start-workflow-streaming/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    `/start-workflow-streaming/s-${run}/1`,
-    post(),
-  ],
-  [
-    "/start-workflow-streaming/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    `/start-workflow-streaming/ev-${run}/1`,
-    post(),
-  ],
-  [
-    "/start-workflow-streaming/{workflow_id}/{n_steps}",
-    "post",
-    "up",
-    "/start-workflow-streaming/x/99",
-    post(),
-  ],
-  [
-    "/start-workflow-streaming/{workflow_id}/{n_steps}",
-    "post",
-    "down",
-    "/start-workflow-streaming/x/1",
-    post(),
-  ],
   ["/workflow-stream/{workflow_id}/live", "get", "up", `/workflow-stream/done-${run}/live`],
   ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/nobody/live"],
   ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/x/live?offset=-1"],
@@ -211,10 +155,13 @@ const scenarios = (): Scenario[] => [
   ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}`],
   ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}?offset=1`],
   ["/workflow-stream/{workflow_id}", "get", "up", "/workflow-stream/x?offset=a"],
+  // The events kind declares no stream.
+  ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/ev-${run}`],
   ["/workflow-stream/{workflow_id}", "get", "down", "/workflow-stream/x"],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("{}", signedFor("{}"))],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("{}", signed("{}"))],
   ["/webhooks/{workflow_id}", "post", "up", "/webhooks/nobody", post("{}", signedFor("{}"))],
+  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/ev-${run}`, post("{}", signedFor("{}"))],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post(big, signedFor(big))],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("[1]", signedFor("[1]"))],
   ["/webhooks/{workflow_id}", "post", "down", "/webhooks/x", post("{}", signedFor("{}"))],

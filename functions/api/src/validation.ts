@@ -4,6 +4,22 @@ import { validator } from "hono-openapi";
 import type { z } from "zod";
 
 /**
+ * One issue as the client reads it: our schemas' messages name their field ("n_steps must be
+ * at most 20"); a declaration's own schema may use zod's defaults, which do not, so the field
+ * is put first.
+ */
+function describe(issue: { message: string; path?: readonly unknown[] }) {
+  const field = issue.path
+    ?.map((segment) =>
+      typeof segment === "object" && segment !== null && "key" in segment
+        ? String(segment.key)
+        : String(segment),
+    )
+    .join(".");
+  return field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message;
+}
+
+/**
  * A zod validator whose failures become `InvalidInputError` (422 with a `detail` naming each
  * bad field), so validation never produces a 500 or a body in another shape. The same schema
  * documents the parameter in `/openapi.json`: one source of truth.
@@ -14,7 +30,7 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
 ) =>
   validator(target, schema, (result) => {
     if (!result.success) {
-      const detail = result.error.map((issue) => issue.message).join("; ");
+      const detail = result.error.map(describe).join("; ");
       throw new InvalidInputError(detail);
     }
   });

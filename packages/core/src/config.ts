@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { liveFeedLimit } from "./contracts/live-feed.js";
+import type { AnyKind, KindSetting } from "./kind.js";
 import { KINDS } from "./kinds/index.gen.js";
 
 /**
@@ -92,11 +93,15 @@ const apiSchema = z.object({
   ),
 });
 
-/** Every kind's settings, by environment variable (declared in `kinds/<kind>.ts`). */
-const kindSettingSchemas = Object.fromEntries(
-  KINDS.flatMap((kind) =>
-    Object.values(kind.settings).map((setting) => [setting.env, setting.schema]),
-  ),
+/** A kind's settings as [name in its workflow, declaration] pairs. */
+const settingsOf = (kind: AnyKind) => Object.entries(kind.settings as Record<string, KindSetting>);
+
+/**
+ * Every kind's settings, by environment variable (declared in `kinds/<kind>.ts`). Typed as no
+ * keys here: the workflows read them typed by their declaration (`kindSettingsOf`).
+ */
+const kindSettingSchemas: Record<never, z.ZodType> = Object.fromEntries(
+  KINDS.flatMap((kind) => settingsOf(kind).map(([, setting]) => [setting.env, setting.schema])),
 );
 
 const workerSchema = z.object({
@@ -139,11 +144,12 @@ const workerSchema = z.object({
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).
-const kindEnvs = KINDS.flatMap((kind) => Object.values(kind.settings).map((s) => s.env));
+const kindEnvs = KINDS.flatMap((kind) => settingsOf(kind).map(([, s]) => s.env));
 const clashes = kindEnvs.filter(
   (env, i) =>
     kindEnvs.indexOf(env) !== i ||
-    (workerSchema.shape as Record<string, z.ZodType>)[env] !== kindSettingSchemas[env],
+    (workerSchema.shape as Record<string, z.ZodType>)[env] !==
+      (kindSettingSchemas as Record<string, z.ZodType>)[env],
 );
 if (clashes.length) throw new Error(`Kind settings clash with other settings: ${clashes}`);
 
@@ -183,7 +189,7 @@ export const kindSettingsOf = (config: WorkerConfig): Record<string, Record<stri
     KINDS.map((kind) => [
       kind.name,
       Object.fromEntries(
-        Object.entries(kind.settings).map(([name, setting]) => [
+        settingsOf(kind).map(([name, setting]) => [
           name,
           (config as Record<string, unknown>)[setting.env],
         ]),
