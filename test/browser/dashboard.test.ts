@@ -168,10 +168,13 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.evaluate(() => {
       const w = globalThis as any;
       const original = w.fetch.bind(w);
+      // The log's feed, whatever its query (?key=).
+      const isLive = (input: string) =>
+        new w.URL(String(input), w.location.href).pathname.endsWith("/live");
       w.liveRequests = [];
       w.fetch = async (input: string, init: any) => {
         const response = await original(input, init);
-        if (!String(input).endsWith("/live")) return response;
+        if (!isLive(input)) return response;
         w.liveRequests.push(init.headers["last-event-id"] ?? null);
         if (w.liveRequests.length > 1) return response;
         const reader = response.body.getReader();
@@ -223,10 +226,13 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.evaluate(() => {
       const w = globalThis as any;
       const original = w.fetch.bind(w);
+      // The log's feed, whatever its query (?key=).
+      const isLive = (input: string) =>
+        new w.URL(String(input), w.location.href).pathname.endsWith("/live");
       w.liveRequests = [];
       w.liveRequestTimes = [];
       w.fetch = async (input: string, init: any) => {
-        if (!String(input).endsWith("/live")) return original(input, init);
+        if (!isLive(input)) return original(input, init);
         w.liveRequests.push(init.headers["last-event-id"] ?? null);
         w.liveRequestTimes.push(w.performance.now());
         if (w.liveRequests.length === 3) await w.freezeWorker(false);
