@@ -4,9 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { defineKind, KINDS, type AnyKind } from "@wfc/core";
 import getPort from "get-port";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { dashboardKinds } from "../../functions/api/src/ui/kinds.js";
+import { SCRIPT_PATH } from "../../functions/api/src/ui/page.js";
+import { dashboardScript } from "../../functions/api/src/ui/script.js";
 
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core, which
 // downloads no browser) against `npm start`'s stack with an API key configured.
@@ -106,6 +111,44 @@ const start = async (kind: string, steps: number) => {
   return (await notice.textContent())!.replace("Started ", "");
 };
 
+const startable = (KINDS as readonly AnyKind[]).filter((kind) => kind.startable);
+
+// Declared here only, so the stack has no route for it: what the page makes of a kind the seed
+// does not have (two parameters of different types, a label for one).
+const survey = defineKind({
+  name: "survey",
+  workflowName: "survey_workflow",
+  summary: "A kind the stack does not declare",
+  params: z.object({
+    region: z.string().min(2).max(12),
+    copies: z.coerce.number().int().min(2).max(5),
+  }),
+  example: { region: "eu west/1", copies: 3 },
+  answer: z.object({}),
+  respond: () => ({}),
+  dashboard: { labels: { copies: "Copies" } },
+});
+
+/** The declared kinds plus `survey`, and messaging with a third button that also approves. */
+function alteredKinds() {
+  const escalate = {
+    label: "Escalate",
+    topic: "notification",
+    message: { approved: true, escalated: true },
+    done: "Escalated",
+  };
+  return dashboardKinds(
+    [...startable, survey].map((kind) =>
+      kind.name === "messaging"
+        ? {
+            ...kind,
+            dashboard: { ...kind.dashboard, actions: [...kind.dashboard!.actions!, escalate] },
+          }
+        : kind,
+    ),
+  );
+}
+
 describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
   it("loads without a key, asks for one when the API requires it, then lists workflows", async () => {
     await page.goto(`${base}/ui`);
@@ -168,10 +211,13 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.evaluate(() => {
       const w = globalThis as any;
       const original = w.fetch.bind(w);
+      // The log's feed, whatever its query (?key=).
+      const isLive = (input: string) =>
+        new w.URL(String(input), w.location.href).pathname.endsWith("/live");
       w.liveRequests = [];
       w.fetch = async (input: string, init: any) => {
         const response = await original(input, init);
-        if (!String(input).endsWith("/live")) return response;
+        if (!isLive(input)) return response;
         w.liveRequests.push(init.headers["last-event-id"] ?? null);
         if (w.liveRequests.length > 1) return response;
         const reader = response.body.getReader();
@@ -223,10 +269,13 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.evaluate(() => {
       const w = globalThis as any;
       const original = w.fetch.bind(w);
+      // The log's feed, whatever its query (?key=).
+      const isLive = (input: string) =>
+        new w.URL(String(input), w.location.href).pathname.endsWith("/live");
       w.liveRequests = [];
       w.liveRequestTimes = [];
       w.fetch = async (input: string, init: any) => {
-        if (!String(input).endsWith("/live")) return original(input, init);
+        if (!isLive(input)) return original(input, init);
         w.liveRequests.push(init.headers["last-event-id"] ?? null);
         w.liveRequestTimes.push(w.performance.now());
         if (w.liveRequests.length === 3) await w.freezeWorker(false);
@@ -266,6 +315,72 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     // not after the second it waits when a connection drops.
     const times = await page.evaluate(() => (globalThis as any).liveRequestTimes as number[]);
     expect(times[2]! - times[1]!).toBeLessThan(1_700);
+  });
+
+  it("offers every kind a user can start, with one input per start parameter, labelled as declared", async () => {
+    await page.goto(`${base}/ui`);
+    const kindSelect = page.getByLabel("Kind");
+    const options = await kindSelect
+      .locator("option")
+      .evaluateAll((items) => items.map((option) => (option as any).value as string));
+    expect(options).toEqual(startable.map((kind) => kind.name));
+    for (const kind of startable) {
+      await kindSelect.selectOption(kind.name);
+      const labels: Record<string, string | undefined> = kind.dashboard?.labels ?? {};
+      const params = Object.keys(kind.params.shape);
+      expect(await page.locator("#start-inputs label").allTextContents()).toEqual(
+        params.map((param) => labels[param] ?? param),
+      );
+      for (const param of params) {
+        const field = page.getByLabel(labels[param] ?? param, { exact: true });
+        expect(await field.getAttribute("name")).toBe(param);
+      }
+    }
+    // The bounds and defaults come with the description the script embeds.
+    expect(await page.evaluate("KINDS")).toEqual(dashboardKinds());
+    expect(await page.getByLabel("Steps").getAttribute("max")).toBe("20");
+  });
+
+  it("shows a kind as declared: a new kind's own inputs and start path, a new action's message and notice", async () => {
+    const script = dashboardScript(alteredKinds());
+    await page.route(`${base}${SCRIPT_PATH}`, (route) =>
+      route.fulfill({ contentType: "text/javascript; charset=utf-8", body: script }),
+    );
+    try {
+      await page.goto(`${base}/ui`);
+      await page.getByLabel("Kind").selectOption("survey");
+      expect(await page.locator("#start-inputs label").allTextContents()).toEqual([
+        "region",
+        "Copies",
+      ]);
+      const copies = page.getByLabel("Copies");
+      expect(await copies.getAttribute("min")).toBe("2");
+      expect(await copies.getAttribute("max")).toBe("5");
+      expect(await copies.inputValue()).toBe("3");
+      expect(await page.getByLabel("region").inputValue()).toBe("eu west/1");
+      const started = page.waitForRequest((r) => r.url().includes("/start-workflow-survey/"));
+      await page.getByRole("button", { name: "Start" }).click();
+      expect(new URL((await started).url()).pathname).toMatch(
+        /^\/start-workflow-survey\/survey-[0-9a-z]+\/eu%20west%2F1\/3$/,
+      );
+      // The stack has no such kind: its answer is shown.
+      await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^Could not start/);
+
+      const id = await start("messaging", 1);
+      const escalate = page.getByRole("button", { name: `Escalate ${id}` });
+      await expect.poll(() => escalate.isVisible(), { timeout: 10_000 }).toBe(true);
+      const sent = page.waitForRequest((r) => r.url().includes(`/send-message/${id}`));
+      await escalate.click();
+      const request = await sent;
+      expect(new URL(request.url()).search).toBe("?topic=notification");
+      expect(request.postDataJSON()).toEqual({ approved: true, escalated: true });
+      await expect.poll(() => page.getByRole("status").textContent()).toBe(`Escalated ${id}`);
+      const row = page.getByRole("row", { name: new RegExp(id) });
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain("SUCCESS");
+    } finally {
+      await page.unroute(`${base}${SCRIPT_PATH}`);
+      await page.goto(`${base}/ui`);
+    }
   });
 
   it("fits a phone's width, and the key never reaches a log", async () => {

@@ -21,6 +21,8 @@ export interface DashboardAction<Topic extends string = string> {
   message: Record<string, unknown>;
   /** Styled as a refusal. */
   reject?: boolean;
+  /** The notice once sent, before the workflow ID, e.g. "Approved" (default: "<label>:"). */
+  done?: string;
 }
 
 /** What the dashboard shows for the kind. */

@@ -1,17 +1,21 @@
 import { Hono } from "hono";
+import { dashboardKinds } from "../ui/kinds.js";
 import { Page, SCRIPT_PATH } from "../ui/page.js";
-import { SCRIPT } from "../ui/script.js";
+import { dashboardScript } from "../ui/script.js";
 
 /**
  * The dashboard: `/ui` (HTML) and its script, a few kilobytes held in memory, so the Lambda
  * serves it as well as the Node server. Both are open (see `middleware/auth.ts`): they hold no
- * data, and the page asks for a key when the API answers 401.
+ * data, and the page asks for a key when the API answers 401. What they show of each kind is
+ * derived once, from the declarations.
  */
 export function uiRoutes() {
+  const kinds = dashboardKinds();
+  const script = dashboardScript(kinds);
   return new Hono()
-    .get("/ui", async (c) => c.html(`<!doctype html>${await Page()}`))
+    .get("/ui", async (c) => c.html(`<!doctype html>${await Page({ kinds })}`))
     .get(SCRIPT_PATH, (c) =>
-      c.body(SCRIPT, 200, {
+      c.body(script, 200, {
         "content-type": "text/javascript; charset=utf-8",
         "cache-control": "no-cache",
       }),

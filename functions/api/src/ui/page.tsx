@@ -1,16 +1,26 @@
 import { raw } from "hono/html";
+import type { DashboardKind } from "./kinds.js";
 import { STYLES } from "./styles.js";
 
 /** Where the client script is served (see `routes/ui.ts`). */
 export const SCRIPT_PATH = "/ui/app.js";
 
-const KINDS = ["events", "messaging", "streaming"] as const;
+/** "an events workflow", "a streaming or messaging workflow": the kinds that show a panel. */
+function some(kinds: DashboardKind[]) {
+  const names = kinds.map((k) => k.name).join(" or ");
+  return `${/^[aeiou]/.test(names) ? "an" : "a"} ${names} workflow`;
+}
 
 /**
- * The dashboard's markup. Static: every list is filled in by the client script, which talks to
- * the same API a curl user does, so the page needs no server-side state and no key to load.
+ * The dashboard's markup. Static: every list (the start form's kinds and inputs too) is filled
+ * in by the client script, which talks to the same API a curl user does, so the page needs no
+ * server-side state and no key to load. `kinds` only words the empty panels, and hides those no
+ * kind uses.
  */
-export function Page() {
+export function Page({ kinds }: { kinds: DashboardKind[] }) {
+  const answered = kinds.filter((k) => k.actions.length > 0);
+  const progressed = kinds.filter((k) => k.progress);
+  const logged = kinds.filter((k) => k.log);
   return (
     <html lang="en">
       <head>
@@ -42,37 +52,30 @@ export function Page() {
             <form id="start-form">
               <label>
                 Kind
-                <select id="start-kind">
-                  {KINDS.map((kind) => (
-                    <option value={kind}>{kind}</option>
-                  ))}
-                </select>
+                <select id="start-kind"></select>
               </label>
-              <label>
-                Steps
-                <input id="start-steps" type="number" min="1" max="20" value="3" required />
-              </label>
+              <span id="start-inputs" class="inputs"></span>
               <button type="submit">Start</button>
             </form>
           </section>
-          <section aria-labelledby="approvals-title">
+          <section aria-labelledby="approvals-title" hidden={answered.length === 0}>
             <h2 id="approvals-title">Waiting for approval</h2>
             <p id="approvals-empty" class="meta">
-              No messaging workflow is waiting.
+              No {answered.map((k) => k.name).join(" or ")} workflow is waiting.
             </p>
             <ul id="approvals" class="plain"></ul>
           </section>
-          <section aria-labelledby="progress-title">
+          <section aria-labelledby="progress-title" hidden={progressed.length === 0}>
             <h2 id="progress-title">Progress</h2>
             <p id="progress-empty" class="meta">
-              Start an events workflow to watch its progress.
+              Start {some(progressed)} to watch its progress.
             </p>
             <ul id="progress" class="plain"></ul>
           </section>
-          <section aria-labelledby="log-title">
+          <section aria-labelledby="log-title" hidden={logged.length === 0}>
             <h2 id="log-title">Live log</h2>
             <p id="log-source" class="meta">
-              Start a streaming workflow to follow its log.
+              Start {some(logged)} to follow its log.
             </p>
             <ol id="log" class="log" aria-live="polite"></ol>
           </section>

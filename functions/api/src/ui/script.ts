@@ -1,15 +1,14 @@
-import { liveFeedLimit } from "@wfc/core";
+import { FOLLOW_SCRIPT } from "./follow-script.js";
+import type { DashboardKind } from "./kinds.js";
+import { START_FORM_SCRIPT } from "./start-form-script.js";
 
 /**
  * The dashboard's client script, plain browser JavaScript served as is (no bundler, no
- * framework). Live feeds are read with fetch() rather than EventSource because EventSource
- * cannot send an Authorization header: the key stays in a header (and in sessionStorage), never
- * in a URL where access logs and browser history would keep it. The stream reader resends
- * Last-Event-ID after a dropped connection, as EventSource would, and at once after the feed's
- * time-limit event.
+ * framework), generic over `kinds` (see `kinds.ts`), which it embeds as `KINDS`: what to start
+ * and with which inputs, which buttons a waiting workflow gets, which feeds draw a bar or a log.
  */
-export const SCRIPT = String.raw`"use strict";
-const TIME_LIMIT_EVENT = ${JSON.stringify(liveFeedLimit.event)};
+export const dashboardScript = (kinds: DashboardKind[]) => String.raw`"use strict";
+const KINDS = ${JSON.stringify(kinds)};
 const KEY_STORE = "wfc.apiKey";
 const POLL_MS = 2000;
 const MAX_FEEDS = 3; // browsers allow 6 connections per origin: leave room for polling and POSTs
@@ -17,8 +16,8 @@ const ACTIVE = ["PENDING", "ENQUEUED"];
 const $ = (id) => document.getElementById(id);
 let apiKey = sessionStorage.getItem(KEY_STORE) || "";
 let needKey = false;
-const sent = new Set(); // messaging workflows answered from this page
-const feeds = new Map(); // events workflow id -> AbortController of its live feed
+const sent = new Set(); // waiting workflows answered from this page
+const feeds = new Map(); // id of a workflow with a progress bar -> AbortController of its live feed
 let log = null; // { id, abort }
 
 const el = (tag, props, ...children) => {
@@ -56,55 +55,11 @@ async function api(path, init) {
   return body;
 }
 
-/**
- * Reads server-sent events from path until onEvent returns true (an "end" event) or signal
- * aborts; reconnects after a dropped connection (after a second) or the feed's time-limit
- * event (at once), resuming after the last id seen.
- */
-async function follow(path, onEvent, signal) {
-  let lastId;
-  while (!signal.aborted) {
-    let timeUp = false;
-    try {
-      const extra = { accept: "text/event-stream" };
-      if (lastId !== undefined) extra["last-event-id"] = lastId;
-      const response = await fetch(path, { headers: headers(extra), signal });
-      if (response.status === 401) return askForKey();
-      if (response.status === 404) return; // an unknown workflow: retrying cannot help
-      if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer = (buffer + value).replace(/\r\n?/g, "\n");
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = { event: "message", data: [] };
-          for (const line of block.split("\n")) {
-            if (line === "" || line.startsWith(":")) continue;
-            const colon = line.indexOf(":");
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-            if (field === "data") event.data.push(text);
-            else if (field === "event") event.event = text;
-            else if (field === "id") lastId = event.id = text;
-          }
-          if (event.data.length === 0) continue;
-          if (event.event === TIME_LIMIT_EVENT) timeUp = true;
-          else if (onEvent(event.event, JSON.parse(event.data.join("\n")), event.id)) return;
-        }
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-    }
-    if (!timeUp) await sleep(1000);
-  }
-}
+${FOLLOW_SCRIPT}
+/** The kind of a listed workflow, when it is one the page can start. */
+const kindOf = (w) => KINDS.find((k) => k.name === w.kind);
 
-function watchProgress(id) {
+function watchProgress(id, progress) {
   if (feeds.has(id)) return;
   if (feeds.size >= MAX_FEEDS) {
     const [oldest, abort] = feeds.entries().next().value;
@@ -134,25 +89,26 @@ function watchProgress(id) {
       return true;
     }
     if (event !== "change") return false;
-    if (data.key === "progress" && typeof data.value === "number") {
+    if (data.key === progress.percent && typeof data.value === "number") {
       bar.setAttribute("aria-valuenow", String(data.value));
       bar.firstChild.style.width = data.value + "%";
       item.querySelector(".percent").textContent = data.value + " %";
       bar.classList.toggle("done", data.value >= 100);
-    } else if (data.key === "status") {
+    } else if (data.key === progress.status) {
       item.querySelector(".status").textContent = String(data.value).replace(/_/g, " ");
     }
     return false;
   }, abort.signal);
 }
 
-function showLog(id) {
+function showLog(id, stream) {
   if (log && log.id === id) return;
   if (log) log.abort.abort();
   log = { id, abort: new AbortController() };
   $("log").replaceChildren();
   $("log-source").textContent = "Following " + id;
-  void follow("/workflow-stream/" + encodeURIComponent(id) + "/live", (event, data, offset) => {
+  const path = "/workflow-stream/" + encodeURIComponent(id) + "/live?key=" + encodeURIComponent(stream);
+  void follow(path, (event, data, offset) => {
     if (event === "end") {
       $("log-source").textContent = id + ": stream " + (data.reason || "ended");
       return true;
@@ -168,33 +124,39 @@ function showLog(id) {
   }, log.abort.signal);
 }
 
-async function answer(id, approved, message) {
-  const body = approved ? { approved: true } : { approved: false, reason: "Rejected" };
-  if (message) body.message = message;
+/** Opens what the page shows of a workflow of this kind as it runs: its bar, its log. */
+function watch(id, kind) {
+  if (kind.progress) watchProgress(id, kind.progress);
+  if (kind.log) showLog(id, kind.log.stream);
+}
+
+async function send(id, action, text) {
+  const body = Object.assign({}, action.message);
+  if (text) body.message = text;
   try {
-    await api("/send-message/" + encodeURIComponent(id), {
+    await api("/send-message/" + encodeURIComponent(id) + "?topic=" + encodeURIComponent(action.topic), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
     sent.add(id);
-    notify((approved ? "Approved " : "Rejected ") + id);
+    notify(action.done + " " + id);
     await refresh();
   } catch (error) {
-    if (!(error instanceof Unauthorized)) notify("Could not answer " + id + ": " + error.message, true);
+    if (!(error instanceof Unauthorized)) notify("Could not send " + action.label + " to " + id + ": " + error.message, true);
   }
 }
 
-function approvalItem(w) {
+function approvalItem(w, kind) {
   const message = el("input", { type: "text", placeholder: "optional" });
-  const approve = el("button", { type: "button", textContent: "Approve" });
-  const reject = el("button", { type: "button", className: "reject", textContent: "Reject" });
-  approve.setAttribute("aria-label", "Approve " + w.workflow_id);
-  reject.setAttribute("aria-label", "Reject " + w.workflow_id);
-  approve.onclick = () => void answer(w.workflow_id, true, message.value.trim());
-  reject.onclick = () => void answer(w.workflow_id, false, message.value.trim());
+  const buttons = kind.actions.map((action) => {
+    const button = el("button", { type: "button", className: action.reject ? "reject" : "", textContent: action.label });
+    button.setAttribute("aria-label", action.label + " " + w.workflow_id);
+    button.onclick = () => void send(w.workflow_id, action, message.value.trim());
+    return button;
+  });
   const item = el("li", {}, el("strong", { textContent: w.workflow_id }),
-    el("form", { onsubmit: (e) => e.preventDefault() }, el("label", {}, "Message", message), approve, reject));
+    el("form", { onsubmit: (e) => e.preventDefault() }, el("label", {}, "Message", message), ...buttons));
   item.dataset.id = w.workflow_id;
   return item;
 }
@@ -211,12 +173,14 @@ function row(w) {
   const cells = [w.workflow_id, w.kind || "", w.status, age(w.created_at)].map((text) => el("td", { textContent: text }));
   cells[2].className = "status-" + w.status;
   const action = el("td");
-  if (w.kind === "events") {
-    action.append(el("button", { type: "button", className: "secondary", textContent: "Progress", onclick: () => watchProgress(w.workflow_id) }));
-  } else if (w.kind === "streaming") {
-    action.append(el("button", { type: "button", className: "secondary", textContent: "Log", onclick: () => showLog(w.workflow_id) }));
-  }
-  action.querySelector("button")?.setAttribute("aria-label", action.textContent + " of " + w.workflow_id);
+  const kind = kindOf(w);
+  const button = (text, onclick) => {
+    const node = el("button", { type: "button", className: "secondary", textContent: text, onclick });
+    node.setAttribute("aria-label", text + " of " + w.workflow_id);
+    action.append(node);
+  };
+  if (kind && kind.progress) button("Progress", () => watchProgress(w.workflow_id, kind.progress));
+  if (kind && kind.log) button("Log", () => showLog(w.workflow_id, kind.log.stream));
   const tr = el("tr", {}, ...cells, action);
   tr.dataset.id = w.workflow_id;
   return tr;
@@ -235,10 +199,10 @@ function renderList(workflows) {
 }
 
 function renderApprovals(workflows) {
-  const waiting = workflows.filter((w) => w.kind === "messaging" && ACTIVE.includes(w.status) && !sent.has(w.workflow_id));
+  const waiting = workflows.filter((w) => kindOf(w)?.actions.length && ACTIVE.includes(w.status) && !sent.has(w.workflow_id));
   const list = $("approvals");
   const old = new Map([...list.children].map((li) => [li.dataset.id, li]));
-  list.replaceChildren(...waiting.map((w) => old.get(w.workflow_id) || approvalItem(w)));
+  list.replaceChildren(...waiting.map((w) => old.get(w.workflow_id) || approvalItem(w, kindOf(w))));
   $("approvals-empty").hidden = waiting.length > 0;
 }
 
@@ -249,7 +213,8 @@ async function refresh() {
     renderList(workflows);
     renderApprovals(workflows);
     for (const w of workflows) {
-      if (w.kind === "events" && ACTIVE.includes(w.status) && feeds.size < MAX_FEEDS) watchProgress(w.workflow_id);
+      const progress = kindOf(w)?.progress;
+      if (progress && ACTIVE.includes(w.status) && feeds.size < MAX_FEEDS) watchProgress(w.workflow_id, progress);
     }
     if (!$("notice").classList.contains("error")) return;
     notify("");
@@ -268,22 +233,7 @@ $("key-form").addEventListener("submit", (e) => {
   void refresh();
 });
 
-$("start-form").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  const kind = $("start-kind").value;
-  const steps = $("start-steps").value;
-  const id = kind + "-" + Date.now().toString(36);
-  try {
-    await api("/start-workflow-" + kind + "/" + id + "/" + steps, { method: "POST" });
-    notify("Started " + id);
-    if (kind === "events") watchProgress(id);
-    if (kind === "streaming") showLog(id);
-    await refresh();
-  } catch (error) {
-    if (!(error instanceof Unauthorized)) notify("Could not start: " + error.message, true);
-  }
-});
-
+${START_FORM_SCRIPT}
 void refresh();
 setInterval(() => void refresh(), POLL_MS);
 `;

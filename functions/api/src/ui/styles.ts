@@ -14,6 +14,7 @@ main { display: grid; gap: 1rem; padding: 1rem; grid-template-columns: minmax(0,
 section { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; min-width: 0; }
 section.wide { grid-column: 1 / -1; }
 form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
+form .inputs { display: contents; }
 label { display: flex; flex-direction: column; font-size: .85rem; gap: .15rem; }
 input, select, button { font: inherit; padding: .4rem .6rem; border-radius: .35rem; border: 1px solid var(--line); min-height: 2.5rem; }
 button { cursor: pointer; background: var(--accent); color: #fff; border-color: var(--accent); }

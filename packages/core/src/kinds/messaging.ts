@@ -33,12 +33,13 @@ export default defineKind({
   dashboard: {
     labels: { n_steps: "Steps" },
     actions: [
-      { label: "Approve", topic: DEFAULT_TOPIC, message: { approved: true } },
+      { label: "Approve", topic: DEFAULT_TOPIC, message: { approved: true }, done: "Approved" },
       {
         label: "Reject",
         topic: DEFAULT_TOPIC,
         message: { approved: false, reason: "Rejected" },
         reject: true,
+        done: "Rejected",
       },
     ],
   },

@@ -1,0 +1,96 @@
+import { KINDS, startPrefix, startSegments, type AnyKind } from "@wfc/core";
+import { z } from "zod";
+
+/** One input of a start form: a start parameter, typed and bounded as its schema says. */
+export interface DashboardInput {
+  param: string;
+  label: string;
+  type: "integer" | "number" | "string" | "boolean";
+  /** A number's bounds, or a string's length. */
+  min?: number;
+  max?: number;
+  default?: unknown;
+}
+
+/** A button that sends `message` on `topic` to a waiting workflow. */
+export interface DashboardActionView {
+  label: string;
+  topic: string;
+  message: Record<string, unknown>;
+  reject: boolean;
+  /** The notice once sent, before the workflow ID. */
+  done: string;
+}
+
+/** What the dashboard's script knows of a startable kind: plain JSON, embedded in the script. */
+export interface DashboardKind {
+  name: string;
+  /** The start path is `prefix`, then each of `segments` (`workflow_id` or a parameter's name). */
+  prefix: string;
+  segments: string[];
+  inputs: DashboardInput[];
+  actions: DashboardActionView[];
+  progress: { percent: string; status: string | null } | null;
+  log: { stream: string } | null;
+}
+
+interface PropertySchema {
+  type?: unknown;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+}
+
+const INPUT_TYPES = ["integer", "number", "string", "boolean"] as const;
+
+function input(kind: AnyKind, param: string, schema: PropertySchema): DashboardInput {
+  // Anything else (a union, an enum) is typed as text: the start route's 422 names a bad value.
+  const type = INPUT_TYPES.find((t) => t === schema.type) ?? "string";
+  const [min, max] =
+    type === "string" ? [schema.minLength, schema.maxLength] : [schema.minimum, schema.maximum];
+  const labels: Record<string, string | undefined> = kind.dashboard?.labels ?? {};
+  return {
+    param,
+    label: labels[param] ?? param,
+    type,
+    ...(type !== "boolean" && min !== undefined && { min }),
+    ...(type !== "boolean" && max !== undefined && { max }),
+    ...((kind.example as Record<string, unknown>)[param] !== undefined && {
+      default: (kind.example as Record<string, unknown>)[param],
+    }),
+  };
+}
+
+/** A kind as the dashboard shows it, from its declaration (`params`, `example`, `dashboard`). */
+export function dashboardKind(kind: AnyKind): DashboardKind {
+  // The form holds what a user types: the parameters' input side (before coercion).
+  const { properties = {} } = z.toJSONSchema(kind.params, { io: "input" }) as {
+    properties?: Record<string, PropertySchema>;
+  };
+  const hints = kind.dashboard ?? {};
+  return {
+    name: kind.name,
+    prefix: startPrefix(kind),
+    segments: startSegments(kind),
+    inputs: Object.keys(kind.params.shape).map((param) =>
+      input(kind, param, properties[param] ?? {}),
+    ),
+    actions: (hints.actions ?? []).map((a) => ({
+      label: a.label,
+      topic: a.topic,
+      message: a.message,
+      reject: a.reject ?? false,
+      done: a.done ?? `${a.label}:`,
+    })),
+    progress: hints.progress
+      ? { percent: hints.progress.percent, status: hints.progress.status ?? null }
+      : null,
+    log: hints.log ? { stream: hints.log.stream } : null,
+  };
+}
+
+/** The kinds a user can start from the dashboard (default: every declared kind), described. */
+export function dashboardKinds(kinds: readonly AnyKind[] = KINDS): DashboardKind[] {
+  return kinds.filter((kind) => kind.startable).map(dashboardKind);
+}
