@@ -19,8 +19,9 @@ export default $config({
   },
   async run() {
     // The lists of kinds the functions bundle are generated from packages/core/src/kinds/.
+    // Bundled into .sst/platform, the generator cannot find its directory by its own URL.
     const { generateKinds } = await import("./scripts/generate-kinds");
-    generateKinds();
+    generateKinds(`${$cli.paths.root}/packages/core/src/kinds`);
     const { deploy } = await import("./infra/deploy");
     return deploy();
   },

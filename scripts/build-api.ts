@@ -17,6 +17,8 @@ export interface ApiBundle {
   /** `_HANDLER`: the entry's path in `dir` without extension, a dot, the export. */
   handler: string;
   bytes: number;
+  /** The source files in it, relative to the repository root. */
+  inputs: string[];
 }
 
 /** `functions/api/src/stream-handler.handler` -> the file part and the export name. */
@@ -58,8 +60,9 @@ export async function buildApi(outDir: string): Promise<ApiBundle> {
   const dir = resolve(outDir);
   const outfile = join(dir, `${file}.mjs`);
   await mkdir(dir, { recursive: true });
-  await build({
+  const result = await build({
     entryPoints: [source],
+    metafile: true,
     outfile,
     bundle: true,
     minify: true,
@@ -71,7 +74,14 @@ export async function buildApi(outDir: string): Promise<ApiBundle> {
     external: OPTIONAL_DEPENDENCIES,
     logLevel: "warning",
   });
-  return { dir, file: outfile, handler: API_HANDLER, bytes: (await stat(outfile)).size };
+  const bytes = (await stat(outfile)).size;
+  return {
+    dir,
+    file: outfile,
+    handler: API_HANDLER,
+    bytes,
+    inputs: Object.keys(result.metafile.inputs),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -73,4 +73,8 @@ export function generateKinds(dir = KINDS_DIR) {
   return declarations.map((d) => d.replace(/\.ts$/, ""));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) generateKinds();
+// Run as a script (`npm run kinds`); bundled into another entry (sst.config.ts), it is a library.
+const main = process.argv[1] ?? "";
+if (main.endsWith("generate-kinds.ts") && import.meta.url === pathToFileURL(main).href) {
+  generateKinds();
+}
