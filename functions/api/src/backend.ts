@@ -1,11 +1,14 @@
 import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import {
+  AppError,
   APP_NAME,
   beforeDeadline,
   boundedQueries,
   ChangeFeed,
   ConflictError,
   DatabaseTimeoutError,
+  isDatabaseUnavailable,
+  isTransactionConflict,
   localWaits,
   NotFoundError,
   POLL_ONLY,
@@ -77,6 +80,8 @@ export interface BackendOptions {
   relayUrl?: string;
   /** Longest any database call of a request may take before it is answered 503. */
   dbTimeoutMs?: number;
+  /** Longest a live feed waits out a database that is away (default `LIVE_OUTAGE_MS`). */
+  liveOutageMs?: number;
 }
 
 // Only for `GET /` awaiting its root workflow's result (the SDK polls for results).
@@ -114,6 +119,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       pollMs: fallbackPollMs,
       queryTimeoutMs: dbTimeoutMs,
       readMarginMs: READ_MARGIN_MS,
+      outageMs: options.liveOutageMs,
     });
     return options.relayUrl ? relayWaits(options.relayUrl, local) : local;
   };
@@ -134,6 +140,8 @@ export function createDbosBackend(options: BackendOptions): Backend {
     connections.begin();
     try {
       yield* follow();
+    } catch (error) {
+      throw toDomainError(error);
     } finally {
       connections.end();
     }
@@ -218,13 +226,7 @@ function managed<T extends object>(target: T, call: <R>(work: () => Promise<R>) 
   ) as T;
 }
 
-// Postgres SQLSTATE classes that mean "the database is not there (yet)", not "bad request".
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
 const UNDEFINED_TABLE = "42P01";
-const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE"]);
-// pg's own words for a connection that never came or a query that got no answer in time.
-const PG_TIMEOUTS =
-  /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout|Query read timeout)/;
 
 /** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
 export async function translate<T>(call: () => Promise<T>): Promise<T> {
@@ -250,11 +252,14 @@ function toDomainError(error: unknown): unknown {
       cause: error,
     });
   }
-  const timedOut = error instanceof Error && PG_TIMEOUTS.test(error.message);
-  if (
-    timedOut ||
-    (typeof code === "string" && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_ERRORS.has(code)))
-  ) {
+  if (error instanceof AppError) return error;
+  // Which failures are the database's availability, not the request's fault: see core.
+  if (isTransactionConflict(error)) {
+    return new UnavailableError("The request conflicted with a concurrent one, retry shortly", {
+      cause: error,
+    });
+  }
+  if (isDatabaseUnavailable(error)) {
     return new UnavailableError("The database is unavailable, retry shortly", { cause: error });
   }
   return error;

@@ -1,4 +1,4 @@
-import { liveFeedLimit } from "@wfc/core";
+import { AppError, liveFeedLimit, UnavailableError } from "@wfc/core";
 import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 
@@ -22,6 +22,8 @@ export const wantsEventStream = (c: Context) =>
  * iterations; it resolves true once the feed is over (its `end` event written). A feed stopped by
  * its time limit instead ends with `event: reconnect`, `data: {"reason":"time_limit"}`: on
  * Lambda a response runs and bills until the handler returns, even after its client has left.
+ * A feed that fails ends with `event: error`, `data: {"detail": ...}`: our own words for a domain
+ * error (with `retry:` when the database is unavailable), never an internal message.
  */
 export function sse(
   c: Context,
@@ -34,41 +36,50 @@ export function sse(
 ) {
   // Tell nginx-style proxies not to buffer: each event must leave at once.
   c.header("X-Accel-Buffering", "no");
-  return streamSSE(
-    c,
-    async (stream) => {
-      const gone = new AbortController();
-      stream.onAbort(() => gone.abort());
-      const timeUp = new AbortController();
-      const timer = setTimeout(() => timeUp.abort(), maxMs);
-      let lastWrite = performance.now();
-      const originalWrite = stream.write.bind(stream);
-      stream.write = (input) => {
-        lastWrite = performance.now();
-        return originalWrite(input);
-      };
-      const keepAlive = async () => {
-        if (performance.now() - lastWrite >= keepAliveMs) await stream.write(": keep-alive\n\n");
-      };
-      try {
-        const over = await run(stream, AbortSignal.any([gone.signal, timeUp.signal]), keepAlive);
-        if (over || gone.signal.aborted) return;
-        // No `id`: the client's Last-Event-ID must stay the last value it got.
-        await stream.writeSSE({
-          event: liveFeedLimit.event,
-          data: JSON.stringify({ reason: liveFeedLimit.reason }),
-          retry: liveFeedLimit.retryMs,
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    async (error, stream) => {
-      console.error(JSON.stringify({ msg: "live stream failed", error: String(error) }));
+  // No error callback for streamSSE: it would write the raw error message as one more event.
+  return streamSSE(c, async (stream) => {
+    const gone = new AbortController();
+    stream.onAbort(() => gone.abort());
+    const timeUp = new AbortController();
+    const timer = setTimeout(() => timeUp.abort(), maxMs);
+    let lastWrite = performance.now();
+    const originalWrite = stream.write.bind(stream);
+    stream.write = (input) => {
+      lastWrite = performance.now();
+      return originalWrite(input);
+    };
+    const keepAlive = async () => {
+      if (performance.now() - lastWrite >= keepAliveMs) await stream.write(": keep-alive\n\n");
+    };
+    try {
+      const over = await run(stream, AbortSignal.any([gone.signal, timeUp.signal]), keepAlive);
+      if (over || gone.signal.aborted) return;
+      // No `id`: the client's Last-Event-ID must stay the last value it got.
       await stream.writeSSE({
-        event: "error",
-        data: JSON.stringify({ detail: "Live stream interrupted" }),
+        event: liveFeedLimit.event,
+        data: JSON.stringify({ reason: liveFeedLimit.reason }),
+        retry: liveFeedLimit.retryMs,
       });
-    },
-  );
+    } catch (error) {
+      // Nobody is left to tell when the client went away (its writes then fail too).
+      if (gone.signal.aborted) return;
+      await stream.writeSSE(failureEvent(error)).catch(() => {});
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
+
+/** A live feed's last event when it failed: the detail a client may see, nothing internal. */
+function failureEvent(error: unknown) {
+  if (!(error instanceof AppError)) {
+    console.error(JSON.stringify({ msg: "live stream failed", error: String(error) }));
+  }
+  const detail = error instanceof AppError ? error.message : "Live stream interrupted";
+  return {
+    event: "error",
+    data: JSON.stringify({ detail }),
+    // As Retry-After on a 503: when an EventSource should try again.
+    ...(error instanceof UnavailableError ? { retry: 1_000 } : {}),
+  };
 }

@@ -23,6 +23,8 @@ export {
   DatabaseTimeoutError,
   FIRST_ATTEMPT_MS,
 } from "./db/bounded-queries.js";
+export { isDatabaseUnavailable, isTransactionConflict } from "./db/failures.js";
+export { LIVE_OUTAGE_MS, Outage } from "./db/outage.js";
 export { waitForEvent, type WaitOptions } from "./db/wait-for-event.js";
 export { followStream, type StreamBatch, type FollowOptions } from "./db/follow-stream.js";
 export { followEvents, type EventsBatch } from "./db/follow-events.js";

@@ -38,11 +38,13 @@ export interface LocalWaitsOptions {
   queryTimeoutMs: number;
   /** How far past its timeout an event wait's last read may run. */
   readMarginMs: number;
+  /** Longest a live feed waits out a database that is away (default `LIVE_OUTAGE_MS`). */
+  outageMs?: number;
 }
 
 /** The waits, run here: reads on `pool` bounded by deadlines, woken by `changes`. */
 export function localWaits(options: LocalWaitsOptions): Waits {
-  const { pool, changes, pollMs, queryTimeoutMs, readMarginMs } = options;
+  const { pool, changes, pollMs, queryTimeoutMs, readMarginMs, outageMs } = options;
   const perQuery = boundedQueries(pool, () => performance.now() + queryTimeoutMs);
   return {
     event: (workflowId, key, timeoutMs, signal) => {
@@ -54,7 +56,8 @@ export function localWaits(options: LocalWaitsOptions): Waits {
       });
     },
     stream: (workflowId, key, fromOffset, signal) =>
-      followStream(perQuery, changes, workflowId, key, { fromOffset, pollMs, signal }),
-    events: (workflowId, signal) => followEvents(perQuery, changes, workflowId, { pollMs, signal }),
+      followStream(perQuery, changes, workflowId, key, { fromOffset, pollMs, signal, outageMs }),
+    events: (workflowId, signal) =>
+      followEvents(perQuery, changes, workflowId, { pollMs, signal, outageMs }),
   };
 }

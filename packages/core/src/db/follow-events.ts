@@ -1,5 +1,6 @@
 import { READY_WAIT_MS, readyWithin, type ChangeSource } from "./change-source.js";
 import { readAllEvents } from "./events.js";
+import { Outage } from "./outage.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
 import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
@@ -14,24 +15,42 @@ export interface EventsBatch {
 /**
  * Follows a workflow's events live (a progress bar's feed): yields the current events, then every
  * change as the worker's NOTIFY arrives, until the workflow finishes. Yields an empty batch after
- * each quiet `pollMs`, so callers can send keep-alives.
+ * each quiet `pollMs`, so callers can send keep-alives. A database that goes away is waited out
+ * (see `followStream`); what was yielded is not repeated.
+ * @throws UnavailableError when the database stays away for `outageMs`; any other read error.
  */
 export async function* followEvents(
   db: Queryable,
   feed: ChangeSource,
   workflowId: string,
-  { pollMs = 2_000, signal }: { pollMs?: number; signal?: AbortSignal } = {},
+  {
+    pollMs = 2_000,
+    signal,
+    outageMs,
+  }: { pollMs?: number; signal?: AbortSignal; outageMs?: number } = {},
 ): AsyncGenerator<EventsBatch> {
   const wake = new WakeSignal();
   const unsubscribe = feed.subscribe("events", workflowId, wake.wake);
   const seen = new Map<string, string>();
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
+  const outage = new Outage(outageMs);
   try {
     await readyWithin(feed, READY_WAIT_MS);
     while (!signal?.aborted) {
-      const finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
+      let finished: boolean;
+      let events: Record<string, unknown>;
+      try {
+        finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
+        events = await readAllEvents(db, workflowId);
+        outage.clear();
+      } catch (error) {
+        const retryInMs = outage.failed(error);
+        yield { changed: {} };
+        await wake.wait(retryInMs, signal);
+        continue;
+      }
       const changed: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(await readAllEvents(db, workflowId))) {
+      for (const [key, value] of Object.entries(events)) {
         const encoded = JSON.stringify(value);
         if (seen.get(key) !== encoded) {
           seen.set(key, encoded);
