@@ -1,6 +1,7 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME } from "@wfc/core";
 import pg from "pg";
+import { RefusalAwareClient } from "./bounded-retries.js";
 
 export interface ConnectionOptions {
   databaseUrl: string;
@@ -33,6 +34,7 @@ export function createConnections(options: ConnectionOptions) {
         idleTimeoutMillis: IDLE_CONNECTION_MS,
         connectionTimeoutMillis: options.connectTimeoutMs,
         application_name: `${APP_NAME}-api`,
+        Client: RefusalAwareClient,
       });
     // An idle client dropped by the server (restart, failover) must not crash the process.
     pool.on("error", () => {});
