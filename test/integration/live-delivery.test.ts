@@ -1,12 +1,12 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
-import { createDbosBackend } from "../../functions/api/src/backend.js";
+import { createDbosBackend, type BackendOptions } from "../../functions/api/src/backend.js";
 import { createInspector } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 import { startWorker, type TestWorker } from "../support/worker.js";
-import { DEFAULT_APP_VERSION, kindNamed } from "@wfc/core";
+import { APP_NAME, DEFAULT_APP_VERSION, kindNamed } from "@wfc/core";
 import pg from "pg";
 
 // Real-time delivery through the real app, backend and worker. The backend's fallback poll is
@@ -18,9 +18,10 @@ let backend: ReturnType<typeof createDbosBackend>;
 let parked: ReturnType<typeof createDbosBackend>;
 let inspector: Awaited<ReturnType<typeof createInspector>>;
 let worker: TestWorker;
+let databaseUrl: string;
 
 beforeAll(async () => {
-  const url = await createTestDatabase();
+  const url = (databaseUrl = await createTestDatabase());
   await DBOS.migrate(url);
   backend = createDbosBackend({
     databaseUrl: url,
@@ -278,5 +279,122 @@ describe("live feeds bounded per invocation", () => {
       event: "end",
       data: '{"reason":"closed"}',
     });
+  });
+});
+
+describe("live feeds across a database outage", () => {
+  const POOL_NAME = `${APP_NAME}-live-outage`;
+  const databaseName = () => new URL(databaseUrl).pathname.slice(1);
+
+  /** A backend on a pool of our own that reports each read the database refused. */
+  function observedBackend(options: Partial<BackendOptions> = {}) {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 2,
+      application_name: POOL_NAME,
+    });
+    pool.on("error", () => {});
+    let failed!: () => void;
+    const readFailed = new Promise<void>((resolve) => (failed = resolve));
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    (pool as unknown as { query: typeof query }).query = (...args) =>
+      query(...args).catch((error: unknown) => {
+        failed();
+        throw error;
+      });
+    const observed = createDbosBackend({
+      databaseUrl,
+      appVersion: DEFAULT_APP_VERSION,
+      poolSize: 2,
+      fallbackPollMs: 500,
+      pool,
+      ...options,
+    });
+    return {
+      app: createApp(observed, { log: () => {} }),
+      readFailed,
+      close: () => observed.close(),
+    };
+  }
+
+  /** Closes the database to new connections and ends the API's, as an operator or a failover would. */
+  async function cutOff() {
+    const admin = new pg.Client({ connectionString: inject("adminDatabaseUrl") });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE "${databaseName()}" ALLOW_CONNECTIONS false`);
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ANY($1)",
+        [[POOL_NAME, `${APP_NAME}-api-listen`]],
+      );
+    } finally {
+      await admin.end();
+    }
+    return async () => {
+      const again = new pg.Client({ connectionString: inject("adminDatabaseUrl") });
+      await again.connect();
+      await again.query(`ALTER DATABASE "${databaseName()}" ALLOW_CONNECTIONS true`);
+      await again.end();
+    };
+  }
+
+  it("a live stream rides out its connections being cut: every value once, in order, then the end", async () => {
+    const observed = observedBackend();
+    const id = `outage-stream-${Date.now()}`;
+    await observed.app.request(`/start-workflow-streaming/${id}/3`, { method: "POST" });
+    const response = await observed.app.request(`/workflow-stream/${id}/live`);
+    const events: ServerSentEvent[] = [];
+    let restore: (() => Promise<void>) | undefined;
+    let frozen = false;
+    try {
+      for await (const event of readEvents(response.body!)) {
+        events.push(event);
+        if (events.length !== 1) continue;
+        // Hold the workflow after its first value, so the rest is written after the outage.
+        frozen = worker.child.kill("SIGSTOP");
+        restore = await cutOff();
+        await observed.readFailed;
+        await restore();
+        restore = undefined;
+        frozen = !worker.child.kill("SIGCONT");
+      }
+    } finally {
+      await restore?.();
+      if (frozen) worker.child.kill("SIGCONT");
+      await observed.close();
+    }
+    const values = events.filter((e) => e.event === "value");
+    expect(values.map((e) => Number(e.id))).toEqual([...Array(8).keys()]);
+    const snapshot = (await (await app.request(`/workflow-stream/${id}`)).json()) as {
+      stream_values: unknown[];
+    };
+    expect(values.map((e) => JSON.parse(e.data))).toEqual(snapshot.stream_values);
+    expect(events.at(-1)).toEqual({ event: "end", data: '{"reason":"closed"}' });
+  });
+
+  it.each([
+    ["a live stream", (id: string) => `/workflow-stream/${id}/live`],
+    ["a live events feed", (id: string) => `/workflow-events/${id}/all`],
+  ])("%s whose database stays away ends with a clean error event", async (kind, path) => {
+    const observed = observedBackend({ liveOutageMs: 300 });
+    const id = `outage-away-${Date.now()}-${kind.replaceAll(" ", "-")}`;
+    await quietStreaming(id);
+    const response = await observed.app.request(path(id), {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(response.status).toBe(200);
+    const restore = await cutOff();
+    let text: string;
+    try {
+      text = await response.text();
+    } finally {
+      await restore();
+      await observed.close();
+    }
+    expect(text).toMatch(
+      /event: error\ndata: {"detail":"The database is unavailable, retry shortly"}\nretry: 1000\n\n$/,
+    );
+    expect(text).not.toMatch(/terminating|accepting connections|sqlstate/i);
+    expect(text.match(/event: error/g)).toHaveLength(1);
   });
 });
