@@ -12,10 +12,10 @@ import { functionEnv, functionIdentity } from "./lambda/function-env.js";
 import { createInvokeApi } from "./lambda/invoke-api.js";
 import { EnvironmentPool } from "./lambda/pool.js";
 
-const listen = (server: Server, port: number) =>
+const listen = (server: Server, port: number, host: string) =>
   new Promise<number>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "0.0.0.0", () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
 
 /**
@@ -47,7 +47,7 @@ async function main() {
   });
   const invokeApi = createInvokeApi(pool, functionName);
   const servers = [invokeApi];
-  const port = await listen(invokeApi, config.LAMBDA_PORT);
+  const port = await listen(invokeApi, config.LAMBDA_PORT, config.LAMBDA_HOST);
   let gatewayPort: number | undefined;
   if (config.API_GATEWAY_PORT !== undefined) {
     const gateway = createApiGateway(pool, {
@@ -56,7 +56,7 @@ async function main() {
       idleMs: config.API_GATEWAY_IDLE_SECONDS * 1000,
     });
     servers.push(gateway);
-    gatewayPort = await listen(gateway, config.API_GATEWAY_PORT);
+    gatewayPort = await listen(gateway, config.API_GATEWAY_PORT, config.LAMBDA_HOST);
   }
   console.log(
     JSON.stringify({

@@ -8,6 +8,7 @@ import { lambdaConfig } from "./lambda/config.js";
 import { STATS_PATH } from "./lambda/invoke-api.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
 import { sstLinkEnv } from "./sst-links.js";
+import { supervise } from "./supervise.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
@@ -20,12 +21,13 @@ const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")
 /**
  * `npm start`: the whole stack on one machine, as it runs in AWS but local. Database (embedded
  * unless DBOS_SYSTEM_DATABASE_URL is set), then the worker (it migrates the schema), then the
- * API on PORT (8000), each its own process. Ctrl-C or SIGTERM stops all of it.
+ * API on PORT (8000), each its own process, listening on loopback. A worker that dies is
+ * restarted, as ECS replaces a task; Ctrl-C or SIGTERM stops all of it.
  */
 async function main() {
   const config = localStackConfig();
   let database: EmbeddedDatabase | undefined;
-  const services: ServiceProcess[] = [];
+  const services: Array<Pick<ServiceProcess, "name" | "stop">> = [];
   let stopping = false;
 
   const shutdown = async (code: number) => {
@@ -55,15 +57,17 @@ async function main() {
   // The API connects as its own least-privilege role, which the worker creates; its password is
   // made anew for each run and handed to the two sides only.
   const apiRole = { name: "wfc_api", password: randomBytes(24).toString("base64url") };
-  const worker = runService("worker", WORKER_ENTRY, {
+  // Fixed ports, so a restarted worker is where the API's relay URL and the banner say.
+  const workerEnv = {
     ...env,
     HEALTH_PORT: String(await getPort({ port: 8001 })),
     RELAY_PORT: String(await getPort({ port: 8003 })),
     API_DATABASE_ROLE: apiRole.name,
     API_DATABASE_PASSWORD: apiRole.password,
-  });
+  };
+  const worker = await supervise("worker", () => runService("worker", WORKER_ENTRY, workerEnv));
   services.push(worker);
-  const workerInfo = await worker.ready;
+  const workerInfo = await worker.current().ready;
   const apiEnv = {
     ...env,
     DBOS_SYSTEM_DATABASE_URL: databaseUrlFor(databaseUrl, apiRole.name, apiRole.password),
@@ -81,7 +85,7 @@ async function main() {
   // The Lambda Invoke API for the API function, like `sam local start-lambda`; LAMBDA_PORT
   // (8002) or, when that is taken, a free port, as for the worker's health check.
   // Its environments wait through the worker's change relay, as deployed: no LISTEN of their own.
-  const lambda = runService("lambda", LAMBDA_ENTRY, {
+  const lambda: ServiceProcess = runService("lambda", LAMBDA_ENTRY, {
     ...apiEnv,
     CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
     LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL",
@@ -92,7 +96,8 @@ async function main() {
   const lambdaInfo = await lambda.ready;
   const lambdaUrl = `http://localhost:${String(lambdaInfo.port)}`;
 
-  for (const service of services) {
+  // The API and the Lambda emulator are this machine's front door: without one, stop.
+  for (const service of services.filter((s): s is ServiceProcess => "exited" in s)) {
     void service.exited.then((code) => {
       if (stopping) return;
       console.error(`${service.name} exited unexpectedly (code ${code}); stopping the stack`);
@@ -110,7 +115,7 @@ async function main() {
         ? `  Mode      lambda: API Gateway REST (STREAM) -> Lambda environments, concurrency ${String(lambdaInfo.concurrency)}; stats ${lambdaUrl}${STATS_PATH}`
         : "  Mode      node: one Node server process (API_MODE=lambda for the Lambda model)",
       `  Lambda    ${lambdaUrl}   (Invoke API: LambdaClient endpoint, function ${String(lambdaInfo.functionName)})`,
-      `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}, change relay :${String(workerInfo.relayPort)}`,
+      `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}, change relay :${String(workerInfo.relayPort)}, pid ${String(worker.current().child.pid)} (restarted if it dies)`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}; the API as role ${apiRole.name}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,
       "  Stop      Ctrl-C",

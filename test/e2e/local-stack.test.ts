@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -19,6 +19,11 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
   let base: string;
   let dataDir: string;
   const output: string[] = [];
+  const lineListeners = new Set<(line: string) => void>();
+  const record = (line: string) => {
+    output.push(line);
+    for (const listener of lineListeners) listener(line);
+  };
 
   beforeAll(async () => {
     const parent = mkdtempSync(join(tmpdir(), "wfc-e2e-"));
@@ -37,10 +42,10 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
       cwd: root,
       env,
     });
-    createInterface({ input: stack.stderr! }).on("line", (line) => output.push(line));
+    createInterface({ input: stack.stderr! }).on("line", record);
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: stack.stdout! }).on("line", (line) => {
-        output.push(line);
+        record(line);
         if (line.startsWith("Stack ready")) resolve();
       });
       stack.once("exit", (code) =>
@@ -53,6 +58,17 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
     // SIGTERM: the stack stops its worker, environments and database itself.
     if (stack.exitCode === null) stack.kill("SIGTERM");
   });
+
+  /** Resolves with the next line of the stack's output that matches `pattern`. */
+  const waitForLine = (pattern: RegExp) =>
+    new Promise<string>((resolve) => {
+      const listener = (line: string) => {
+        if (!pattern.test(line)) return;
+        lineListeners.delete(listener);
+        resolve(line);
+      };
+      lineListeners.add(listener);
+    });
 
   const lambdaStats = async () => {
     const endpoint = /^\s+Lambda\s+(http\S+)/m.exec(output.join("\n"))![1]!;
@@ -174,6 +190,38 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
     );
   });
 
+  describe("exposure and supervision", () => {
+    it("listens on 127.0.0.1 only: API, Lambda emulator, worker health and relay", () => {
+      const text = output.join("\n");
+      const ports = [
+        new URL(base).port,
+        /^\s+Lambda\s+http:\/\/[^:]+:(\d+)/m.exec(text)![1]!,
+        /Worker\s+health http:\/\/[^:]+:(\d+)/.exec(text)![1]!,
+        /change relay :(\d+)/.exec(text)![1]!,
+      ].map(Number);
+      const listening = listeners();
+      for (const port of ports) expect(listening.get(port)).toEqual(["127.0.0.1"]);
+    });
+
+    it("restarts a worker killed with SIGKILL and keeps serving: a workflow started afterwards completes", async () => {
+      const pid = Number(/Worker\s+.*pid (\d+)/.exec(output.join("\n"))![1]);
+      const restarted = waitForLine(/worker restarted \(pid (\d+)\)/);
+      process.kill(pid, "SIGKILL");
+      const line = await restarted;
+      expect(output.join("\n")).toMatch(
+        /worker exited unexpectedly \(signal SIGKILL\); restarting/,
+      );
+      expect(Number(/pid (\d+)/.exec(line)![1])).not.toBe(pid);
+      expect((await get("/health")).status).toBe(200);
+      expect((await post("/start-workflow-events/wf-after-kill/2")).status).toBe(200);
+      expect((await get("/workflow-events/wf-after-kill/result?timeout=20")).body.value).toEqual({
+        total_steps: 2,
+        total_fibonacci: 832040,
+      });
+      expect(stack.exitCode).toBeNull();
+    }, 60_000);
+  });
+
   describe("stopping", () => {
     it("stops the API, worker and database on SIGTERM, leaving nothing behind", async () => {
       const pids = mode === "lambda" ? (await lambdaStats()).environments.map((e) => e.pid!) : [];
@@ -189,3 +237,23 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
     });
   });
 });
+
+/** Listening TCP ports on this machine and the addresses they listen on (from /proc/net). */
+function listeners(): Map<number, string[]> {
+  const found = new Map<number, string[]>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== "0A" || !local) continue; // 0A: LISTEN
+      const [hex, port] = local.split(":");
+      const address =
+        hex!.length === 8
+          ? Buffer.from(hex!, "hex").reverse().join(".")
+          : hex === "00000000000000000000000000000000"
+            ? "::"
+            : `ipv6:${hex}`;
+      found.set(parseInt(port!, 16), [...(found.get(parseInt(port!, 16)) ?? []), address]);
+    }
+  }
+  return found;
+}

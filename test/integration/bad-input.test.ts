@@ -44,7 +44,8 @@ function badValues(schema: Record<string, unknown>): string[] {
   const bad: string[] = [];
   if (schema.type === "integer" || schema.type === "number") {
     bad.push("abc");
-    if (schema.type === "integer") bad.push("2.5");
+    // Only decimal integer text is an integer, as FastAPI reads it: no exponents, no hex.
+    if (schema.type === "integer") bad.push("2.5", "1e1", "0x5");
     if (typeof schema.minimum === "number") bad.push(String(schema.minimum - 1));
     if (typeof schema.maximum === "number") bad.push(String(schema.maximum + 1));
   }
@@ -112,6 +113,8 @@ const cases: Case[] = [
     422,
     /timeout must be at most 25/,
   ],
+  // An empty value is no number: neither 0 nor the default.
+  ["GET", "/workflow-events/ok-id/progress?timeout=", undefined, 422, /timeout must be a number/],
   ["GET", `/workflow-events/${longId}/all`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", `/workflow-stream/${longId}`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", "/workflow-stream/bad%20id", undefined, 422, /workflow_id may only contain/],
@@ -126,6 +129,10 @@ const cases: Case[] = [
   ["GET", "/workflow-stream/ok-id?offset=-1", undefined, 422, /offset must be at least 0/],
   ["GET", "/workflow-stream/ok-id?offset=abc", undefined, 422, /offset must be an integer/],
   ["GET", "/workflow-stream/ok-id/live?offset=1.5", undefined, 422, /offset must be an integer/],
+  ["GET", "/workflow-stream/ok-id?offset=", undefined, 422, /offset must be an integer/],
+  ["GET", "/workflow-stream/ok-id?offset=1e1", undefined, 422, /offset must be an integer/],
+  ["GET", "/workflows?limit=0x5", undefined, 422, /limit must be an integer/],
+  ["GET", "/workflows?offset=", undefined, 422, /offset must be an integer/],
   ["GET", `/workflow-stream/${longId}/live`, undefined, 422, /workflow_id must be at most 128/],
   ["GET", "/workflow-stream/no-such-workflow/live", undefined, 404, /Workflow not found/],
   [
@@ -173,6 +180,15 @@ const cases: Case[] = [
   ],
   ["POST", "/webhooks/no-such-workflow", "{}", 404, /Workflow not found/, signed("{}")],
   ["GET", "/no/such/route", undefined, 404, /Not Found/],
+  ["GET", "/send-message/ok-id", undefined, 405, /Method Not Allowed/],
+  [
+    "POST",
+    "/send-message/ok-id",
+    '{"approved":true}',
+    415,
+    /must be application\/json/,
+    { "content-type": "text/plain" },
+  ],
 ];
 
 describe("bad input", () => {

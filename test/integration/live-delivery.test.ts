@@ -122,6 +122,19 @@ describe("stream snapshot from an offset", () => {
       "complete",
     ]);
   });
+
+  it("says the stream is closed to a poller past its end, so it stops", async () => {
+    const id = `past-end-${Date.now()}`;
+    await app.request(`/start-workflow-streaming/${id}/1`, { method: "POST" });
+    await inspector.result(id);
+    // 4 values and the close marker at offset 4: offsets 4, 5 and 100 are all past the end.
+    for (const offset of [4, 5, 100]) {
+      const body = (await (
+        await app.request(`/workflow-stream/${id}?offset=${offset}`)
+      ).json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ stream_values: [], offset, next_offset: offset, closed: true });
+    }
+  });
 });
 
 describe("live stream (server-sent events)", () => {

@@ -2,6 +2,7 @@ import { DBOS } from "@dbos-inc/dbos-sdk";
 import {
   DEFAULT_APP_VERSION,
   KINDS,
+  kindNamed,
   startPath,
   startPrefix,
   startSegments,
@@ -39,11 +40,12 @@ const signedFor = (body: string) => {
 type App = ReturnType<typeof createApp>;
 let up: App;
 let down: App;
+let keyed: App;
 let backends: Array<ReturnType<typeof createDbosBackend>> = [];
 let inspector: Awaited<ReturnType<typeof createInspector>>;
 let worker: TestWorker;
 let doc: {
-  paths: Record<string, Record<string, { responses: Record<string, any> }>>;
+  paths: Record<string, Record<string, { responses: Record<string, any>; security?: unknown[] }>>;
   components: unknown;
 };
 const run = Date.now();
@@ -65,6 +67,7 @@ beforeAll(async () => {
   backends = [live, dead];
   up = createApp(live, { webhookSecret: SECRET, log: () => {} });
   down = createApp(dead, { webhookSecret: SECRET, log: () => {} });
+  keyed = createApp(live, { webhookSecret: SECRET, apiKeys: ["contract-key"], log: () => {} });
   inspector = await createInspector(url);
   worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "1" });
   doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
@@ -73,6 +76,9 @@ beforeAll(async () => {
   await up.request(`/start-workflow-events/ev-${run}/1`, { method: "POST" });
   // Waits for an approval (for 1 s): what messages and webhooks are sent to.
   await up.request(`/start-workflow-messaging/msg-${run}/1`, { method: "POST" });
+  // Waits minutes for a reviewer who never comes: what is cancelled while it runs.
+  const review = kindNamed("document-review");
+  await up.request(startPath(review, `cancel-${run}`, review.example), { method: "POST" });
   await inspector.result(`done-${run}`);
   await inspector.result(`ev-${run}`);
 });
@@ -86,7 +92,7 @@ afterAll(async () => {
 type Scenario = [
   template: string,
   method: string,
-  app: "up" | "down",
+  app: "up" | "down" | "keyed",
   path: string,
   init?: RequestInit,
 ];
@@ -117,8 +123,37 @@ const startScenarios = (): Scenario[] =>
     ];
   });
 
+/** A concrete path for a documented template: every parameter a valid value. */
+const concrete = (template: string) =>
+  template.replace(/\{([^}]+)\}/g, (_, name: string) => (name === "workflow_id" ? "x" : "1"));
+
+/**
+ * What middleware answers on any route, derived from the document itself: every operation it
+ * says needs a key, called without one (401); every mutating one, sent a text body (415).
+ */
+const middlewareScenarios = (): Scenario[] =>
+  Object.entries(doc.paths).flatMap(([template, ops]) =>
+    Object.entries(ops).flatMap(([method, op]): Scenario[] => [
+      ...(op.security?.length
+        ? [[template, method, "keyed", concrete(template), { method }] as Scenario]
+        : []),
+      ...(op.responses["415"]
+        ? [
+            [
+              template,
+              method,
+              "up",
+              concrete(template),
+              post("{}", { "content-type": "text/plain" }),
+            ] as Scenario,
+          ]
+        : []),
+    ]),
+  );
+
 const scenarios = (): Scenario[] => [
   ...startScenarios(),
+  ...middlewareScenarios(),
   ["/health", "get", "up", "/health"],
   ["/", "get", "up", "/"],
   ["/", "get", "down", "/"],
@@ -172,6 +207,8 @@ const scenarios = (): Scenario[] => [
   ["/workflows/{workflow_id}", "get", "up", "/workflows/nobody"],
   ["/workflows/{workflow_id}", "get", "up", "/workflows/bad%20id"],
   ["/workflows/{workflow_id}", "get", "down", "/workflows/x"],
+  ["/workflows/{workflow_id}/cancel", "post", "up", `/workflows/cancel-${run}/cancel`, post()],
+  // Finished: nothing to cancel.
   ["/workflows/{workflow_id}/cancel", "post", "up", `/workflows/done-${run}/cancel`, post()],
   ["/workflows/{workflow_id}/cancel", "post", "up", "/workflows/nobody/cancel", post()],
   ["/workflows/{workflow_id}/cancel", "post", "up", "/workflows/bad%20id/cancel", post()],
@@ -183,6 +220,16 @@ const scenarios = (): Scenario[] => [
 ];
 
 describe("the OpenAPI document", () => {
+  it("asks for a key everywhere but on the open paths", () => {
+    const open = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.values(ops)
+        .filter((op) => op.security?.length === 0)
+        .map(() => path),
+    );
+    expect(open.sort()).toEqual(["/health", "/webhooks/{workflow_id}"]);
+    expect((doc as unknown as { security?: unknown }).security).toBeUndefined();
+  });
+
   it("is OpenAPI 3.1 and documents every route", () => {
     expect((doc as unknown as { openapi: string }).openapi).toBe("3.1.0");
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -198,7 +245,7 @@ describe("the OpenAPI document", () => {
     const problems: string[] = [];
     await Promise.all(
       scenarios().map(async ([template, method, which, path, init]) => {
-        const response = await (which === "up" ? up : down).request(path, init);
+        const response = await { up, down, keyed }[which].request(path, init);
         const status = String(response.status);
         seen.add(`${method} ${template} ${status}`);
         const documented = doc.paths[template]?.[method]?.responses[status];

@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
+import { docsPage } from "../../functions/api/src/docs-page.js";
 import { createInspector } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
@@ -83,14 +84,24 @@ describe("API keys", () => {
     expect(await inspector.status(id)).toBeUndefined();
   });
 
-  it("answers 400 to a malformed Authorization header", async () => {
-    const response = await post("/start-workflow-events/x/1", undefined, {
-      authorization: "Bearer two words",
+  it.each(["Bearer two words", "Basic dXNlcjpwYXNz", "Bearer"])(
+    "answers 401 to a malformed Authorization header (%s), as the README says",
+    async (authorization) => {
+      const response = await post("/start-workflow-events/x/1", undefined, { authorization });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe('Bearer error="invalid_request"');
+      expect(((await response.json()) as { detail: string }).detail).toMatch(
+        /Malformed Authorization header/,
+      );
+    },
+  );
+
+  it("accepts the scheme in any case", async () => {
+    const id = `scheme-case-${Date.now()}`;
+    const response = await post(`/start-workflow-events/${id}/1`, undefined, {
+      authorization: `bearer ${KEY_NEW}`,
     });
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(
-      /Malformed Authorization header/,
-    );
+    expect(response.status).toBe(200);
   });
 
   it("accepts both keys while one is being rotated", async () => {
@@ -230,6 +241,18 @@ describe("HTTP hygiene", () => {
     expect(response.headers.get("x-frame-options")).toBeTruthy();
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age/);
     expect(response.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+  });
+
+  it("gives the Node server's docs page the same headers, request ID and access log", async () => {
+    const lines: string[] = [];
+    const local = createApp(backend, { extraRoutes: docsPage(), log: (line) => lines.push(line) });
+    const response = await local.request("/docs");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ method: "GET", path: "/docs", status: 200 }),
+    ]);
   });
 
   it("keeps a caller's request ID", async () => {

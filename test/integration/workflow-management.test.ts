@@ -105,6 +105,16 @@ describe("cancel and resume", () => {
     expect((await api.get(`/workflows/${id}`)).body.status).toBe("SUCCESS");
   });
 
+  it("answers 409 to cancel a finished workflow, and leaves its outcome", async () => {
+    const id = `mgmt-finished-${run}`;
+    await api.post(`/start-workflow-events/${id}/1`);
+    await inspector.result(id);
+    const cancelled = await api.post(`/workflows/${id}/cancel`);
+    expect(cancelled.status).toBe(409);
+    expect(cancelled.body.detail).toMatch(/already finished \(SUCCESS\)/);
+    expect((await api.get(`/workflows/${id}`)).body.status).toBe("SUCCESS");
+  });
+
   it("answers 404 to cancel or resume an unknown workflow", async () => {
     expect((await api.post("/workflows/no-such/cancel")).status).toBe(404);
     expect((await api.post("/workflows/no-such/resume")).status).toBe(404);

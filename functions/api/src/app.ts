@@ -4,9 +4,11 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { Backend } from "./backend.js";
-import { notFound, onError } from "./errors.js";
+import { onError } from "./errors.js";
+import { methodNotAllowed } from "./method-not-allowed.js";
 import { accessLog, type LogLevel } from "./middleware/access-log.js";
 import { apiKeyAuth } from "./middleware/auth.js";
+import { requireJsonBody } from "./middleware/json-content.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { messagingRoutes } from "./routes/messaging.js";
@@ -16,8 +18,7 @@ import { streamingRoutes } from "./routes/streaming.js";
 import { uiRoutes } from "./routes/ui.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workflowRoutes } from "./routes/workflows.js";
-import { openAPIRouteHandler } from "hono-openapi";
-import { OPENAPI_INFO } from "./openapi.js";
+import { openApiDocument } from "./openapi.js";
 import { KEEPALIVE_MS } from "./sse.js";
 
 export interface AppSettings {
@@ -35,6 +36,11 @@ export interface AppSettings {
   log?: (line: string) => void;
   /** Lowest level logged: `warn` or `error` silence the per-request lines. */
   logLevel?: LogLevel;
+  /**
+   * Routes only some entry points serve (the Node server's docs page, whose assets stay out of
+   * the Lambda bundle), mounted behind the same headers, request ID, access log and auth.
+   */
+  extraRoutes?: Hono;
 }
 
 /**
@@ -60,6 +66,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     );
   }
   const api = app
+    .use(requireJsonBody())
     .use(apiKeyAuth(settings.apiKeys ?? []))
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
@@ -70,16 +77,9 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", webhookRoutes(backend, settings.webhookSecret))
     .route("/", workflowRoutes(backend))
     .route("/", uiRoutes())
-    .notFound(notFound)
     .onError(onError);
-  // Generated from the routes' own validators and response schemas: one source of truth.
-  // Validation failures are our 422 (documented per route), not the library's default 400.
-  api.get(
-    "/openapi.json",
-    openAPIRouteHandler(api, {
-      documentation: OPENAPI_INFO,
-      defaultValidationErrorResponse: false,
-    }),
-  );
+  if (settings.extraRoutes) api.route("/", settings.extraRoutes);
+  api.notFound(methodNotAllowed(() => api.routes));
+  api.get("/openapi.json", openApiDocument(api));
   return api;
 }

@@ -11,6 +11,9 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   too_large: 413,
 };
 
+/** nginx's status for a request the client abandoned before its answer. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /**
  * The one place errors become HTTP answers, in FastAPI's `{"detail": ...}` shape. Unknown
  * errors are logged and answered 500 without internals (no stack, SQL or connection string).
@@ -25,6 +28,9 @@ export function onError(error: Error, c: Context) {
     if (error.res) return error.getResponse();
     return c.json({ detail: error.message || "Request failed" }, error.status);
   }
+  // A client that went away mid-request (closed the socket while sending its body) is no
+  // server error: nobody reads this answer, and the access log says 499, as nginx does.
+  if (c.req.raw.signal.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
   console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(error) }));
   return c.json({ detail: "Internal Server Error" }, 500);
 }

@@ -1,5 +1,6 @@
 import type { DBOSClient, WorkflowStatus } from "@dbos-inc/dbos-sdk";
 import {
+  ConflictError,
   kindNamed,
   kindOfWorkflow,
   NotFoundError,
@@ -22,11 +23,17 @@ export interface WorkflowManagement {
   get(workflowId: string): Promise<WorkflowSummary>;
   /** Newest first. */
   list(filter: ListFilter): Promise<WorkflowSummary[]>;
-  /** Cancels a workflow that has not finished (it stops at its next step). @throws NotFoundError */
+  /**
+   * Cancels a workflow that has not finished (it stops at its next step); an already cancelled
+   * one stays so. @throws NotFoundError, ConflictError when it has finished (nothing to stop)
+   */
   cancel(workflowId: string): Promise<WorkflowSummary>;
   /** Resumes a cancelled or failed workflow from its last completed step. @throws NotFoundError */
   resume(workflowId: string): Promise<WorkflowSummary>;
 }
+
+/** Statuses a workflow never leaves by itself: cancelling one would rewrite its outcome. */
+const FINISHED = new Set<string>(["SUCCESS", "ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]);
 
 const iso = (epochMs: number | undefined) =>
   epochMs === undefined ? null : new Date(epochMs).toISOString();
@@ -81,7 +88,9 @@ export function createManagement(dbos: () => Promise<DBOSClient>): WorkflowManag
       return rows.map((row) => summarize(row));
     },
     async cancel(workflowId) {
-      await get(workflowId);
+      const { status } = await get(workflowId);
+      if (FINISHED.has(status))
+        throw new ConflictError(`Workflow has already finished (${status}): nothing to cancel`);
       await (await dbos()).cancelWorkflow(workflowId);
       return get(workflowId);
     },

@@ -1,15 +1,17 @@
-import { describeRoute, resolver } from "hono-openapi";
+import type { Context, Hono } from "hono";
+import { describeRoute, generateSpecs, resolver } from "hono-openapi";
 import type { z } from "zod";
+import { isOpenPath } from "./middleware/auth.js";
 import { errorResponse } from "./schemas.js";
 
 type Responses = Record<number, { description: string; schema?: z.ZodType; eventStream?: boolean }>;
 
 const ERRORS: Record<number, string> = {
-  400: "Malformed Authorization header",
-  401: "Missing or invalid API key (or webhook signature)",
+  401: "Missing, malformed or invalid API key (or webhook signature)",
   404: "Not found",
-  409: "Conflicts with the workflow: its ID is another kind's, or its kind has no such topic",
+  409: "Conflicts with the workflow: its ID is another kind's, its kind has no such topic, or it has already finished",
   413: "Body larger than 64 KiB",
+  415: "A body that is not `Content-Type: application/json`",
   422: "Invalid input; `detail` names each bad field",
   503: "Database unavailable or not initialised; retry after `Retry-After` seconds",
 };
@@ -72,5 +74,42 @@ export const OPENAPI_INFO = {
       'Start durable workflows and talk to them while they run: events, messages, streams. Errors are {"detail": ...}.',
   },
   components: { securitySchemes: { apiKey: { type: "http" as const, scheme: "bearer" } } },
-  security: [{ apiKey: [] }],
 };
+
+const MUTATING = new Set(["post", "put", "patch", "delete"]);
+type Operation = { security?: unknown; responses?: Record<string, unknown> };
+const errorAnswer = (status: number) => ({
+  description: ERRORS[status]!,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+/**
+ * `/openapi.json`, generated from the routes' own validators and response schemas, then given
+ * what middleware adds to every route: whether it needs a key (from the auth module's own list
+ * of open paths), its 401 when it does, and the 415 of a mutating call with a non-JSON body.
+ * Validation failures are our 422 (documented per route), not the library's default 400.
+ */
+export function openApiDocument(app: Hono) {
+  let document: Awaited<ReturnType<typeof generateSpecs>> | undefined;
+  return async (c: Context) => {
+    if (!document) {
+      document = await generateSpecs(
+        app,
+        { documentation: OPENAPI_INFO, defaultValidationErrorResponse: false },
+        c,
+      );
+      for (const [path, item] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+          const responses = (operation.responses ??= {});
+          if (isOpenPath(path)) operation.security = [];
+          else {
+            operation.security = [{ apiKey: [] }];
+            responses[401] ??= errorAnswer(401);
+          }
+          if (MUTATING.has(method)) responses[415] ??= errorAnswer(415);
+        }
+      }
+    }
+    return c.json(document);
+  };
+}

@@ -1,12 +1,16 @@
-import { createApp } from "./app.js";
+import { createApp, type AppSettings } from "./app.js";
 import { createDbosBackend } from "./backend.js";
 import { apiConfig } from "./config.js";
 
 /**
  * The app as a deployed process runs it: config from the environment, one backend per
- * process. Built once per Lambda instance (module scope) or Node server.
+ * process. Built once per Lambda instance (module scope) or Node server; `extra` adds what only
+ * one entry point serves (the Node server's docs page).
  */
-export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
+export function createRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Pick<AppSettings, "extraRoutes"> = {},
+) {
   const config = apiConfig(env);
   const backend = createDbosBackend({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
@@ -22,6 +26,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env) {
     corsOrigins: config.CORS_ORIGINS,
     logLevel: config.LOG_LEVEL,
     liveFeedMaxMs: config.LIVE_FEED_MAX_SECONDS * 1000,
+    ...extra,
   });
   if (config.API_KEYS.length === 0) {
     console.warn(

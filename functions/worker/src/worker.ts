@@ -65,7 +65,7 @@ export async function runWorker(config: WorkerConfig) {
   });
 
   let running = true;
-  const health = await startHealthServer(config.HEALTH_PORT, () => running);
+  const health = await startHealthServer(config.HEALTH_PORT, () => running, config.HEALTH_HOST);
   // One machine-readable line: the local runner and tests wait for it instead of sleeping.
   console.log(
     JSON.stringify({

@@ -51,6 +51,11 @@ const apiSchema = z.object({
   ...shared,
   PORT: port(8000),
   /**
+   * Where the local Node server listens: loopback, so `npm start` is not reachable from the
+   * network unless asked (`0.0.0.0` in a container). The Lambda handler has no listener.
+   */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /**
    * Pool connections per API process (plus one shared LISTEN connection). A Lambda instance
    * serves one request at a time, and waiters hold no connection while they wait.
    */
@@ -110,6 +115,11 @@ const workerSchema = z.object({
   /** Unique per worker; the host name is unique per container (ECS task). */
   EXECUTOR_ID: z.string().min(1).max(100).default(hostname()),
   HEALTH_PORT: port(8001),
+  /**
+   * Where the health check listens. Loopback suffices in a container too: the ECS health check
+   * runs inside it (`WORKER_HEALTH_CHECK`), and no load balancer asks the worker.
+   */
+  HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
   DB_POOL_SIZE: positiveInt(10),
   FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
   /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */

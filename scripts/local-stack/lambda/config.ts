@@ -6,6 +6,8 @@ const seconds = (fallback: number) => z.coerce.number().positive().default(fallb
 const schema = z.object({
   /** Port of the local Lambda Invoke API (`0` picks a free one). */
   LAMBDA_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+  /** Where the Invoke API and the API Gateway front listen: loopback unless asked. */
+  LAMBDA_HOST: z.string().min(1).default("127.0.0.1"),
   /** The name `FunctionName` must carry (the deployed function is SST's `Api`). */
   LAMBDA_FUNCTION_NAME: z.string().min(1).default("Api"),
   /** Reserved concurrency: environments busy at once; beyond it, invocations are throttled. */

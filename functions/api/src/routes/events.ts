@@ -11,11 +11,18 @@ import { MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 const eventParams = workflowParam.extend({
   event_key: z.string().min(1).max(255, "event_key must be at most 255 characters"),
 });
+/** Seconds, fractions allowed; an empty `?timeout=` is no number (FastAPI: 422), not 0. */
+const seconds = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? Number.NaN : value;
 const timeoutQuery = z.object({
-  timeout: z.coerce
-    .number({ error: "timeout must be a number of seconds" })
-    .min(0, "timeout must be at least 0")
-    .max(MAX_EVENT_TIMEOUT_SECONDS, `timeout must be at most ${MAX_EVENT_TIMEOUT_SECONDS}`)
+  timeout: z
+    .preprocess(
+      seconds,
+      z.coerce
+        .number({ error: "timeout must be a number of seconds" })
+        .min(0, "timeout must be at least 0")
+        .max(MAX_EVENT_TIMEOUT_SECONDS, `timeout must be at most ${MAX_EVENT_TIMEOUT_SECONDS}`),
+    )
     .default(5),
 });
 

@@ -18,6 +18,9 @@ export function rootRoutes(backend: Backend) {
       [503],
     ),
     async (c) => {
+      // Hono answers HEAD with the GET route: a health checker's or crawler's HEAD must not
+      // start six workflows. It gets the answer's headers, and nothing runs.
+      if (c.req.method === "HEAD") return c.body(null, 200, { "content-type": "application/json" });
       const workflowId = await backend.start(kindNamed("fanout").workflowName, undefined, []);
       return c.json((await backend.result(workflowId, ROOT_TIMEOUT_SECONDS)) as FanoutRootOutput);
     },

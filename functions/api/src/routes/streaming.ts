@@ -1,4 +1,4 @@
-import { NotFoundError } from "@wfc/core";
+import { decimalText, NotFoundError } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -10,10 +10,15 @@ import { checkStream } from "../channels.js";
 import { streamKeyQuery, workflowParam } from "./params.js";
 
 const streamQuery = streamKeyQuery.extend({
-  offset: z.coerce
-    .number({ error: "offset must be an integer" })
-    .int("offset must be an integer")
-    .min(0, "offset must be at least 0")
+  // Decimal text only: an empty `?offset=` is a 422, not offset 0.
+  offset: z
+    .preprocess(
+      decimalText,
+      z.coerce
+        .number({ error: "offset must be an integer" })
+        .int("offset must be an integer")
+        .min(0, "offset must be at least 0"),
+    )
     .optional(),
 });
 

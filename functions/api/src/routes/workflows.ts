@@ -1,4 +1,4 @@
-import { WORKFLOW_KINDS, WORKFLOW_STATUSES } from "@wfc/core";
+import { decimalText, WORKFLOW_KINDS, WORKFLOW_STATUSES } from "@wfc/core";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -17,16 +17,25 @@ const listQuery = z.object({
   kind: z
     .enum(WORKFLOW_KINDS, { error: `kind must be one of ${WORKFLOW_KINDS.join(", ")}` })
     .optional(),
-  limit: z.coerce
-    .number({ error: "limit must be an integer" })
-    .int("limit must be an integer")
-    .min(1, "limit must be at least 1")
-    .max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`)
+  // Decimal text only (`?limit=1e1` and an empty `?offset=` are 422s), as FastAPI reads ints.
+  limit: z
+    .preprocess(
+      decimalText,
+      z.coerce
+        .number({ error: "limit must be an integer" })
+        .int("limit must be an integer")
+        .min(1, "limit must be at least 1")
+        .max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
+    )
     .default(20),
-  offset: z.coerce
-    .number({ error: "offset must be an integer" })
-    .int("offset must be an integer")
-    .min(0, "offset must be at least 0")
+  offset: z
+    .preprocess(
+      decimalText,
+      z.coerce
+        .number({ error: "offset must be an integer" })
+        .int("offset must be an integer")
+        .min(0, "offset must be at least 0"),
+    )
     .default(0),
 });
 
@@ -69,9 +78,9 @@ export function workflowRoutes(backend: Backend) {
       "/workflows/:workflow_id/cancel",
       doc(
         "workflows",
-        "Cancel a workflow",
+        "Cancel a workflow that has not finished",
         { 200: { description: "The workflow, cancelled", schema: S.workflowSummary } },
-        [404, 422, 503],
+        [404, 409, 422, 503],
       ),
       validate("param", workflowParam),
       async (c) => c.json(await backend.workflows.cancel(c.req.valid("param").workflow_id)),

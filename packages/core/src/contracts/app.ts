@@ -37,11 +37,22 @@ export const workflowIdSchema = z
     "workflow_id may only contain letters, digits, '.', '_', ':' and '-'",
   );
 
-export const nStepsSchema = z.coerce
-  .number({ error: "n_steps must be an integer" })
-  .int("n_steps must be an integer")
-  .min(1, "n_steps must be at least 1")
-  .max(MAX_STEPS, `n_steps must be at most ${MAX_STEPS}`);
+/**
+ * Lets only decimal integer text (`5`, `-1`) through to a number schema: coercion alone would
+ * read `1e1`, `0x5`, ` 5` or an empty string as numbers, which FastAPI refuses. Non-strings
+ * (a typed client's numbers) pass unchanged; the schema's own error message names the field.
+ */
+export const decimalText = (value: unknown) =>
+  typeof value === "string" && !/^[+-]?\d+$/.test(value) ? Number.NaN : value;
+
+export const nStepsSchema = z.preprocess(
+  decimalText,
+  z.coerce
+    .number({ error: "n_steps must be an integer" })
+    .int("n_steps must be an integer")
+    .min(1, "n_steps must be at least 1")
+    .max(MAX_STEPS, `n_steps must be at most ${MAX_STEPS}`),
+);
 
 /** One fibonacci step's result, as the seed returns it. */
 export interface StepResult {

@@ -21,15 +21,24 @@ export async function readStreamSnapshot(
   key: string,
   offset = 0,
 ): Promise<StreamSnapshot> {
-  const { rows } = await db.query<{ value: string | null; serialization: string | null }>(
-    `SELECT value, serialization FROM ${DBOS_SCHEMA}.streams
-      WHERE workflow_uuid = $1 AND key = $2 AND "offset" >= $3 ORDER BY "offset"`,
+  // The stream's last row too, wherever it is: a reader past the end (its offset beyond the
+  // close marker) must still learn that the stream is closed, or a poller never stops.
+  const { rows } = await db.query<{
+    offset: number;
+    value: string | null;
+    serialization: string | null;
+  }>(
+    `SELECT "offset", value, serialization FROM ${DBOS_SCHEMA}.streams
+      WHERE workflow_uuid = $1 AND key = $2
+        AND ("offset" >= $3 OR "offset" = (SELECT max("offset") FROM ${DBOS_SCHEMA}.streams
+                                            WHERE workflow_uuid = $1 AND key = $2))
+      ORDER BY "offset"`,
     [workflowId, key, offset],
   );
   const values: unknown[] = [];
   for (const row of rows) {
     if (await isStreamEnd(row.value, row.serialization)) return { values, offset, closed: true };
-    values.push(await decodeValue(row.value, row.serialization));
+    if (Number(row.offset) >= offset) values.push(await decodeValue(row.value, row.serialization));
   }
   return { values, offset, closed: false };
 }
