@@ -123,6 +123,8 @@ const cases: Case[] = [
   ["POST", "/send-message/ok-id", "null", 422, /must be a JSON object/],
   ["POST", "/send-message/ok-id", { pad: "x".repeat(70_000) }, 413, /at most 65536 bytes/],
   ["POST", "/send-message/no-such-workflow", { approved: true }, 404, /Workflow not found/],
+  ["POST", "/send-message/ok-id", '{"amount": 1e309}', 422, /body\.amount is too large/],
+  ["POST", "/send-message/ok-id", '{"__proto__": {"approved": true}}', 422, /"__proto__"/],
   ["GET", "/workflow-stream/ok-id?offset=-1", undefined, 422, /offset must be at least 0/],
   ["GET", "/workflow-stream/ok-id?offset=abc", undefined, 422, /offset must be an integer/],
   ["GET", "/workflow-stream/ok-id/live?offset=1.5", undefined, 422, /offset must be an integer/],
@@ -171,7 +173,27 @@ const cases: Case[] = [
     413,
     /at most 65536 bytes/,
   ],
-  ["POST", "/webhooks/no-such-workflow", "{}", 404, /Workflow not found/, signed("{}")],
+  ["POST", "/webhooks/ok-id", "{}", 422, /must name its target: "workflow_id"/, signed("{}")],
+  [
+    "POST",
+    "/webhooks/ok-id",
+    "{}",
+    422,
+    /webhook-id must be at most 255/,
+    {
+      "webhook-id": "e".repeat(256),
+      "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+      "webhook-signature": webhook.sign("e".repeat(256), new Date(), "{}"),
+    },
+  ],
+  [
+    "POST",
+    "/webhooks/no-such-workflow",
+    '{"workflow_id":"no-such-workflow"}',
+    404,
+    /Workflow not found/,
+    signed('{"workflow_id":"no-such-workflow"}'),
+  ],
   ["GET", "/no/such/route", undefined, 404, /Not Found/],
 ];
 
