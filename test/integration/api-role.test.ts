@@ -2,6 +2,7 @@ import { DBOS } from "@dbos-inc/dbos-sdk";
 import { readServerSentEvents } from "@wfc/client";
 import { databaseUrlFor } from "@wfc/core";
 import pg from "pg";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_ROLE_SETTINGS, ensureApiRole } from "../../functions/worker/src/api-role.js";
 import { DB_RETRY_BOUND_MS } from "../../functions/api/src/bounded-retries.js";
@@ -23,6 +24,7 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 const role = uniqueRoleName("wfc_api_role");
 const password = testPassword();
 const run = Date.now();
+const WEBHOOK_SECRET = `whsec_${Buffer.from("api role test webhook secret!!!!").toString("base64")}`;
 let url: string;
 let roleUrl: string;
 let api: ReturnType<typeof createTestApi>;
@@ -34,7 +36,7 @@ beforeAll(async () => {
   await DBOS.migrate(url);
   worker = await startWorker(url, { ...apiRoleEnv(role, password, 8), RECV_TIMEOUT_SECONDS: "30" });
   roleUrl = databaseUrlFor(url, role, password);
-  api = createTestApi(roleUrl);
+  api = createTestApi(roleUrl, { webhookSecret: WEBHOOK_SECRET, log: () => {} });
   inspector = await createInspector(url);
 });
 
@@ -128,6 +130,28 @@ describe("every route works as the role", () => {
     expect((await api.post("/send-message/no-such-workflow", { approved: true })).status).toBe(404);
   });
 
+  it("webhooks: a signed delivery once, its webhook-id refused for another workflow", async () => {
+    const [id, other] = [`role-hook-${run}`, `role-hook-other-${run}`];
+    await api.post(`/start-workflow-messaging/${id}/1`);
+    await api.post(`/start-workflow-messaging/${other}/1`);
+    const signer = new Webhook(WEBHOOK_SECRET);
+    const deliver = (to: string, approved: boolean) => {
+      const body = JSON.stringify({ workflow_id: to, approved });
+      return api.post(`/webhooks/${to}`, body, {
+        "webhook-id": `evt_${run}`,
+        "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+        "webhook-signature": signer.sign(`evt_${run}`, new Date(), body),
+      });
+    };
+    expect((await deliver(id, true)).status).toBe(200);
+    expect((await deliver(id, true)).status).toBe(200);
+    expect((await deliver(other, true)).status).toBe(409);
+    expect(await inspector.result(id)).toMatchObject({ status: "completed" });
+    expect((await api.post(`/send-message/${id}`, { approved: true })).status).toBe(409);
+    await api.post(`/send-message/${other}`, { approved: false });
+    expect(await inspector.result(other)).toMatchObject({ status: "cancelled" });
+  });
+
   it("streaming: a live feed to the end, then snapshots from any offset", async () => {
     const id = `role-stream-${run}`;
     await api.post(`/start-workflow-streaming/${id}/2`);
@@ -185,6 +209,9 @@ describe("the role can do nothing else", () => {
     ["read step outputs", "SELECT * FROM dbos.operation_outputs"],
     ["read messages", "SELECT message FROM dbos.notifications"],
     ["read wfc.executors", "SELECT * FROM wfc.executors"],
+    ["forget a delivery", "DELETE FROM wfc.message_deliveries"],
+    ["rewrite a delivery", "UPDATE wfc.message_deliveries SET workflow_id = 'evil'"],
+    ["create a table in wfc", "CREATE TABLE wfc.evil (id int)"],
     [
       "write wfc.executors",
       "INSERT INTO wfc.executors (executor_id, app_version) VALUES ('x', '1')",

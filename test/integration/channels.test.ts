@@ -52,7 +52,7 @@ describe("message topics", () => {
   });
 
   it("refuses a signed webhook on a topic the workflow's kind does not declare", async () => {
-    const body = "{}";
+    const body = JSON.stringify({ workflow_id: events, topic: "payment" });
     const headers = {
       "content-type": "application/json",
       "webhook-id": `evt_${run}`,

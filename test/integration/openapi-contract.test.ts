@@ -69,18 +69,20 @@ beforeAll(async () => {
   down = createApp(dead, { webhookSecret: SECRET, log: () => {} });
   keyed = createApp(live, { webhookSecret: SECRET, apiKeys: ["contract-key"], log: () => {} });
   inspector = await createInspector(url);
-  worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "1" });
+  worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "5" });
   doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
   // Workflows the scenarios refer to.
   await up.request(`/start-workflow-streaming/done-${run}/1`, { method: "POST" });
   await up.request(`/start-workflow-events/ev-${run}/1`, { method: "POST" });
-  // Waits for an approval (for 1 s): what messages and webhooks are sent to.
-  await up.request(`/start-workflow-messaging/msg-${run}/1`, { method: "POST" });
   // Waits minutes for a reviewer who never comes: what is cancelled while it runs.
   const review = kindNamed("document-review");
   await up.request(startPath(review, `cancel-${run}`, review.example), { method: "POST" });
   await inspector.result(`done-${run}`);
   await inspector.result(`ev-${run}`);
+  // Wait for an approval (for 5 s), what messages and webhooks are sent to: started last, so
+  // they still wait when the scenarios run (a finished workflow's send is a 409).
+  await up.request(`/start-workflow-messaging/msg-${run}/1`, { method: "POST" });
+  await up.request(`/start-workflow-messaging/hook-${run}/1`, { method: "POST" });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -106,6 +108,8 @@ const post = (
 });
 const sse = { headers: { accept: "text/event-stream" } };
 const big = JSON.stringify({ pad: "x".repeat(70_000) });
+/** A signed webhook's body, naming its target workflow. */
+const target = (workflowId: string) => JSON.stringify({ workflow_id: workflowId });
 
 /**
  * Each startable kind's start route, derived from its declaration: a new workflow (200), an ID
@@ -193,13 +197,38 @@ const scenarios = (): Scenario[] => [
   // The events kind declares no stream.
   ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/ev-${run}`],
   ["/workflow-stream/{workflow_id}", "get", "down", "/workflow-stream/x"],
-  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("{}", signedFor("{}"))],
+  // Its own waiting workflow: a message to msg-* may finish that one first (then a 409).
+  [
+    "/webhooks/{workflow_id}",
+    "post",
+    "up",
+    `/webhooks/hook-${run}`,
+    post(target(`hook-${run}`), signedFor(target(`hook-${run}`))),
+  ],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("{}", signed("{}"))],
-  ["/webhooks/{workflow_id}", "post", "up", "/webhooks/nobody", post("{}", signedFor("{}"))],
-  ["/webhooks/{workflow_id}", "post", "up", `/webhooks/ev-${run}`, post("{}", signedFor("{}"))],
+  [
+    "/webhooks/{workflow_id}",
+    "post",
+    "up",
+    "/webhooks/nobody",
+    post(target("nobody"), signedFor(target("nobody"))),
+  ],
+  [
+    "/webhooks/{workflow_id}",
+    "post",
+    "up",
+    `/webhooks/ev-${run}`,
+    post(target(`ev-${run}`), signedFor(target(`ev-${run}`))),
+  ],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post(big, signedFor(big))],
   ["/webhooks/{workflow_id}", "post", "up", `/webhooks/msg-${run}`, post("[1]", signedFor("[1]"))],
-  ["/webhooks/{workflow_id}", "post", "down", "/webhooks/x", post("{}", signedFor("{}"))],
+  [
+    "/webhooks/{workflow_id}",
+    "post",
+    "down",
+    "/webhooks/x",
+    post(target("x"), signedFor(target("x"))),
+  ],
   ["/workflows", "get", "up", "/workflows?limit=2"],
   ["/workflows", "get", "up", "/workflows?limit=0"],
   ["/workflows", "get", "down", "/workflows"],

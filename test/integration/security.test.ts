@@ -152,57 +152,48 @@ async function storedMessages(workflowId: string): Promise<number> {
   return rows[0]!.n;
 }
 
+const now = () => Math.floor(Date.now() / 1000);
+
 describe("signed webhooks", () => {
   it("delivers a correctly signed webhook to the workflow, without an API key", async () => {
     const id = `hook-${Date.now()}`;
     await post(`/start-workflow-messaging/${id}/2`, undefined, bearer(KEY_OLD));
-    const body = JSON.stringify({ approved: true, provider: "payments" });
-    const response = await post(
-      `/webhooks/${id}`,
-      body,
-      sign("evt_1", Math.floor(Date.now() / 1000), body),
-    );
+    const body = JSON.stringify({ workflow_id: id, approved: true, provider: "payments" });
+    const response = await post(`/webhooks/${id}`, body, sign(`evt_1_${id}`, now(), body));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       workflow_id: id,
       topic: "notification",
-      webhook_id: "evt_1",
+      webhook_id: `evt_1_${id}`,
     });
     expect(await inspector.result(id)).toMatchObject({ status: "completed" });
   });
 
-  it("delivers a redelivered webhook (same webhook-id) only once", async () => {
+  it("delivers a redelivered webhook (same webhook-id) only once, even after it finished", async () => {
     const id = `hook-twice-${Date.now()}`;
     await post(`/start-workflow-messaging/${id}/1`, undefined, bearer(KEY_OLD));
-    const body = JSON.stringify({ approved: false });
-    const headers = sign("evt_dup", Math.floor(Date.now() / 1000), body);
+    const body = JSON.stringify({ workflow_id: id, approved: false });
+    const headers = sign(`evt_dup_${id}`, now(), body);
     expect((await post(`/webhooks/${id}`, body, headers)).status).toBe(200);
     expect((await post(`/webhooks/${id}`, body, headers)).status).toBe(200);
     expect(await inspector.result(id)).toMatchObject({ status: "cancelled" });
+    // The provider retrying after a lost answer must not be told it failed.
+    expect((await post(`/webhooks/${id}`, body, headers)).status).toBe(200);
     expect(await storedMessages(id)).toBe(1);
   });
 
   it.each([
     [
       "a bad signature",
-      (b: string) => ({
-        ...sign("e", Math.floor(Date.now() / 1000), b),
-        "webhook-signature": "v1,AAAA",
-      }),
+      (b: string) => ({ ...sign("e", now(), b), "webhook-signature": "v1,AAAA" }),
     ],
-    [
-      "another secret",
-      (b: string) => sign("e", Math.floor(Date.now() / 1000), b, Buffer.from("x".repeat(32))),
-    ],
-    [
-      "a replayed (old) timestamp",
-      (b: string) => sign("e", Math.floor(Date.now() / 1000) - 3600, b),
-    ],
+    ["another secret", (b: string) => sign("e", now(), b, Buffer.from("x".repeat(32)))],
+    ["a replayed (old) timestamp", (b: string) => sign("e", now() - 3600, b)],
     ["no signature headers", () => ({})],
   ])("rejects %s with 401 and delivers nothing", async (_, headersFor) => {
     const id = `hook-bad-${Math.random().toString(36).slice(2)}`;
     await post(`/start-workflow-messaging/${id}/1`, undefined, bearer(KEY_OLD));
-    const body = JSON.stringify({ approved: true });
+    const body = JSON.stringify({ workflow_id: id, approved: true });
     const response = await post(
       `/webhooks/${id}`,
       body,
@@ -215,13 +206,103 @@ describe("signed webhooks", () => {
   });
 
   it("routes to another topic with ?topic=", async () => {
-    const body = JSON.stringify({ status: "paid" });
+    const body = JSON.stringify({ workflow_id: "no-such-workflow", topic: "payment" });
     const response = await post(
       `/webhooks/no-such-workflow?topic=payment`,
       body,
-      sign("evt_t", Math.floor(Date.now() / 1000), body),
+      sign("evt_t", now(), body),
     );
     expect(response.status).toBe(404);
+  });
+});
+
+describe("signed webhooks are bound to their target", () => {
+  /** Two messaging workflows waiting for an approval: the delivery's target and another. */
+  async function pair() {
+    const suffix = Math.random().toString(36).slice(2);
+    const [a, b] = [`bound-a-${suffix}`, `bound-b-${suffix}`];
+    for (const id of [a, b])
+      await post(`/start-workflow-messaging/${id}/1`, undefined, bearer(KEY_OLD));
+    return [a, b] as const;
+  }
+  /** B still waits: a plain refusal lets it end cancelled, so nothing approved it. */
+  async function expectNotApproved(id: string) {
+    await post(`/send-message/${id}`, { approved: false }, bearer(KEY_OLD));
+    expect(await inspector.result(id)).toMatchObject({ status: "cancelled" });
+    expect(await storedMessages(id)).toBe(1);
+  }
+
+  it("refuses a delivery signed for one workflow and replayed to another (401)", async () => {
+    const [a, b] = await pair();
+    const body = JSON.stringify({ workflow_id: a, approved: true });
+    const headers = sign(`evt_${a}`, now(), body);
+    // Replayed to B first, as an attacker who saw it on its way would.
+    const replay = await post(`/webhooks/${b}`, body, headers);
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { detail: string }).detail).toBe(
+      `Webhook rejected: signed for workflow '${a}' on topic 'notification', not for '${b}' on 'notification'`,
+    );
+    expect((await post(`/webhooks/${a}`, body, headers)).status).toBe(200);
+    expect(await inspector.result(a)).toMatchObject({ status: "completed" });
+    await expectNotApproved(b);
+  });
+
+  it("refuses a delivery replayed to another topic of the same workflow (401)", async () => {
+    const id = `bound-topic-${Math.random().toString(36).slice(2)}`;
+    await post(`/start-workflow-messaging/${id}/1`, undefined, bearer(KEY_OLD));
+    const body = JSON.stringify({ workflow_id: id, topic: "payment", approved: true });
+    const response = await post(`/webhooks/${id}`, body, sign(`evt_${id}`, now(), body));
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
+      /signed for workflow .* on topic 'payment', not for .* on 'notification'/,
+    );
+    await expectNotApproved(id);
+  });
+
+  it.each([
+    ["no workflow_id", () => ({ approved: true })],
+    ["a workflow_id that is not a string", () => ({ workflow_id: 7, approved: true })],
+    [
+      "a topic that is not a string",
+      (id: string) => ({ workflow_id: id, topic: ["notification"], approved: true }),
+    ],
+  ])("refuses a signed body that names %s (422)", async (_, fieldsFor) => {
+    const id = `bound-none-${Math.random().toString(36).slice(2)}`;
+    await post(`/start-workflow-messaging/${id}/1`, undefined, bearer(KEY_OLD));
+    const body = JSON.stringify(fieldsFor(id));
+    const response = await post(`/webhooks/${id}`, body, sign(`evt_${id}`, now(), body));
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
+      /must name its target: "workflow_id"/,
+    );
+    await expectNotApproved(id);
+  });
+
+  it("refuses a webhook-id already delivered to another workflow (409), however it is signed", async () => {
+    const [a, b] = await pair();
+    const id = `evt_once_${a}`;
+    const forA = JSON.stringify({ workflow_id: a, approved: false });
+    expect((await post(`/webhooks/${a}`, forA, sign(id, now(), forA))).status).toBe(200);
+    const forB = JSON.stringify({ workflow_id: b, approved: true });
+    const again = await post(`/webhooks/${b}`, forB, sign(id, now(), forB));
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { detail: string }).detail).toBe(
+      `webhook-id '${id}' was already delivered to another workflow or topic; a key names one delivery`,
+    );
+    expect(await inspector.result(a)).toMatchObject({ status: "cancelled" });
+    await expectNotApproved(b);
+  });
+
+  it("refuses a webhook-id redelivered with another body (409)", async () => {
+    const [a] = await pair();
+    const id = `evt_body_${a}`;
+    const first = JSON.stringify({ workflow_id: a, approved: false });
+    expect((await post(`/webhooks/${a}`, first, sign(id, now(), first))).status).toBe(200);
+    const changed = JSON.stringify({ workflow_id: a, approved: true });
+    const again = await post(`/webhooks/${a}`, changed, sign(id, now(), changed));
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { detail: string }).detail).toMatch(/different message/);
+    expect(await inspector.result(a)).toMatchObject({ status: "cancelled" });
   });
 });
 

@@ -5,8 +5,10 @@ import {
   beforeDeadline,
   boundedQueries,
   ChangeFeed,
+  claimDelivery,
   ConflictError,
   DatabaseTimeoutError,
+  findDelivery,
   isDatabaseUnavailable,
   isTransactionConflict,
   localWaits,
@@ -18,6 +20,7 @@ import {
   readWorkflowIdentity,
   readWorkflowStatus,
   UnavailableError,
+  type DeliveryRecord,
   type WorkflowIdentity,
   type EventsBatch,
   type StreamBatch,
@@ -29,6 +32,17 @@ import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
 import { createManagement, type WorkflowManagement } from "./management.js";
 import { relayWaits } from "./relay-waits.js";
+
+/** A message to store for a workflow. */
+export interface Delivery {
+  workflowId: string;
+  message: unknown;
+  topic: string;
+  /** DBOS's idempotency key (DBOS scopes it to the workflow): a repeat stores nothing. */
+  dbosKey?: string;
+  /** Recorded in the same transaction as the message (see `DELIVERIES_TABLE`). */
+  record?: DeliveryRecord;
+}
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
@@ -42,8 +56,15 @@ export interface Backend {
     signal?: AbortSignal,
   ): Promise<unknown>;
   allEvents(workflowId: string): Promise<Record<string, unknown>>;
-  /** Sends a message; @throws NotFoundError when the workflow does not exist. */
-  send(workflowId: string, message: unknown, topic: string, idempotencyKey?: string): Promise<void>;
+  /**
+   * Stores a message, and its record if it has one, in one transaction.
+   * @returns undefined when stored; the record found under the same key when there was one
+   *   already (nothing is stored then).
+   * @throws NotFoundError when the workflow does not exist.
+   */
+  send(delivery: Delivery): Promise<DeliveryRecord | undefined>;
+  /** The keyed message recorded under `key`, if any. */
+  findDelivery(key: string): Promise<DeliveryRecord | undefined>;
   streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
   /** Follows a stream live until it closes or its workflow ends. */
   followStream(
@@ -175,11 +196,30 @@ export function createDbosBackend(options: BackendOptions): Backend {
         }
       }),
     allEvents: (workflowId) => call(() => readAllEvents(reads(), workflowId)),
-    send: (workflowId, message, topic, idempotencyKey) =>
+    send: ({ workflowId, message, topic, dbosKey, record }) =>
       call(async () => {
         const client = await dbos();
-        return withBoundedDbRetries(() => client.send(workflowId, message, topic, idempotencyKey));
+        if (!record) {
+          await withBoundedDbRetries(() => client.send(workflowId, message, topic, dbosKey));
+          return undefined;
+        }
+        const tx = await connections.pool().connect();
+        let broken: Error | undefined;
+        try {
+          await tx.query("BEGIN");
+          const earlier = await claimDelivery(tx, record);
+          if (!earlier) await client.sendInTransaction(tx, workflowId, message, topic, dbosKey);
+          await tx.query(earlier ? "ROLLBACK" : "COMMIT");
+          return earlier;
+        } catch (error) {
+          // A connection that cannot even roll back is not returned to the pool.
+          await tx.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+          throw error;
+        } finally {
+          tx.release(broken);
+        }
       }),
+    findDelivery: (key) => call(() => findDelivery(reads(), key)),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
     followStream: (workflowId, key, fromOffset, signal) =>

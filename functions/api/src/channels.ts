@@ -1,29 +1,53 @@
-import { ConflictError, kindOfWorkflow, NotFoundError, type AnyKind } from "@wfc/core";
+import {
+  ConflictError,
+  isFinalStatus,
+  kindOfWorkflow,
+  NotFoundError,
+  type WorkflowIdentity,
+} from "@wfc/core";
 import type { Backend } from "./backend.js";
 
 const listed = (names: readonly string[]) =>
   names.length ? names.map((n) => `'${n}'`).join(", ") : "none";
 
 /**
- * The kind of an existing workflow, for checking a channel against its declaration; undefined
- * when the workflow's name is not a declared kind (another application's, a benchmark's).
- * @throws NotFoundError when the workflow does not exist.
- */
-async function kindOf(backend: Backend, workflowId: string): Promise<AnyKind | undefined> {
-  const identity = await backend.identity(workflowId);
-  if (!identity) throw new NotFoundError("Workflow not found");
-  return kindOfWorkflow(identity.name);
-}
-
-/**
  * A message on `topic` can be received by the workflow: its kind declares the topic.
+ * @returns the workflow's status and name.
  * @throws NotFoundError when the workflow does not exist; ConflictError when its kind has no such topic.
  */
-export async function checkTopic(backend: Backend, workflowId: string, topic: string) {
-  const kind = await kindOf(backend, workflowId);
+export async function checkTopic(
+  backend: Backend,
+  workflowId: string,
+  topic: string,
+): Promise<WorkflowIdentity> {
+  const identity = await backend.identity(workflowId);
+  if (!identity) throw new NotFoundError("Workflow not found");
+  // Undefined for a name that is not a declared kind (another application's, a benchmark's).
+  const kind = kindOfWorkflow(identity.name);
   if (kind && !kind.topics.includes(topic)) {
     throw new ConflictError(
       `A '${kind.name}' workflow receives no messages on topic '${topic}' (its topics: ${listed(kind.topics)})`,
+    );
+  }
+  return identity;
+}
+
+/**
+ * The workflow will still run, so a message stored now can be received: a finished workflow's
+ * message would stay unread forever behind a 200. A CANCELLED one is refused too, although
+ * `POST /workflows/{id}/resume` could bring it back: storing the message for a resume that may
+ * never come is the same silent loss; the caller resumes first, then sends.
+ * @throws ConflictError when the workflow has finished or is cancelled.
+ */
+export function checkStillRunning(workflowId: string, { status }: WorkflowIdentity) {
+  if (status === "CANCELLED") {
+    throw new ConflictError(
+      `Workflow '${workflowId}' is cancelled: nothing would receive this message (resume it first: POST /workflows/${workflowId}/resume)`,
+    );
+  }
+  if (isFinalStatus(status)) {
+    throw new ConflictError(
+      `Workflow '${workflowId}' has finished (${status}): nothing would receive this message`,
     );
   }
 }

@@ -76,3 +76,8 @@ export const fanoutResponse = z.object({
 
 /** The body of messages and webhooks: any JSON object (at most 64 KiB). */
 export const messageBody = z.record(z.string(), z.unknown());
+
+/** The body of a signed webhook: a message that names its target (see routes/webhooks.ts). */
+export const webhookBody = z
+  .object({ workflow_id: z.string(), topic: z.string().optional() })
+  .catchall(z.unknown());

@@ -1,6 +1,5 @@
-import { DBOS_SCHEMA } from "@wfc/core";
+import { createDeliveriesTable, DBOS_SCHEMA, DELIVERIES_TABLE, WFC_SCHEMA } from "@wfc/core";
 import pg from "pg";
-import { WFC_SCHEMA } from "./heartbeat.js";
 import { scramSha256Verifier } from "./scram-verifier.js";
 
 export interface ApiRoleOptions {
@@ -30,7 +29,7 @@ export const API_ROLE_SETTINGS = {
  * test/integration/api-role.test.ts): enqueue (a status row and its inputs; the upsert's no-op
  * update of `creator_xid`), send (a notification), read events, streams, statuses, inputs and
  * outputs, cancel and resume (the status columns those two UPDATEs set). No DELETE or TRUNCATE
- * anywhere, nothing on DBOS's other tables, nothing on our own schema.
+ * anywhere, nothing on DBOS's other tables.
  */
 const DBOS_GRANTS: Record<string, string> = {
   workflow_status: `SELECT, INSERT, UPDATE (${[
@@ -51,6 +50,14 @@ const DBOS_GRANTS: Record<string, string> = {
   notifications: "INSERT, SELECT (message_uuid)",
   workflow_events: "SELECT",
   streams: "SELECT",
+};
+
+/**
+ * In our own schema, only the record of keyed messages (`DELIVERIES_TABLE`): a keyed send or
+ * webhook inserts its row, or reads the row an earlier one left. Never the executors table.
+ */
+const WFC_GRANTS: Record<string, string> = {
+  [DELIVERIES_TABLE]: "SELECT, INSERT",
 };
 
 // Any constant, distinct from heartbeat.ts's: serialises the workers of this database.
@@ -171,4 +178,10 @@ async function apply(client: pg.Client, options: ApiRoleOptions, verifier: strin
   await client.query(`GRANT USAGE ON SCHEMA ${dbos} TO ${r}`);
   for (const [table, privileges] of Object.entries(DBOS_GRANTS))
     await client.query(`GRANT ${privileges} ON ${dbos}.${client.escapeIdentifier(table)} TO ${r}`);
+
+  // The role's grants need their table, whichever of the worker's start-up steps runs first.
+  await createDeliveriesTable(client);
+  await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(WFC_SCHEMA)} TO ${r}`);
+  for (const [table, privileges] of Object.entries(WFC_GRANTS))
+    await client.query(`GRANT ${privileges} ON ${table} TO ${r}`);
 }

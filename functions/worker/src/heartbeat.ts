@@ -1,7 +1,5 @@
+import { WFC_CREATE_LOCK_KEY, WFC_SCHEMA } from "@wfc/core";
 import type pg from "pg";
-
-/** Our own schema in the DBOS system database, next to DBOS's. Only the worker may use it. */
-export const WFC_SCHEMA = "wfc";
 
 /**
  * DBOS has no notion of a live executor, so each worker records one row here and refreshes it
@@ -9,16 +7,16 @@ export const WFC_SCHEMA = "wfc";
  */
 export const EXECUTORS_TABLE = `${WFC_SCHEMA}.executors`;
 
-// Any constant: serialises concurrent first starts, since CREATE SCHEMA / TABLE IF NOT EXISTS
-// can still fail with a unique violation when two sessions run them at the same moment.
-const CREATE_LOCK_KEY = 0x77666301;
-
-/** Creates the executors table if it does not exist yet; safe for workers starting together. */
+/**
+ * Creates the executors table if it does not exist yet; safe for workers starting together (the
+ * lock serialises them, since CREATE SCHEMA / TABLE IF NOT EXISTS can still fail with a unique
+ * violation when two sessions run them at the same moment). Only the worker uses it.
+ */
 export async function ensureExecutorsTable(pool: pg.Pool) {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [CREATE_LOCK_KEY]);
+    await client.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
       executor_id text PRIMARY KEY,

@@ -2,6 +2,7 @@ import { DBOS } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, kindSettingsOf, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ensureApiRole } from "./api-role.js";
+import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer } from "./health.js";
 import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
@@ -41,6 +42,7 @@ export async function runWorker(config: WorkerConfig) {
     deadAfterMs: config.EXECUTOR_DEAD_AFTER_MS,
   });
   await DBOS.launch();
+  await ensureDeliveriesTable(config.DBOS_SYSTEM_DATABASE_URL);
   if (config.API_DATABASE_PASSWORD) {
     await ensureApiRole({
       databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,

@@ -8,7 +8,15 @@ export * from "./errors.js";
 export { readAllEvents, readEvent } from "./db/events.js";
 export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
 export { decodeValue } from "./db/decode.js";
-export { DBOS_SCHEMA, type Queryable } from "./db/queryable.js";
+export { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./db/queryable.js";
+export {
+  claimDelivery,
+  createDeliveriesTable,
+  DELIVERIES_TABLE,
+  findDelivery,
+  WFC_CREATE_LOCK_KEY,
+  type DeliveryRecord,
+} from "./db/deliveries.js";
 export {
   CHANNELS,
   POLL_ONLY,

@@ -5,10 +5,15 @@ import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
-import { checkTopic } from "../channels.js";
+import { deliverMessage } from "../delivery.js";
+import { makeFaithful } from "../faithful-json.js";
+import { sendKeys } from "../message-keys.js";
 import { topicQuery, workflowParam } from "./params.js";
 
-/** An `Idempotency-Key` makes a retried send deliver the message once. */
+/**
+ * An `Idempotency-Key` makes a retried send deliver the message once; reused with another
+ * message (or topic) it is a 409, as Stripe answers.
+ */
 export const idempotencyKeySchema = z
   .string()
   .min(1, "Idempotency-Key must not be empty")
@@ -17,7 +22,10 @@ export const idempotencyKeySchema = z
   .optional();
 const sendHeaders = z.object({ "idempotency-key": idempotencyKeySchema });
 
-/** Messages: any JSON object to a workflow, on a topic its kind declares. */
+/**
+ * Messages: any JSON object to a running workflow, on a topic its kind declares. The 200's
+ * `payload` is what was stored.
+ */
 export function messagingRoutes(backend: Backend) {
   return new Hono().post(
     "/send-message/:workflow_id",
@@ -36,9 +44,9 @@ export function messagingRoutes(backend: Backend) {
       const { workflow_id } = c.req.valid("param");
       const { topic } = c.req.valid("query");
       const idempotencyKey = c.req.valid("header")["idempotency-key"];
-      const payload = parseJsonObject(await c.req.text());
-      await checkTopic(backend, workflow_id, topic);
-      await backend.send(workflow_id, payload, topic, idempotencyKey);
+      const payload = makeFaithful(parseJsonObject(await c.req.text()));
+      const keys = idempotencyKey === undefined ? undefined : sendKeys(workflow_id, idempotencyKey);
+      await deliverMessage(backend, { workflowId: workflow_id, topic }, payload, keys);
       return c.json({ workflow_id, message: "Notification sent to workflow", payload });
     },
   );

@@ -7,3 +7,6 @@ export interface Queryable {
 
 /** The schema DBOS keeps its system tables in. */
 export const DBOS_SCHEMA = "dbos";
+
+/** Our own schema in the DBOS system database, next to DBOS's. */
+export const WFC_SCHEMA = "wfc";

@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import { ConflictError, type DeliveryRecord } from "@wfc/core";
+import type { Backend } from "./backend.js";
+import { checkStillRunning, checkTopic } from "./channels.js";
+import type { MessageKeys } from "./message-keys.js";
+
+/** Where a message goes. */
+export interface Target {
+  workflowId: string;
+  topic: string;
+}
+
+const fingerprintOf = (message: unknown) =>
+  createHash("sha256").update(JSON.stringify(message)).digest("hex");
+
+/**
+ * Stores a message only where it can be received: the workflow exists (404), its kind declares
+ * the topic (409) and it has not finished (409). A keyed message (`keys`) is stored once: a
+ * repeat with the same target and message answers as the first did, even after its workflow has
+ * finished (a retry after a lost answer); the same key with another target or message is a 409,
+ * never a 200 over a message that was dropped.
+ */
+export async function deliverMessage(
+  backend: Backend,
+  target: Target,
+  message: Record<string, unknown>,
+  keys?: MessageKeys,
+): Promise<void> {
+  const identity = await checkTopic(backend, target.workflowId, target.topic);
+  const delivery = { ...target, message };
+  if (!keys) {
+    checkStillRunning(target.workflowId, identity);
+    await backend.send(delivery);
+    return;
+  }
+  const record: DeliveryRecord = {
+    key: keys.record,
+    ...target,
+    fingerprint: fingerprintOf(message),
+  };
+  let earlier = await backend.findDelivery(record.key);
+  if (!earlier) {
+    checkStillRunning(target.workflowId, identity);
+    // A concurrent request with the same key may have recorded it since: then this is a repeat.
+    earlier = await backend.send({ ...delivery, dbosKey: keys.dbosKey, record });
+  }
+  if (earlier) checkRepeat(earlier, record, keys.what);
+}
+
+/** @throws ConflictError unless `earlier` is the same message to the same target. */
+function checkRepeat(earlier: DeliveryRecord, now: DeliveryRecord, what: string) {
+  if (earlier.workflowId !== now.workflowId || earlier.topic !== now.topic) {
+    throw new ConflictError(
+      `${what} was already delivered to another workflow or topic; a key names one delivery`,
+    );
+  }
+  if (earlier.fingerprint !== now.fingerprint) {
+    throw new ConflictError(
+      `${what} was already used with a different message; use a new key for a new message`,
+    );
+  }
+}

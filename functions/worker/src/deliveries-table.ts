@@ -1,0 +1,23 @@
+import { createDeliveriesTable } from "@wfc/core";
+import pg from "pg";
+
+/**
+ * Creates the table the API records keyed messages in (`DELIVERIES_TABLE`), if missing: the
+ * worker owns our schema, the API only reads and inserts there. Safe for workers starting
+ * together.
+ */
+export async function ensureDeliveriesTable(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await createDeliveriesTable(client);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

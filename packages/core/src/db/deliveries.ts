@@ -1,0 +1,62 @@
+import { WFC_SCHEMA, type Queryable } from "./queryable.js";
+
+/**
+ * One row per keyed message ever stored (an `Idempotency-Key` send, a signed webhook): what it
+ * was for and a fingerprint of what it said. DBOS's own idempotency key is scoped to one
+ * destination; this table is what makes a webhook-id count once across all of them, and lets a
+ * reused key with another message be refused instead of silently dropped.
+ */
+export const DELIVERIES_TABLE = `${WFC_SCHEMA}.message_deliveries`;
+
+// Any constant, the same as the executors table's (heartbeat.ts): serialises every first start
+// of our schema, since CREATE ... IF NOT EXISTS can still race into a unique violation.
+export const WFC_CREATE_LOCK_KEY = 0x77666301;
+
+/** Creates the table (and our schema) if missing. Run it inside a transaction. */
+export async function createDeliveriesTable(db: Queryable) {
+  await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
+  await db.query(`CREATE TABLE IF NOT EXISTS ${DELIVERIES_TABLE} (
+    delivery_key text PRIMARY KEY,
+    workflow_id text NOT NULL,
+    topic text NOT NULL,
+    fingerprint text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  )`);
+}
+
+/** A keyed message: its key (unique across every destination), target and fingerprint. */
+export interface DeliveryRecord {
+  key: string;
+  workflowId: string;
+  topic: string;
+  fingerprint: string;
+}
+
+const COLUMNS = `delivery_key AS key, workflow_id AS "workflowId", topic, fingerprint`;
+
+/** The delivery recorded under `key`, if any. */
+export async function findDelivery(db: Queryable, key: string) {
+  const { rows } = await db.query<DeliveryRecord>(
+    `SELECT ${COLUMNS} FROM ${DELIVERIES_TABLE} WHERE delivery_key = $1`,
+    [key],
+  );
+  return rows[0];
+}
+
+/**
+ * Records a delivery inside the caller's transaction. A concurrent claim of the same key waits
+ * for that transaction, so at most one of them stores its message.
+ * @returns undefined when recorded, else the delivery recorded under that key before.
+ */
+export async function claimDelivery(
+  db: Queryable,
+  record: DeliveryRecord,
+): Promise<DeliveryRecord | undefined> {
+  const { rows } = await db.query(
+    `INSERT INTO ${DELIVERIES_TABLE} (delivery_key, workflow_id, topic, fingerprint)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (delivery_key) DO NOTHING RETURNING 1`,
+    [record.key, record.workflowId, record.topic, record.fingerprint],
+  );
+  return rows.length ? undefined : findDelivery(db, record.key);
+}
