@@ -1,5 +1,6 @@
-import { InvalidInputError } from "@wfc/core";
+import { InvalidInputError, unstorableText } from "@wfc/core";
 import type { ValidationTargets } from "hono";
+import { createMiddleware } from "hono/factory";
 import { validator } from "hono-openapi";
 import type { z } from "zod";
 
@@ -33,4 +34,21 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
       const detail = result.error.map(describe).join("; ");
       throw new InvalidInputError(detail);
     }
+  });
+
+/**
+ * Refuses (422, naming the parameter) any path parameter that cannot be stored (see
+ * `unstorableText`), whatever schema validates it next: a kind declares its own start
+ * parameters, and a plain `z.string()` among them would pass a NUL through to PostgreSQL.
+ */
+export const storableParams = () =>
+  createMiddleware(async (c, next) => {
+    const problems = Object.entries(c.req.param() as Record<string, string>).flatMap(
+      ([name, value]) => {
+        const problem = unstorableText(value);
+        return problem ? [`${name} ${problem}`] : [];
+      },
+    );
+    if (problems.length) throw new InvalidInputError(problems.join("; "));
+    await next();
   });

@@ -6,11 +6,9 @@ import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
-import { MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
+import { channelName, MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 
-const eventParams = workflowParam.extend({
-  event_key: z.string().min(1).max(255, "event_key must be at most 255 characters"),
-});
+const eventParams = workflowParam.extend({ event_key: channelName("event_key") });
 /** Seconds, fractions allowed; an empty `?timeout=` is no number (FastAPI: 422), not 0. */
 const seconds = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? Number.NaN : value;

@@ -1,4 +1,4 @@
-import { DEFAULT_STREAM, DEFAULT_TOPIC, workflowIdSchema } from "@wfc/core";
+import { DEFAULT_STREAM, DEFAULT_TOPIC, storableText, workflowIdSchema } from "@wfc/core";
 import { z } from "zod";
 
 export const workflowParam = z.object({ workflow_id: workflowIdSchema });
@@ -6,9 +6,11 @@ export const workflowParam = z.object({ workflow_id: workflowIdSchema });
 /** Longest a blocked event GET may wait, in seconds (fits API Gateway's 29 s buffered limit). */
 export const MAX_EVENT_TIMEOUT_SECONDS = 25;
 
-/** A topic or stream key, as DBOS stores it. */
-const channelName = (what: string) =>
-  z.string().min(1, `${what} must not be empty`).max(255, `${what} must be at most 255 characters`);
+/** An event key, topic or stream key, as DBOS stores it (text, part of a primary key). */
+export const channelName = (what: string) =>
+  storableText(what)
+    .min(1, `${what} must not be empty`)
+    .max(255, `${what} must be at most 255 characters`);
 
 /** `?topic=` of messages and webhooks; the seed's `notification` by default. */
 export const topicQuery = z.object({ topic: channelName("topic").default(DEFAULT_TOPIC) });

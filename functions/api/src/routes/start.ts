@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
-import { validate } from "../validation.js";
+import { storableParams, validate } from "../validation.js";
 
 /** The Hono path of a kind's start route: `/start-workflow-<kind>/:workflow_id/:<param>...`. */
 export const startRoutePath = (kind: AnyKind) =>
@@ -18,9 +18,10 @@ export const startRoutePath = (kind: AnyKind) =>
 
 /**
  * One start route per startable kind, derived from its declaration: path parameters validated
- * by its `params` (422 naming each bad one), enqueued with its `args`, answered with its
- * `respond`, documented with its `answer` schema. Starting an existing ID returns it (never a
- * rerun); an ID used by another kind is a 409.
+ * by its `params` (422 naming each bad one; text that cannot be stored is refused first, whatever
+ * the kind's schema), enqueued with its `args`, answered with its `respond`, documented with its
+ * `answer` schema. Starting an existing ID returns it (never a rerun); an ID used by another
+ * kind is a 409.
  */
 export function startRoutes(backend: Backend) {
   const app = new Hono();
@@ -34,6 +35,7 @@ export function startRoutes(backend: Backend) {
         { 200: { description: "Started (or already existing)", schema: kind.answer! } },
         [409, 422, 503],
       ),
+      storableParams(),
       validate("param", params),
       async (c) => {
         const { workflow_id, ...values } = c.req.valid("param") as { workflow_id: string };

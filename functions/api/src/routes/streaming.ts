@@ -1,4 +1,4 @@
-import { decimalText, NotFoundError } from "@wfc/core";
+import { INT4_MAX, InvalidInputError, NotFoundError, storedInteger } from "@wfc/core";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -9,24 +9,31 @@ import { validate } from "../validation.js";
 import { checkStream } from "../channels.js";
 import { streamKeyQuery, workflowParam } from "./params.js";
 
-const streamQuery = streamKeyQuery.extend({
-  // Decimal text only: an empty `?offset=` is a 422, not offset 0.
-  offset: z
-    .preprocess(
-      decimalText,
-      z.coerce
-        .number({ error: "offset must be an integer" })
-        .int("offset must be an integer")
-        .min(0, "offset must be at least 0"),
-    )
-    .optional(),
-});
+const streamQuery = streamKeyQuery.extend({ offset: storedInteger("offset").optional() });
 
-/** `Last-Event-ID` is the offset of the last value the client got: resume after it. */
+/**
+ * `Last-Event-ID` is the id of the last value the client got, its offset (empty: none, as the
+ * SSE spec allows). Resuming reads the offset after it, which must fit the column too.
+ */
+const lastEventIdSchema = z
+  .string()
+  .trim()
+  .regex(/^\d*$/, "Last-Event-ID must be the id of a stream value (its offset)")
+  .refine(
+    (id) => !/^\d+$/.test(id) || Number(id) < INT4_MAX,
+    `Last-Event-ID must be at most ${INT4_MAX - 1} (a stream's offsets are int4)`,
+  );
+
+/**
+ * Where a live read starts: after `Last-Event-ID` when given, else at `offset`.
+ * @throws InvalidInputError (422) for a Last-Event-ID that is not an offset a stream can have.
+ */
 function resumeOffset(c: Context, offset: number | undefined): number {
-  const lastEventId = c.req.header("last-event-id");
-  if (lastEventId !== undefined && /^\d+$/.test(lastEventId.trim())) return Number(lastEventId) + 1;
-  return offset ?? 0;
+  const header = c.req.header("last-event-id");
+  if (header === undefined) return offset ?? 0;
+  const parsed = lastEventIdSchema.safeParse(header);
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]!.message);
+  return parsed.data === "" ? (offset ?? 0) : Number(parsed.data) + 1;
 }
 
 /**

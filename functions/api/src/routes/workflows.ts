@@ -1,4 +1,4 @@
-import { decimalText, WORKFLOW_KINDS, WORKFLOW_STATUSES } from "@wfc/core";
+import { storedInteger, WORKFLOW_KINDS, WORKFLOW_STATUSES } from "@wfc/core";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -17,26 +17,9 @@ const listQuery = z.object({
   kind: z
     .enum(WORKFLOW_KINDS, { error: `kind must be one of ${WORKFLOW_KINDS.join(", ")}` })
     .optional(),
-  // Decimal text only (`?limit=1e1` and an empty `?offset=` are 422s), as FastAPI reads ints.
-  limit: z
-    .preprocess(
-      decimalText,
-      z.coerce
-        .number({ error: "limit must be an integer" })
-        .int("limit must be an integer")
-        .min(1, "limit must be at least 1")
-        .max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
-    )
-    .default(20),
-  offset: z
-    .preprocess(
-      decimalText,
-      z.coerce
-        .number({ error: "offset must be an integer" })
-        .int("offset must be an integer")
-        .min(0, "offset must be at least 0"),
-    )
-    .default(0),
+  limit: storedInteger("limit", { min: 1, max: MAX_PAGE }).default(20),
+  // A SQL OFFSET: a bigint, bounded by what a JS number holds exactly.
+  offset: storedInteger("offset", { column: "bigint" }).default(0),
 });
 
 /** Workflow management: what the seed pointed to the `dbos` CLI for, over HTTP. */

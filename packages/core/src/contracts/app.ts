@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storedInteger } from "./stored.js";
 
 /**
  * Identity shared by every process of one release. DBOS only dispatches a queued workflow to an
@@ -24,7 +25,10 @@ export const QUEUE_NAME = "example-queue";
  */
 export const MAX_STEPS = 20;
 
-/** Workflow IDs: what a URL path segment carries safely, and what fits DBOS's text column. */
+/**
+ * Workflow IDs: what a URL path segment carries safely, and what fits DBOS's text column. The
+ * pattern is stricter than `storableText` (no NUL, no surrogates, nothing to escape).
+ */
 export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 export const MAX_WORKFLOW_ID_LENGTH = 128;
 
@@ -37,22 +41,7 @@ export const workflowIdSchema = z
     "workflow_id may only contain letters, digits, '.', '_', ':' and '-'",
   );
 
-/**
- * Lets only decimal integer text (`5`, `-1`) through to a number schema: coercion alone would
- * read `1e1`, `0x5`, ` 5` or an empty string as numbers, which FastAPI refuses. Non-strings
- * (a typed client's numbers) pass unchanged; the schema's own error message names the field.
- */
-export const decimalText = (value: unknown) =>
-  typeof value === "string" && !/^[+-]?\d+$/.test(value) ? Number.NaN : value;
-
-export const nStepsSchema = z.preprocess(
-  decimalText,
-  z.coerce
-    .number({ error: "n_steps must be an integer" })
-    .int("n_steps must be an integer")
-    .min(1, "n_steps must be at least 1")
-    .max(MAX_STEPS, `n_steps must be at most ${MAX_STEPS}`),
-);
+export const nStepsSchema = storedInteger("n_steps", { min: 1, max: MAX_STEPS });
 
 /** One fibonacci step's result, as the seed returns it. */
 export interface StepResult {

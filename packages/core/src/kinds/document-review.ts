@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decimalText } from "../contracts/app.js";
+import { storedInteger } from "../contracts/stored.js";
 import { defineKind } from "../kind.js";
 
 /**
@@ -23,15 +23,7 @@ export const AUDIT_STREAM = "audit_log";
 // milliseconds from parking a workflow for years.
 const MAX_REVIEW_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
-// A path segment: decimal integer text only, as `n_steps` (no `1e1`, no `0x5`).
-const pagesSchema = z.preprocess(
-  decimalText,
-  z.coerce
-    .number({ error: "pages must be an integer" })
-    .int("pages must be an integer")
-    .min(1, "pages must be at least 1")
-    .max(MAX_PAGES, `pages must be at most ${MAX_PAGES}`),
-);
+const pagesSchema = storedInteger("pages", { min: 1, max: MAX_PAGES });
 
 /** A reviewer's message on `review`, as the workflow accepts it. */
 export const reviewDecisionSchema = z.object({
