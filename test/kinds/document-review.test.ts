@@ -271,7 +271,9 @@ describe("a document review, declared once", () => {
     expect(Object.keys(schema.properties).sort()).toEqual(
       ["audit_log", "events", "message", "note", "pages", "send_review", "workflow_id"].sort(),
     );
-    expect(Object.keys(start.responses).sort()).toEqual(["200", "409", "422", "503"]);
+    expect(Object.keys(start.responses)).toEqual(
+      expect.arrayContaining(["200", "409", "422", "503"]),
+    );
   });
 
   it("is listed by GET /workflows?kind=document-review, and only it", async () => {

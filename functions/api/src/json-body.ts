@@ -21,29 +21,39 @@ export const limitBody = () =>
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * What keeps a parsed document from being stored as it was sent, or undefined: nesting beyond
- * `MAX_JSON_DEPTH`, a key or string `storableText` refuses, or a number too large for a double
- * (JSON.parse makes it Infinity, which is stored as `null`). Iterative, so any depth is safe to
- * inspect.
+ * Makes a parsed document one that is stored exactly as sent and echoed, or says why it cannot
+ * be: nesting beyond `MAX_JSON_DEPTH`; a key or string `storableText` refuses; a number too large
+ * for a double (`JSON.parse` makes `1e309` Infinity, which JSON echoes as null); a `"__proto__"`
+ * key (an own property to `JSON.parse`, but it sets the prototype when the workflow's copy is
+ * rebuilt, so the workflow would see another object than the 200 showed). `-0`, echoed as 0,
+ * becomes 0. Iterative, so any depth is safe to inspect. Problems name the path (`body.a[1]`).
  */
-function unstorableJson(document: unknown): string | undefined {
-  const pending: Array<[value: unknown, depth: number]> = [[document, 0]];
+function unstorableJson(document: object): string | undefined {
+  const pending: Array<[value: object, path: string, depth: number]> = [[document, "body", 0]];
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const [value, depth] = item;
-    if (typeof value === "string") {
-      const problem = unstorableText(value);
-      if (problem) return `Request body strings ${problem}`;
-    } else if (typeof value === "number") {
-      if (!Number.isFinite(value))
-        return "Request body numbers must fit a double (at most ~1.8e308)";
-    } else if (typeof value === "object" && value !== null) {
-      if (depth >= MAX_JSON_DEPTH) {
-        return `Request body must be nested at most ${MAX_JSON_DEPTH} levels deep`;
+    const [value, path, depth] = item;
+    if (depth >= MAX_JSON_DEPTH) {
+      return `Request body must be nested at most ${MAX_JSON_DEPTH} levels deep`;
+    }
+    const holder = value as Record<string, unknown>;
+    for (const key of Object.keys(holder)) {
+      const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+      if (!Array.isArray(value)) {
+        const problem = unstorableText(key);
+        if (problem) return `Request body keys ${problem} (at ${path})`;
+        if (key === "__proto__") return `Request body must not have a "__proto__" key (at ${path})`;
       }
-      for (const [key, child] of Object.entries(value)) {
-        const problem = Array.isArray(value) ? undefined : unstorableText(key);
-        if (problem) return `Request body keys ${problem}`;
-        pending.push([child, depth + 1]);
+      const child = holder[key];
+      if (typeof child === "string") {
+        const problem = unstorableText(child);
+        if (problem) return `Request body strings ${problem} (at ${at})`;
+      } else if (typeof child === "number") {
+        if (!Number.isFinite(child)) {
+          return `Request body number at ${at} is too large to store (a double holds at most ~1.8e308)`;
+        }
+        if (Object.is(child, -0)) holder[key] = 0;
+      } else if (typeof child === "object" && child !== null) {
+        pending.push([child, at, depth + 1]);
       }
     }
   }
@@ -51,7 +61,8 @@ function unstorableJson(document: unknown): string | undefined {
 }
 
 /**
- * Parses a raw body that must be a JSON object that can be stored as sent (see `unstorableJson`).
+ * Parses a raw body that must be a JSON object that can be stored as sent and echoed (see
+ * `unstorableJson`, which also turns `-0` into the 0 the echo shows).
  * @throws InvalidInputError (422) otherwise.
  */
 export function parseJsonObject(text: string): Record<string, unknown> {

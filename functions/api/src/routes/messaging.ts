@@ -6,7 +6,6 @@ import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
 import { deliverMessage } from "../delivery.js";
-import { makeFaithful } from "../faithful-json.js";
 import { sendKeys } from "../message-keys.js";
 import { topicQuery, workflowParam } from "./params.js";
 
@@ -44,7 +43,7 @@ export function messagingRoutes(backend: Backend) {
       const { workflow_id } = c.req.valid("param");
       const { topic } = c.req.valid("query");
       const idempotencyKey = c.req.valid("header")["idempotency-key"];
-      const payload = makeFaithful(parseJsonObject(await c.req.text()));
+      const payload = parseJsonObject(await c.req.text());
       const keys = idempotencyKey === undefined ? undefined : sendKeys(workflow_id, idempotencyKey);
       await deliverMessage(backend, { workflowId: workflow_id, topic }, payload, keys);
       return c.json({ workflow_id, message: "Notification sent to workflow", payload });

@@ -8,7 +8,6 @@ import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
 import { validate } from "../validation.js";
 import { deliverMessage, type Target } from "../delivery.js";
-import { makeFaithful } from "../faithful-json.js";
 import { webhookKeys } from "../message-keys.js";
 import { topicQuery, workflowParam } from "./params.js";
 
@@ -68,7 +67,7 @@ export function webhookRoutes(backend: Backend, secret: string | undefined) {
         workflowId: c.req.valid("param").workflow_id,
         topic: c.req.valid("query").topic,
       };
-      const payload = makeFaithful(parseJsonObject(raw));
+      const payload = parseJsonObject(raw);
       checkSignedTarget(payload, target);
       await deliverMessage(backend, target, payload, webhookKeys(webhookId));
       return c.json({
