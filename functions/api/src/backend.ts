@@ -1,18 +1,12 @@
-import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import {
-  AppError,
   APP_NAME,
   beforeDeadline,
   boundedQueries,
   ChangeFeed,
   claimDelivery,
-  ConflictError,
   DatabaseTimeoutError,
   findDelivery,
-  isDatabaseUnavailable,
-  isTransactionConflict,
   localWaits,
-  NotFoundError,
   POLL_ONLY,
   QUEUE_NAME,
   readAllEvents,
@@ -31,6 +25,7 @@ import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
 import { createManagement, type WorkflowManagement } from "./management.js";
+import { toDomainError, translate } from "./domain-errors.js";
 import { relayWaits } from "./relay-waits.js";
 
 /** A message to store for a workflow. */
@@ -264,43 +259,4 @@ function managed<T extends object>(target: T, call: <R>(work: () => Promise<R>) 
         ),
     ]),
   ) as T;
-}
-
-const UNDEFINED_TABLE = "42P01";
-
-/** Runs a DBOS/pg call and translates what it throws into core's domain errors. */
-export async function translate<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw toDomainError(error);
-  }
-}
-
-function toDomainError(error: unknown): unknown {
-  if (error instanceof DBOSErrors.DBOSConflictingWorkflowError) {
-    return new ConflictError("This workflow_id is already used by a different kind of workflow", {
-      cause: error,
-    });
-  }
-  if (error instanceof DBOSErrors.DBOSNonExistentWorkflowError) {
-    return new NotFoundError("Workflow not found", { cause: error });
-  }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === UNDEFINED_TABLE) {
-    return new UnavailableError("The database is not initialised yet: start a worker first", {
-      cause: error,
-    });
-  }
-  if (error instanceof AppError) return error;
-  // Which failures are the database's availability, not the request's fault: see core.
-  if (isTransactionConflict(error)) {
-    return new UnavailableError("The request conflicted with a concurrent one, retry shortly", {
-      cause: error,
-    });
-  }
-  if (isDatabaseUnavailable(error)) {
-    return new UnavailableError("The database is unavailable, retry shortly", { cause: error });
-  }
-  return error;
 }
