@@ -27,7 +27,7 @@ export function splitHandler(handler: string) {
   return { file: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
 }
 
-/** `nodejs22.x` -> `node22`: the bundle targets the runtime it runs on. */
+/** `nodejs24.x` -> `node24`: the bundle targets the runtime it runs on. */
 export function runtimeTarget(runtime: string): string {
   const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
   if (!major) throw new Error(`Not a Lambda Node.js runtime: ${runtime}`);

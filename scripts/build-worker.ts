@@ -2,6 +2,7 @@ import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { NODE_TARGET } from "../infra/node-runtime.js";
 import { OPTIONAL_DEPENDENCIES } from "../infra/optional-dependencies.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -39,7 +40,8 @@ export async function buildWorker(outDir = WORKER_DIST) {
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node20",
+    // The image's base is node:<NODE_MAJOR> (the Dockerfile; test/unit/node-runtime.test.ts).
+    target: NODE_TARGET,
     banner: { js: banner },
     external: OPTIONAL_DEPENDENCIES,
     metafile: true,

@@ -85,6 +85,15 @@ describe("the worker image", () => {
     expect(existsSync(join(appDir, "node_modules"))).toBe(false);
   });
 
+  it("runs its command on the Node major of its base image", () => {
+    const [, runtime] = image.stages as [Stage, Stage];
+    const base = /^node:(\d+)-/.exec(runtime.from)?.[1];
+    const ready = JSON.parse(output.find((line) => line.includes('"worker ready"'))!) as {
+      node: string;
+    };
+    expect(ready.node.startsWith(`v${base}.`)).toBe(true);
+  });
+
   it("passes the container health check once ready", () => {
     const [, bin, ...args] = WORKER_HEALTH_CHECK;
     const check = spawnSync(bin!, args, {

@@ -6,9 +6,15 @@ import {
 } from "@aws-sdk/client-lambda";
 import { readServerSentEvents } from "@wfc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_RUNTIME } from "../../infra/api-function.js";
 import { createTestDatabase } from "../support/database.js";
 import { apiGatewayV1Event } from "../support/lambda-events.js";
-import { processState, startLambdaMode, type LambdaMode } from "../support/lambda-mode.js";
+import {
+  processNodeVersion,
+  processState,
+  startLambdaMode,
+  type LambdaMode,
+} from "../support/lambda-mode.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 // The local Lambda mode against a real worker and PostgreSQL: execution environments are node
@@ -58,6 +64,14 @@ describe("execution environments", () => {
     expect(stats).toMatchObject({ coldStarts: 1, invocations: 4, busy: 0 });
     expect(stats.environments).toHaveLength(1);
     expect(await processState(stats.environments[0]!.pid!)).toBe("T");
+  });
+
+  it(`runs each environment on the function's runtime, ${API_RUNTIME}`, async () => {
+    expect((await fetch(`${lambda.gateway}/health`)).status).toBe(200);
+    const stats = await lambda.waitForStats((s) => s.environments.length > 0 && s.busy === 0);
+    const major = /^nodejs(\d+)\.x$/.exec(API_RUNTIME)![1];
+    const version = await processNodeVersion(stats.environments[0]!.pid!);
+    expect(version.startsWith(`v${major}.`)).toBe(true);
   });
 
   it("runs N concurrent blocked GETs in N environments, and throttles the next with 429", async () => {

@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { readFile, readlink } from "node:fs/promises";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
 import { STATS_PATH } from "../../scripts/local-stack/lambda/invoke-api.js";
@@ -73,4 +75,10 @@ export async function processState(pid: number): Promise<string | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
   // The command name in parentheses may contain spaces: the state follows the last ")".
   return stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+}
+
+/** The `--version` of the binary a process runs, from /proc/<pid>/exe (a stopped one too). */
+export async function processNodeVersion(pid: number): Promise<string> {
+  const { stdout } = await promisify(execFile)(await readlink(`/proc/${pid}/exe`), ["--version"]);
+  return stdout.trim();
 }

@@ -76,6 +76,7 @@ export async function runWorker(config: WorkerConfig) {
       appVersion: config.APP_VERSION,
       healthPort: health.port,
       relayPort: relay.port,
+      node: process.version,
     }),
   );
 

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { NODE_TARGET } from "../../../infra/node-runtime.js";
 import type { Registration } from "./registration.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -104,7 +105,7 @@ async function buildFunction(input: Record<string, any>, work: string, builds: F
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node22",
+    target: NODE_TARGET,
     banner: { js: requireBanner },
     external,
     metafile: true,
@@ -208,7 +209,7 @@ export async function evaluateStack({ stage, dev = false, secrets }: StackOption
       bundle: true,
       platform: "node",
       format: "esm",
-      target: "node20",
+      target: NODE_TARGET,
       external: ["@pulumi/*", "esbuild"],
       inject: [join(platform, "src/shim/run.js")],
       banner: { js: requireBanner },
