@@ -3,8 +3,8 @@ import pg from "pg";
 import { readQueueBacklog, type QueueBacklog } from "./queue-backlog.js";
 
 /**
- * The queue-backlog metric's names, which the scaling policy in infra/worker-scaling.ts reads
- * (it repeats them: infra imports no workspace package; the graph test holds them equal).
+ * The queue-backlog metric's names, which the scaling policy reads (infra/backlog-scaling-values.ts
+ * repeats them: infra imports no workspace package; the graph test holds them equal).
  * Stored in CloudWatch: never rename casually.
  */
 export const BACKLOG_METRIC = {

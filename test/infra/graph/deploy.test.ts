@@ -17,7 +17,7 @@ import {
   BACKLOG_SCALE_IN_COOLDOWN_SECONDS,
   BACKLOG_SCALE_OUT_COOLDOWN_SECONDS,
   WORKER_QUEUE,
-} from "../../../infra/worker-scaling.js";
+} from "../../../infra/backlog-scaling-values.js";
 import {
   API_DATABASE_ROLE,
   BACKLOG_METRIC_INTERVAL_SECONDS,
