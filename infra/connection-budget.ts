@@ -19,7 +19,10 @@ export const WORKER_CONNECTIONS_PER_TASK = {
   relayPool: 4,
   /** The one LISTEN connection of the change relay, on the instance itself. */
   relayListen: 1,
-  /** The client that migrates the schema, registers queues and ensures the API's role. */
+  /**
+   * The client that migrates the schema, registers queues and ensures the API's role; once that
+   * is done, the backlog metric's one short-lived connection per sample.
+   */
   setup: 1,
 } as const;
 

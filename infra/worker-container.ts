@@ -14,6 +14,12 @@ export const WORKER_HEALTH_PORT = 8001;
  */
 export const RELAY_PORT = 8003;
 
+/**
+ * How often each task prints its queue's backlog (the scaling metric, infra/worker-scaling.ts):
+ * once per minute, the metric's period.
+ */
+export const BACKLOG_METRIC_INTERVAL_SECONDS = 60;
+
 /** Where the relay listens in a container: every interface, so the VPC reaches it. */
 export const RELAY_HOST = "0.0.0.0";
 
@@ -65,5 +71,6 @@ export function workerEnvironment(
     RELAY_POOL_SIZE: String(WORKER_CONNECTIONS_PER_TASK.relayPool),
     API_DATABASE_ROLE,
     API_DATABASE_CONNECTION_LIMIT: String(budget.apiRoleConnectionLimit),
+    BACKLOG_METRIC_INTERVAL_MS: String(BACKLOG_METRIC_INTERVAL_SECONDS * 1000),
   };
 }

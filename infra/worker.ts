@@ -8,6 +8,7 @@ import {
   WORKER_HEALTH_CHECK,
   workerEnvironment,
 } from "./worker-container";
+import { createBacklogScaling } from "./worker-scaling";
 
 interface WorkerArgs {
   network: Network;
@@ -55,6 +56,12 @@ export function createWorker({
       cloudmapNamespaceId: vpc.nodes.cloudmapNamespace.id,
       cloudmapNamespaceName: vpc.nodes.cloudmapNamespace.name,
     },
+    transform: {
+      cluster: (args) => {
+        // RunningTaskCount, the denominator of the backlog-per-task scaling (infra/worker-scaling.ts).
+        args.settings = [{ name: "containerInsights", value: "enabled" }];
+      },
+    },
   });
 
   const service = new sst.aws.Service("Worker", {
@@ -68,7 +75,7 @@ export function createWorker({
           ...workerEnvironment(appVersion(), budget, LOCAL_RELAY_HOST),
           API_DATABASE_PASSWORD: apiCredentials.password,
         }
-      : workerEnvironment(appVersion(), budget),
+      : { ...workerEnvironment(appVersion(), budget), METRIC_STAGE: $app.stage },
     // Deployed: the URL (SSM) and the API role's password (Secrets Manager, the JSON key of the
     // proxy's secret) arrive as ECS secrets. `sst dev`: the local process reads the linked
     // database.
@@ -133,6 +140,13 @@ export function createWorker({
       },
     },
   });
+  if (!$dev) {
+    createBacklogScaling({
+      target: service.nodes.autoScalingTarget,
+      clusterName: cluster.nodes.cluster.name,
+      serviceName: service.nodes.service.name,
+    });
+  }
   // Every task's address is registered under this name (an A record per task): any of them
   // answers, since each relay listens on the same database.
   const relayUrl = $dev

@@ -2,6 +2,7 @@ import { DBOS } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, kindSettingsOf, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ensureApiRole } from "./api-role.js";
+import { startBacklogMetric } from "./backlog-metric.js";
 import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer } from "./health.js";
 import { startLiveness } from "./liveness.js";
@@ -58,6 +59,14 @@ export async function runWorker(config: WorkerConfig) {
       }),
     );
   }
+  // After the set-up above: each sample borrows the connection that set-up has released.
+  const backlogMetric = startBacklogMetric({
+    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    appVersion: config.APP_VERSION,
+    queues: [QUEUE_NAME],
+    intervalMs: config.BACKLOG_METRIC_INTERVAL_MS,
+    stage: config.METRIC_STAGE,
+  });
   const relay = await startRelay({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
     host: config.RELAY_HOST,
@@ -89,6 +98,7 @@ export async function runWorker(config: WorkerConfig) {
     health.server.close();
     // Waiters on this relay fall back or move to another worker's at once.
     await relay.stop();
+    await backlogMetric.stop();
     await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
     // Beating until here keeps draining workflows ours; after it, what is left is taken over.
     await liveness.stop();

@@ -151,6 +151,13 @@ const workerSchema = z.object({
   API_DATABASE_PASSWORD: z.string().min(16, "must be at least 16 characters").optional(),
   /** The most connections the API role may hold at once, across every API environment. */
   API_DATABASE_CONNECTION_LIMIT: positiveInt(20),
+  /**
+   * How often the worker prints its queues' backlog (ENQUEUED and PENDING) as a CloudWatch
+   * embedded-metric line on stdout, what the service scales out on (0: off).
+   */
+  BACKLOG_METRIC_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** The `Stage` dimension of that metric, so stages sharing an account keep apart; unset: none. */
+  METRIC_STAGE: z.string().min(1).max(255).optional(),
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).

@@ -9,8 +9,18 @@ import {
   API_MEMORY_MB,
   API_RUNTIME,
 } from "../../../infra/api-function.js";
+import { BACKLOG_METRIC as PUBLISHED } from "../../../functions/worker/src/backlog-metric.js";
+import { QUEUE_NAME } from "@wfc/core";
+import {
+  BACKLOG_METRIC,
+  BACKLOG_PER_TASK_TARGET,
+  BACKLOG_SCALE_IN_COOLDOWN_SECONDS,
+  BACKLOG_SCALE_OUT_COOLDOWN_SECONDS,
+  WORKER_QUEUE,
+} from "../../../infra/backlog-scaling-values.js";
 import {
   API_DATABASE_ROLE,
+  BACKLOG_METRIC_INTERVAL_SECONDS,
   RELAY_HOST,
   RELAY_PORT,
   SHUTDOWN_GRACE_SECONDS,
@@ -172,6 +182,90 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         minCapacity: 1,
         maxCapacity: production ? 4 : 1,
       });
+    });
+
+    it(`scales out on CPU (70 %) and on its queue's backlog per task (${BACKLOG_PER_TASK_TARGET})`, () => {
+      const target = g().one(T.scalingTarget).inputs;
+      const policies = g().all(T.scalingPolicy);
+      expect(policies).toHaveLength(2);
+      for (const policy of policies) {
+        expect(policy.inputs).toMatchObject({
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: "ecs",
+          scalableDimension: "ecs:service:DesiredCount",
+          resourceId: target.resourceId,
+        });
+      }
+      const cpu = policies.find((p) => p.name !== "WorkerBacklogScaling")!.inputs;
+      expect(cpu.targetTrackingScalingPolicyConfiguration).toMatchObject({
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        targetValue: 70,
+      });
+
+      const backlog = g().one(T.scalingPolicy, "WorkerBacklogScaling").inputs
+        .targetTrackingScalingPolicyConfiguration;
+      const cluster = g().one(T.ecsCluster).inputs;
+      const service = g().one(T.ecsService).inputs;
+      expect(backlog).toEqual({
+        targetValue: BACKLOG_PER_TASK_TARGET,
+        scaleOutCooldown: BACKLOG_SCALE_OUT_COOLDOWN_SECONDS,
+        scaleInCooldown: BACKLOG_SCALE_IN_COOLDOWN_SECONDS,
+        customizedMetricSpecification: {
+          metrics: [
+            {
+              id: "backlog",
+              returnData: false,
+              metricStat: {
+                stat: "Maximum",
+                metric: {
+                  namespace: "WorkflowCommunication",
+                  metricName: "QueueBacklog",
+                  dimensions: [
+                    { name: "Stage", value: stages[which] },
+                    { name: "Queue", value: QUEUE_NAME },
+                  ],
+                },
+              },
+            },
+            {
+              id: "tasks",
+              returnData: false,
+              metricStat: {
+                stat: "Average",
+                metric: {
+                  namespace: "ECS/ContainerInsights",
+                  metricName: "RunningTaskCount",
+                  dimensions: [
+                    { name: "ClusterName", value: cluster.name },
+                    { name: "ServiceName", value: service.name },
+                  ],
+                },
+              },
+            },
+            { id: "backlogPerTask", label: "Backlog per task", expression: "backlog / tasks" },
+          ],
+        },
+      });
+      expect(cluster.name).toEqual(expect.any(String));
+      expect(service.name).toEqual(expect.any(String));
+      // RunningTaskCount exists only with Container Insights on.
+      expect(cluster.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    });
+
+    it("publishes the backlog the policy reads, every minute, under its stage", () => {
+      const environment = g().containerEnvironment();
+      expect(environment.METRIC_STAGE).toBe(stages[which]);
+      expect(environment.BACKLOG_METRIC_INTERVAL_MS).toBe(
+        String(BACKLOG_METRIC_INTERVAL_SECONDS * 1000),
+      );
+      // infra repeats the worker's names: they must be the ones it prints.
+      expect(BACKLOG_METRIC).toEqual({
+        namespace: PUBLISHED.namespace,
+        backlog: PUBLISHED.backlog,
+        queueDimension: PUBLISHED.queueDimension,
+        stageDimension: PUBLISHED.stageDimension,
+      });
+      expect(WORKER_QUEUE).toBe(QUEUE_NAME);
     });
 
     it("runs the image built from functions/worker/Dockerfile with the image's own command", () => {

@@ -29,6 +29,8 @@ export const T = {
   ecsService: "aws:ecs/service:Service",
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
   scalingTarget: "aws:appautoscaling/target:Target",
+  scalingPolicy: "aws:appautoscaling/policy:Policy",
+  ecsCluster: "aws:ecs/cluster:Cluster",
   image: "docker-build:index:Image",
   role: "aws:iam/role:Role",
   devCommand: "sst:sst:DevCommand",
