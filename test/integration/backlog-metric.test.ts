@@ -47,6 +47,12 @@ beforeAll(async () => {
       SHUTDOWN_GRACE_MS: "0",
     });
     workerOutput = worker.output;
+    // Its first sample is taken as it becomes ready, on an empty queue: wait for it to be printed
+    // before anything is enqueued.
+    await vi.waitFor(
+      () => expect(worker.output.some((line) => line.includes('"queue backlog"'))).toBe(true),
+      { timeout: 10_000, interval: 20 },
+    );
     const waiting = ["pending-1", "pending-2"];
     for (const id of waiting) await enqueue.start(messaging, id, [1]);
     // They wait in recv for a minute: PENDING, then left so when the worker stops.
