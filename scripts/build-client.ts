@@ -89,13 +89,19 @@ export async function buildClient(outDir = CLIENT_DIST) {
     metafile: true,
     logLevel: "warning",
   });
-  const declarations = generateDtsBundle(
-    ENTRIES.map(({ source }) => ({
-      filePath: join(clientDir, source),
-      output: { noBanner: true, exportReferencedTypes: false },
-    })),
-    { preferredConfigPath: join(clientDir, "tsconfig.build.json") },
-  );
+  // One compilation per entry: both in one took five times as long as the two apart.
+  const declarations = ENTRIES.map(({ source }) => {
+    const [text] = generateDtsBundle(
+      [
+        {
+          filePath: join(clientDir, source),
+          output: { noBanner: true, exportReferencedTypes: false },
+        },
+      ],
+      { preferredConfigPath: join(clientDir, "tsconfig.build.json") },
+    );
+    return text!;
+  });
   const sizes: Record<string, number> = Object.fromEntries(
     Object.entries(result.metafile.outputs).map(([file, { bytes }]) => [
       relative(outDir, resolve(file)),
