@@ -69,6 +69,7 @@ export const health = () => client.health();
 `;
 
 let project: string;
+let packDir: string;
 let tarball: { file: string; bytes: number };
 let worker: TestWorker | undefined;
 let api: ServiceProcess | undefined;
@@ -78,7 +79,7 @@ const output: string[] = [];
 /** Builds the package, packs it, and installs the tarball into a fresh project in tmpdir. */
 async function packAndInstall() {
   const { outDir } = await buildClient();
-  const packDir = await mkdtemp(join(tmpdir(), "wfc-client-pack-"));
+  packDir = await mkdtemp(join(tmpdir(), "wfc-client-pack-"));
   const { stdout } = await run(
     "npm",
     ["pack", "--json", "--pack-destination", packDir],
@@ -135,7 +136,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await worker?.stop();
-  if (project) await rm(project, { recursive: true, force: true });
+  for (const dir of [project, packDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("the packed @wfc/client in a project outside this repository", () => {
