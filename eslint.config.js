@@ -7,6 +7,8 @@ export default tseslint.config(
       "node_modules",
       ".sst",
       "dist",
+      // The built client package (scripts/build-client.ts).
+      "packages/client/dist",
       "coverage",
       "bench/out",
       "**/sst-env.d.ts",

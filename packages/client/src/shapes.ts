@@ -1,12 +1,11 @@
-import type { Backend } from "@wfc/api/src/backend.js";
-
 // These two routes also answer server-sent events from the same handler, so Hono's client
-// infers `unknown` for their JSON; their shapes are spelled here from the server's own types.
+// infers `unknown` for their JSON; their shapes are spelled here. They name no server type, so
+// the published declarations stand alone.
 
 /** `GET /workflow-events/{id}/all`. */
 export interface AllEvents {
   workflow_id: string;
-  events: Awaited<ReturnType<Backend["allEvents"]>>;
+  events: Record<string, unknown>;
 }
 
 /** `GET /workflow-stream/{id}`; `offset`, `next_offset` and `closed` only with `?offset=`. */

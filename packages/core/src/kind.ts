@@ -1,4 +1,6 @@
-import { z } from "zod";
+// Only types here, and `import * as z` where core's contracts and kinds use zod at run time: the
+// named `{ z }` import would keep all of zod's locales (350 kB) in a browser bundle of the client.
+import type { z } from "zod";
 
 /**
  * What a kind of workflow is, as data: everything the API, the typed client, the dashboard, the

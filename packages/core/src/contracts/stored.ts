@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * What PostgreSQL can store, as the one definition every input that reaches it is checked

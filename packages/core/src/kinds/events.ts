@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { nStepsSchema } from "../contracts/app.js";
 import { defineKind } from "../kind.js";
 

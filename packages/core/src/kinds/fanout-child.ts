@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineKind } from "../kind.js";
 
 /** A child of the seed's root workflow: computes fibonacci(10 + i) for i < n. */
