@@ -183,8 +183,9 @@ async function main() {
     console.log("  API bundle and cold init");
     const bundle = await measureApiBundle(`${root}bench/out`);
     // The deployed model: every concurrent request its own frozen-between-invocations process.
+    // Quick: 2 s load windows (their counters may lag: a smoke, not a measurement).
     const lambdaSizes = args.quick
-      ? { waiters: [5, 10], samples: 5 }
+      ? { waiters: [5, 10], samples: 5, quietSeconds: 2 }
       : { waiters: [30, 60], samples: 30 };
     console.log("  Lambda model: today's design (a LISTEN and a pool per environment)");
     const today = await measureLambdaModel(admin, adminUrl, "listen", false, lambdaSizes);
