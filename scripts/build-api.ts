@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { API_HANDLER, API_RUNTIME } from "../infra/api-function.js";
 import { OPTIONAL_DEPENDENCIES } from "../infra/optional-dependencies.js";
+import { COMMONJS_GLOBALS, ESM_REQUIRE_BANNER } from "./esm-require-banner.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
@@ -34,17 +35,6 @@ export function runtimeTarget(runtime: string): string {
   return `node${major}`;
 }
 
-// As SST's Node build: ESM output still meets CommonJS code that uses require and __filename /
-// __dirname, which the banner provides (free references only, through `define`).
-const requireBanner = [
-  'import { createRequire as __wfcCreateRequire } from "node:module";',
-  'import { fileURLToPath as __wfcFileURLToPath } from "node:url";',
-  'import { dirname as __wfcDirnameOf } from "node:path";',
-  "const require = __wfcCreateRequire(import.meta.url);",
-  "const __wfcFilename = __wfcFileURLToPath(import.meta.url);",
-  "const __wfcDirname = __wfcDirnameOf(__wfcFilename);",
-].join("\n");
-
 /**
  * Bundles the API function's handler as `sst deploy` does (one minified ESM file for the
  * function's runtime, the optional dependencies left out) into `outDir`, at the handler's path,
@@ -69,8 +59,8 @@ export async function buildApi(outDir: string): Promise<ApiBundle> {
     platform: "node",
     format: "esm",
     target: runtimeTarget(API_RUNTIME),
-    banner: { js: requireBanner },
-    define: { __filename: "__wfcFilename", __dirname: "__wfcDirname" },
+    banner: { js: ESM_REQUIRE_BANNER },
+    define: COMMONJS_GLOBALS,
     external: OPTIONAL_DEPENDENCIES,
     logLevel: "warning",
   });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { COMMONJS_GLOBALS, ESM_REQUIRE_BANNER } from "../../../scripts/esm-require-banner.js";
 import { NODE_TARGET } from "../../../infra/node-runtime.js";
 import type { Registration } from "./registration.js";
 
@@ -44,18 +45,6 @@ export interface StackOptions {
 
 /** The value each secret gets unless a test says otherwise: easy to look for in the graph. */
 export const secretSentinel = (name: string) => `mock-secret-${name}`;
-
-// ESM output still meets CommonJS code that uses require and __filename / __dirname (free
-// references only: `define` leaves modules that declare their own alone).
-const requireBanner = [
-  'import { createRequire as __wfcCreateRequire } from "node:module";',
-  'import { fileURLToPath as __wfcFileURLToPath } from "node:url";',
-  'import { dirname as __wfcDirnameOf } from "node:path";',
-  "const require = __wfcCreateRequire(import.meta.url);",
-  "const __wfcFilename = __wfcFileURLToPath(import.meta.url);",
-  "const __wfcDirname = __wfcDirnameOf(__wfcFilename);",
-].join("\n");
-const commonJsGlobals = { __filename: "__wfcFilename", __dirname: "__wfcDirname" };
 
 async function appConfig(stage: string, work: string) {
   const outfile = join(work, "sst.config.mjs");
@@ -106,7 +95,7 @@ async function buildFunction(input: Record<string, any>, work: string, builds: F
     platform: "node",
     format: "esm",
     target: NODE_TARGET,
-    banner: { js: requireBanner },
+    banner: { js: ESM_REQUIRE_BANNER },
     external,
     metafile: true,
     logLevel: "silent",
@@ -212,9 +201,9 @@ export async function evaluateStack({ stage, dev = false, secrets }: StackOption
       target: NODE_TARGET,
       external: ["@pulumi/*", "esbuild"],
       inject: [join(platform, "src/shim/run.js")],
-      banner: { js: requireBanner },
+      banner: { js: ESM_REQUIRE_BANNER },
       define: {
-        ...commonJsGlobals,
+        ...COMMONJS_GLOBALS,
         $app: JSON.stringify(app),
         $dev: JSON.stringify(dev),
         $cli: JSON.stringify({
