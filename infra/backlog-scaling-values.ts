@@ -13,6 +13,7 @@ export const BACKLOG_METRIC = {
   backlog: "QueueBacklog",
   queueDimension: "Queue",
   stageDimension: "Stage",
+  versionDimension: "Version",
 } as const;
 
 /** The queue the worker serves (QUEUE_NAME in @wfc/core). */

@@ -65,8 +65,13 @@ interface StageCapacity {
   instance: string;
   /** `max_connections`, set in the instance's parameter group (below the memory-based default). */
   maxConnections: number;
-  /** The worker service's scaling maximum. */
+  /** The current version's worker service's scaling maximum. */
   workerMaxTasks: number;
+  /**
+   * The scaling maximum of the older version's service while it drains during a release (README
+   * "Releases"): it only finishes what it started, and at most one such service runs.
+   */
+  drainingWorkerMaxTasks: number;
   /** The API function's reserved concurrency: at most this many environments at once. */
   apiReservedConcurrency: number;
   /** Production only: the RDS proxy's share of max_connections (`MaxConnectionsPercent`). */
@@ -77,7 +82,9 @@ const PRODUCTION: StageCapacity = {
   // 2 GiB: RDS's default would be about 225.
   instance: "t4g.small",
   maxConnections: 200,
-  workerMaxTasks: 4,
+  // (3 + 1) x 2 tasks at once: the eight tasks that fit beside the API's share.
+  workerMaxTasks: 3,
+  drainingWorkerMaxTasks: 1,
   // Through the proxy the environments share its connections, so this bounds cost, not slots.
   apiReservedConcurrency: 100,
   proxyMaxConnectionsPercent: 25,
@@ -88,8 +95,10 @@ const DISPOSABLE: StageCapacity = {
   instance: "t4g.micro",
   maxConnections: 100,
   workerMaxTasks: 1,
-  // Direct connections: each environment holds its pool, so this bounds the role's connections.
-  apiReservedConcurrency: 20,
+  drainingWorkerMaxTasks: 1,
+  // Direct connections: each environment holds its pool, so this bounds the role's connections;
+  // 10 x 2 leaves room for the four worker tasks of a release.
+  apiReservedConcurrency: 10,
 };
 
 /** One stage's budget: its capacity decisions and what follows from them. */
@@ -97,7 +106,10 @@ export interface ConnectionBudget extends StageCapacity {
   reserved: number;
   operators: number;
   workerConnectionsPerTask: number;
-  /** Scaling maximum during a rolling deploy. */
+  /**
+   * The most worker tasks at once: both services' scaling maxima (the current version's and a
+   * draining one's), each doubled for a rolling deploy of its own.
+   */
   workerTasksAtOnce: number;
   workers: number;
   apiDbPoolSize: number;
@@ -125,7 +137,11 @@ export function connectionBudget(production: boolean): ConnectionBudget {
     (a, b) => a + b,
     0,
   );
-  const workerTasksAtOnce = (capacity.workerMaxTasks * DEPLOYMENT_MAXIMUM_PERCENT) / 100;
+  // A release leaves the draining service's task definition as it was, but a deploy that changes
+  // every service (a pool size, SST's own output) rolls both at once.
+  const workerTasksAtOnce =
+    ((capacity.workerMaxTasks + capacity.drainingWorkerMaxTasks) * DEPLOYMENT_MAXIMUM_PERCENT) /
+    100;
   const workers = workerConnectionsPerTask * workerTasksAtOnce;
 
   // Production: the proxy opens at most its share of max_connections, as the API's role; the

@@ -4,11 +4,16 @@ import { connectionBudget } from "./connection-budget";
 import { createDatabase, createWorkerDatabaseUrl } from "./database";
 import { createNetwork } from "./network";
 import { createSecrets } from "./secrets";
-import { isProduction } from "./stage";
+import { readDrainingRelease } from "./releases";
+import { appVersion, isProduction } from "./stage";
 import { createWorker } from "./worker";
 
 /** Declares every resource of a stage and returns the stack's outputs. */
 export async function deploy() {
+  const version = appVersion();
+  // First, so a release that may not proceed declares nothing. `sst dev` runs one local worker:
+  // no registry, no releases.
+  const draining = $dev ? undefined : await readDrainingRelease(version);
   const budget = connectionBudget(isProduction());
   const network = createNetwork();
   const apiCredentials = await createApiDatabaseCredentials();
@@ -21,6 +26,8 @@ export async function deploy() {
     budget,
     apiCredentials,
     databaseUrl,
+    version,
+    draining,
   });
   const { api, fn } = createApi({
     network,
@@ -32,6 +39,7 @@ export async function deploy() {
     ],
     budget,
     relayUrl,
+    // The current version's service, steady: only then does the API stamp starts with its version.
     after: [service],
   });
   // `apiFunction` is what in-AWS callers pass to the client's Lambda transport.

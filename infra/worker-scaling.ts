@@ -12,6 +12,10 @@ import {
 } from "./backlog-scaling-values";
 
 interface BacklogPolicyArgs {
+  /** The service's component name: the policy is named after it. */
+  name: string;
+  /** The application version the service runs: it scales on that version's backlog only. */
+  version: string;
   target: aws.appautoscaling.Target;
   clusterName: $util.Input<string>;
   serviceName: $util.Input<string>;
@@ -19,13 +23,20 @@ interface BacklogPolicyArgs {
 
 /**
  * A target-tracking policy on backlog per task, in metric math: the Maximum of the stage's
- * QueueBacklog (every task publishes the same database-wide total, so the maximum is that total
- * however many tasks publish) divided by the service's running tasks (Container Insights'
- * RunningTaskCount, which the cluster enables). With the CPU policy beside it, Application Auto
- * Scaling scales out when either asks and in only when both agree.
+ * QueueBacklog at the service's version (every task of a version publishes the same
+ * database-wide total, so the maximum is that total however many tasks publish) divided by the
+ * service's running tasks (Container Insights' RunningTaskCount, which the cluster enables).
+ * During a release each version's service scales on its own backlog. With the CPU policy beside
+ * it, Application Auto Scaling scales out when either asks and in only when both agree.
  */
-export function createBacklogScaling({ target, clusterName, serviceName }: BacklogPolicyArgs) {
-  return new aws.appautoscaling.Policy("WorkerBacklogScaling", {
+export function createBacklogScaling({
+  name,
+  version,
+  target,
+  clusterName,
+  serviceName,
+}: BacklogPolicyArgs) {
+  return new aws.appautoscaling.Policy(`${name}BacklogScaling`, {
     serviceNamespace: target.serviceNamespace,
     scalableDimension: target.scalableDimension,
     resourceId: target.resourceId,
@@ -47,6 +58,7 @@ export function createBacklogScaling({ target, clusterName, serviceName }: Backl
                 dimensions: [
                   { name: BACKLOG_METRIC.stageDimension, value: $app.stage },
                   { name: BACKLOG_METRIC.queueDimension, value: WORKER_QUEUE },
+                  { name: BACKLOG_METRIC.versionDimension, value: version },
                 ],
               },
             },

@@ -1,7 +1,8 @@
 import type { ApiDatabaseCredentials } from "./api-database";
 import { DEPLOYMENT_MAXIMUM_PERCENT, type ConnectionBudget } from "./connection-budget";
 import type { Network } from "./network";
-import { appVersion } from "./stage";
+import { workerServiceName } from "./release-names";
+import { releaseParameter, type DrainingRelease } from "./releases";
 import {
   RELAY_PORT,
   STOP_TIMEOUT_SECONDS,
@@ -18,33 +19,29 @@ interface WorkerArgs {
   apiCredentials: ApiDatabaseCredentials;
   /** The SSM parameter holding the worker's database URL (deploy only). */
   databaseUrl?: aws.ssm.Parameter;
+  /** The application version this deploy builds from source and points the API at. */
+  version: string;
+  /** The older version still finishing its workflows, kept running on its own image. */
+  draining?: DrainingRelease;
 }
 
 /** Under `sst dev` the API and the worker run on one machine: the relay stays on loopback. */
 const LOCAL_RELAY_HOST = "127.0.0.1";
 
+/** Where SST builds the worker's image from. */
+const WORKER_BUILD = { context: ".", dockerfile: "functions/worker/Dockerfile" };
+
 /**
- * The worker: an ECS Fargate service built from `functions/worker/Dockerfile`, in private
- * subnets without a public IP, in its own security group, with no load balancer (it pulls work
- * from PostgreSQL). It is registered in the VPC's Cloud Map namespace, where the API finds its
- * change relay. Under `sst dev` it runs locally instead, linked to the database.
+ * The workers: an ECS cluster with one Fargate service per live application version (README
+ * "Releases"), the current version's built from `functions/worker/Dockerfile` and a draining
+ * one's running the image it ran as the current version. Each is in private subnets without a
+ * public IP, in the workers' security group, with no load balancer (it pulls work from
+ * PostgreSQL), and registered in the VPC's Cloud Map namespace; the API finds the current
+ * version's change relay there. Under `sst dev` the one worker runs locally instead, linked to
+ * the database, and there are no releases.
  */
-export function createWorker({
-  network,
-  database,
-  budget,
-  apiCredentials,
-  databaseUrl,
-}: WorkerArgs) {
-  const { vpc, workerSecurityGroup } = network;
-  const apiSecret = apiCredentials.secret;
-  const secrets =
-    databaseUrl && apiSecret
-      ? {
-          DBOS_SYSTEM_DATABASE_URL: databaseUrl.arn,
-          API_DATABASE_PASSWORD: $interpolate`${apiSecret.arn}:password::`,
-        }
-      : undefined;
+export function createWorker(args: WorkerArgs) {
+  const { vpc, workerSecurityGroup } = args.network;
   const cluster = new sst.aws.Cluster("Cluster", {
     // An explicit VPC shape: given the Vpc component itself, SST puts services in public subnets
     // with public IPs.
@@ -57,25 +54,98 @@ export function createWorker({
       cloudmapNamespaceName: vpc.nodes.cloudmapNamespace.name,
     },
     transform: {
-      cluster: (args) => {
+      cluster: (clusterArgs) => {
         // RunningTaskCount, the denominator of the backlog-per-task scaling (infra/worker-scaling.ts).
-        args.settings = [{ name: "containerInsights", value: "enabled" }];
+        clusterArgs.settings = [{ name: "containerInsights", value: "enabled" }];
       },
     },
   });
 
-  const service = new sst.aws.Service("Worker", {
+  if ($dev) {
+    const service = createVersionService(cluster, args, {
+      name: "Worker",
+      version: args.version,
+      image: WORKER_BUILD,
+      maxTasks: args.budget.workerMaxTasks,
+    });
+    return { cluster, service, relayUrl: `http://${LOCAL_RELAY_HOST}:${RELAY_PORT}` };
+  }
+
+  if (args.draining) {
+    createVersionService(cluster, args, {
+      name: workerServiceName(args.draining.version),
+      version: args.draining.version,
+      image: args.draining.image,
+      maxTasks: args.budget.drainingWorkerMaxTasks,
+    });
+  }
+  const name = workerServiceName(args.version);
+  const service = createVersionService(cluster, args, {
+    name,
+    version: args.version,
+    image: {
+      ...WORKER_BUILD,
+      // Besides SST's tag (the service's name, shared by every stage of the app in SST's asset
+      // repository), one this stage alone moves: the image stays tagged while it drains.
+      tags: [`${$app.name}-${$app.stage}-${name.toLowerCase()}`],
+    },
+    maxTasks: args.budget.workerMaxTasks,
+  });
+  registerRelease(name, args.version, service);
+  // Every task's address is registered under this name (an A record per task): any of them
+  // answers, since each relay listens on the same database. A draining version keeps its own
+  // name, which nothing calls.
+  const relayUrl = $interpolate`http://${service.service}:${RELAY_PORT}`;
+  return { cluster, service, relayUrl };
+}
+
+interface VersionService {
+  /** The component's name: every resource of the service is named after it. */
+  name: string;
+  version: string;
+  /** A build of the current source, or the image URI a draining version ran. */
+  image: { context: string; dockerfile: string; tags?: string[] } | string;
+  maxTasks: number;
+}
+
+/**
+ * One version's worker service. Declared the same way whether its version is current or
+ * draining (the image as the same URI, the same environment and roles), so a release leaves the
+ * old version's service and task definition untouched: only its scaling maximum drops to the
+ * draining one.
+ */
+function createVersionService(
+  cluster: sst.aws.Cluster,
+  { budget, database, apiCredentials, databaseUrl }: WorkerArgs,
+  { name, version, image, maxTasks }: VersionService,
+) {
+  const apiSecret = apiCredentials.secret;
+  const secrets =
+    databaseUrl && apiSecret
+      ? {
+          DBOS_SYSTEM_DATABASE_URL: databaseUrl.arn,
+          API_DATABASE_PASSWORD: $interpolate`${apiSecret.arn}:password::`,
+        }
+      : undefined;
+  const registryEntry = releaseParameter(version);
+
+  const service = new sst.aws.Service(name, {
     cluster,
-    image: { context: ".", dockerfile: "functions/worker/Dockerfile" },
+    image,
     cpu: "1 vCPU",
     memory: "2 GB",
     // `sst dev` deploys no task definition: its local process may get the password as a variable.
     environment: $dev
       ? {
-          ...workerEnvironment(appVersion(), budget, LOCAL_RELAY_HOST),
+          ...workerEnvironment(version, budget, LOCAL_RELAY_HOST),
           API_DATABASE_PASSWORD: apiCredentials.password,
         }
-      : { ...workerEnvironment(appVersion(), budget), METRIC_STAGE: $app.stage },
+      : {
+          ...workerEnvironment(version, budget),
+          METRIC_STAGE: $app.stage,
+          // Where the worker deletes its registry entry once it has retired.
+          RELEASE_REGISTRY_PARAMETER: registryEntry,
+        },
     // Deployed: the URL (SSM) and the API role's password (Secrets Manager, the JSON key of the
     // proxy's secret) arrive as ECS secrets. `sst dev`: the local process reads the linked
     // database.
@@ -91,28 +161,45 @@ export function createWorker({
     },
     scaling: {
       min: 1,
-      max: budget.workerMaxTasks,
+      max: maxTasks,
       cpuUtilization: 70,
       memoryUtilization: false,
     },
-    // Deploy the API only once a worker runs: then the schema exists before the first request.
+    // Deploy the API only once a worker runs: then the schema exists before the first request,
+    // and a release's new version has started before any start is stamped with it.
     wait: true,
     dev: { command: "node --import tsx functions/worker/src/main.ts" },
     transform: {
-      service: (args) => {
+      image: (_, opts) => {
+        // Deleting a docker-build Image deletes its digest from the registry. The next release
+        // no longer declares this version's build, yet its draining service still pulls it.
+        opts.retainOnDelete = true;
+      },
+      service: (serviceArgs) => {
         // No `ecs exec` into a container that holds the database URL.
-        args.enableExecuteCommand = false;
+        serviceArgs.enableExecuteCommand = false;
         // ECS's default, stated: the connection budget counts twice the tasks during a deploy.
-        args.deploymentMaximumPercent = DEPLOYMENT_MAXIMUM_PERCENT;
+        serviceArgs.deploymentMaximumPercent = DEPLOYMENT_MAXIMUM_PERCENT;
       },
-      taskRole: (args) => {
-        // The worker calls no AWS API: its task role grants nothing (SST adds ecs-exec).
-        args.inlinePolicies = [];
+      taskRole: (roleArgs) => {
+        // The one AWS call the worker makes: deleting its own registry entry when it retires.
+        roleArgs.inlinePolicies = $dev
+          ? []
+          : [
+              {
+                name: "inline",
+                policy: aws.iam.getPolicyDocumentOutput({
+                  statements: [
+                    { actions: ["ssm:DeleteParameter"], resources: [parameterArn(registryEntry)] },
+                  ],
+                }).json,
+              },
+            ];
       },
-      executionRole: (args) => {
+      executionRole: (roleArgs) => {
         // ECS reads exactly its two secrets at start-up; SST's default is every SSM parameter
         // and Secrets Manager secret in the account.
-        args.inlinePolicies =
+        roleArgs.inlinePolicies =
           databaseUrl && apiSecret
             ? [
                 {
@@ -127,30 +214,64 @@ export function createWorker({
               ]
             : [];
       },
-      taskDefinition: (args) => {
+      taskDefinition: (definitionArgs) => {
         // SIGTERM, then SIGKILL after this long: more than the worker's own grace period.
-        args.containerDefinitions = $output(args.containerDefinitions).apply((json) =>
-          JSON.stringify(
-            (JSON.parse(json) as Record<string, unknown>[]).map((container) => ({
-              ...container,
-              stopTimeout: STOP_TIMEOUT_SECONDS,
-            })),
-          ),
+        definitionArgs.containerDefinitions = $output(definitionArgs.containerDefinitions).apply(
+          (json) =>
+            JSON.stringify(
+              (JSON.parse(json) as Record<string, unknown>[]).map((container) => ({
+                ...container,
+                stopTimeout: STOP_TIMEOUT_SECONDS,
+              })),
+            ),
         );
       },
     },
   });
   if (!$dev) {
     createBacklogScaling({
+      name,
+      version,
       target: service.nodes.autoScalingTarget,
       clusterName: cluster.nodes.cluster.name,
       serviceName: service.nodes.service.name,
     });
   }
-  // Every task's address is registered under this name (an A record per task): any of them
-  // answers, since each relay listens on the same database.
-  const relayUrl = $dev
-    ? `http://${LOCAL_RELAY_HOST}:${RELAY_PORT}`
-    : $interpolate`http://${service.service}:${RELAY_PORT}`;
-  return { cluster, service, relayUrl };
+  return service;
+}
+
+/**
+ * An SSM parameter's ARN from its name, so a role may name a parameter this deploy does not
+ * declare (a draining version's) and the current version's role does not wait for its own.
+ */
+function parameterArn(name: string) {
+  const partition = aws.getPartitionOutput().partition;
+  const region = aws.getRegionOutput().region;
+  const account = aws.getCallerIdentityOutput().accountId;
+  return $interpolate`arn:${partition}:ssm:${region}:${account}:parameter${name}`;
+}
+
+/**
+ * The current version's registry entry: the image its service runs (as its task definition names
+ * it), created only once the service is steady, so a version whose workers never start is never
+ * listed. Kept in AWS when a later deploy stops declaring it (`retainOnDelete`): from then on the
+ * registry tells every deploy to keep that version's service until its worker deletes the entry.
+ */
+function registerRelease(name: string, version: string, service: sst.aws.Service) {
+  const taskDefinition = service.nodes.taskDefinition;
+  const image = taskDefinition.containerDefinitions.apply(
+    (json) => (JSON.parse(json) as { image: string }[])[0]!.image,
+  );
+  return new aws.ssm.Parameter(
+    `${name}Release`,
+    {
+      name: releaseParameter(version),
+      type: "String",
+      value: image,
+      description: `The worker image of application version ${version} (README "Releases")`,
+      // An entry left in AWS by an earlier deploy of this version is taken over, not an error.
+      overwrite: true,
+    },
+    { retainOnDelete: true, dependsOn: [service] },
+  );
 }

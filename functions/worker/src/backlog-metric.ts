@@ -14,19 +14,22 @@ export const BACKLOG_METRIC = {
   backlog: "QueueBacklog",
   queueDimension: "Queue",
   stageDimension: "Stage",
+  versionDimension: "Version",
 } as const;
 
 /** Longest one count may take: a slow database delays the next sample, never the worker. */
 const COUNT_TIMEOUT_MS = 5_000;
 
 /**
- * One CloudWatch Embedded Metric Format document for one queue: CloudWatch Logs turns the log
- * line into the three metrics, so no AWS API call (and no permission) is needed. Dimensions:
- * `Queue`, and `Stage` first when given, so stages sharing an account keep their own series.
+ * One CloudWatch Embedded Metric Format document for one queue at one application version:
+ * CloudWatch Logs turns the log line into the three metrics, so no AWS API call (and no
+ * permission) is needed. Dimensions: `Queue` and `Version`, so that during a release each
+ * version's service scales on its own backlog, and `Stage` first when given, so stages sharing an
+ * account keep their own series.
  */
 export function backlogMetricDocument(
   backlog: QueueBacklog,
-  options: { stage?: string; timestamp: number },
+  options: { stage?: string; version: string; timestamp: number },
 ) {
   const {
     namespace,
@@ -35,8 +38,9 @@ export function backlogMetricDocument(
     backlog: total,
     queueDimension,
     stageDimension,
+    versionDimension,
   } = BACKLOG_METRIC;
-  const dimensions = options.stage ? [stageDimension, queueDimension] : [queueDimension];
+  const dimensions = [...(options.stage ? [stageDimension] : []), queueDimension, versionDimension];
   return {
     _aws: {
       Timestamp: options.timestamp,
@@ -52,6 +56,7 @@ export function backlogMetricDocument(
     msg: "queue backlog",
     ...(options.stage ? { [stageDimension]: options.stage } : {}),
     [queueDimension]: backlog.queue,
+    [versionDimension]: options.version,
     [enqueued]: backlog.enqueued,
     [pending]: backlog.pending,
     [total]: backlog.enqueued + backlog.pending,
@@ -77,9 +82,10 @@ export interface BacklogMetric {
 }
 
 /**
- * Publishes the backlog of our queues at once and then every `intervalMs`, one EMF line per
- * queue. Every worker task publishes the same totals (the count is the database's, not the
- * task's); the scaling policy reads their Maximum, so how many tasks publish does not matter.
+ * Publishes the backlog of our queues at our version at once and then every `intervalMs`, one
+ * EMF line per queue. Every worker task of a version publishes the same totals (the count is the
+ * database's, not the task's); the scaling policy reads their Maximum, so how many tasks publish
+ * does not matter.
  *
  * Each sample opens one short-lived connection, after start-up: the connection budget's `setup`
  * slot, which the schema, queue and role set-up have released by then. A failed sample is logged
@@ -105,7 +111,12 @@ export function startBacklogMetric(options: BacklogMetricOptions): BacklogMetric
       const backlogs = await readQueueBacklog(client, options);
       const timestamp = Date.now();
       for (const backlog of backlogs) {
-        write(JSON.stringify(backlogMetricDocument(backlog, { stage: options.stage, timestamp })));
+        const document = backlogMetricDocument(backlog, {
+          stage: options.stage,
+          version: options.appVersion,
+          timestamp,
+        });
+        write(JSON.stringify(document));
       }
       failing = false;
     } catch (error) {

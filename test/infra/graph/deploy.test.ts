@@ -28,7 +28,12 @@ import {
 import { evaluateStack, secretSentinel } from "../support/evaluate.js";
 import { deployedStages, STAGES } from "../support/stages.js";
 import { asList, T } from "../support/graph.js";
-import { MOCK, mockId, secretArn } from "../support/mocks.js";
+import { MOCK, mockId, parameterArn, secretArn } from "../support/mocks.js";
+import { connectionBudget } from "../../../infra/connection-budget.js";
+import { releaseParameterName } from "../../../infra/release-names.js";
+
+/** The version a deploy runs when APP_VERSION is unset (infra/stage.ts). */
+const APP_VERSION = "1";
 
 // `sst deploy` of two stages (see `deployedStages`); the database side is in deploy-database.test.ts.
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -156,11 +161,12 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(service.enableExecuteCommand).toBe(false);
     });
 
-    it(`scales between 1 and ${production ? 4 : 1} tasks`, () => {
+    it(`scales between 1 and ${production ? 3 : 1} tasks`, () => {
       expect(g().one(T.scalingTarget).inputs).toMatchObject({
         minCapacity: 1,
-        maxCapacity: production ? 4 : 1,
+        maxCapacity: production ? 3 : 1,
       });
+      expect(connectionBudget(production).workerMaxTasks).toBe(production ? 3 : 1);
     });
 
     it(`scales out on CPU (70 %) and on its queue's backlog per task (${BACKLOG_PER_TASK_TARGET})`, () => {
@@ -175,14 +181,14 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           resourceId: target.resourceId,
         });
       }
-      const cpu = policies.find((p) => p.name !== "WorkerBacklogScaling")!.inputs;
+      const { backlogPolicy } = g().worker(APP_VERSION);
+      const cpu = policies.find((p) => p !== backlogPolicy)!.inputs;
       expect(cpu.targetTrackingScalingPolicyConfiguration).toMatchObject({
         predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
         targetValue: 70,
       });
 
-      const backlog = g().one(T.scalingPolicy, "WorkerBacklogScaling").inputs
-        .targetTrackingScalingPolicyConfiguration;
+      const backlog = backlogPolicy.inputs.targetTrackingScalingPolicyConfiguration;
       const cluster = g().one(T.ecsCluster).inputs;
       const service = g().one(T.ecsService).inputs;
       expect(backlog).toEqual({
@@ -202,6 +208,8 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
                   dimensions: [
                     { name: "Stage", value: stages[which] },
                     { name: "Queue", value: QUEUE_NAME },
+                    // Its own version's workflows: no task of another version could run them.
+                    { name: "Version", value: APP_VERSION },
                   ],
                 },
               },
@@ -243,6 +251,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         backlog: PUBLISHED.backlog,
         queueDimension: PUBLISHED.queueDimension,
         stageDimension: PUBLISHED.stageDimension,
+        versionDimension: PUBLISHED.versionDimension,
       });
       expect(WORKER_QUEUE).toBe(QUEUE_NAME);
     });
@@ -275,7 +284,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
 
     it("gets its database URL and the API role's password as ECS secrets, not as plain environment", () => {
       const [container] = g().containers();
-      const parameter = g().one(T.ssmParameter).inputs;
+      const parameter = g().one(T.ssmParameter, "WorkerDatabaseUrl").inputs;
       expect(parameter.type).toBe("SecureString");
       const apiSecret = mockId("ApiDatabaseSecret");
       expect(container!.secrets).toEqual([
@@ -297,8 +306,9 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       );
     });
 
-    it("may read exactly its two secrets at start-up, and its tasks may call no AWS API", () => {
-      const execution = g().policies(g().one(T.role, "WorkerExecutionRole"));
+    it("may read exactly its two secrets at start-up, and its tasks may only delete their registry entry", () => {
+      const worker = g().worker(APP_VERSION);
+      const execution = g().policies(worker.executionRole);
       expect(execution.inline).toEqual([
         {
           Effect: "Allow",
@@ -316,8 +326,13 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(execution.managed.map((arn) => arn.split("/").pop())).toEqual([
         "AmazonECSTaskExecutionRolePolicy",
       ]);
-      const task = g().policies(g().one(T.role, "WorkerTaskRole"));
-      expect(task.inline).toEqual([]);
+      const task = g().policies(worker.taskRole);
+      // What the worker deletes when it retires (README "Releases"), and nothing else.
+      const entry = releaseParameterName("workflow-communication", stages[which], APP_VERSION);
+      expect(g().containerEnvironment().RELEASE_REGISTRY_PARAMETER).toBe(entry);
+      expect(task.inline).toEqual([
+        { Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: [parameterArn(entry)] },
+      ]);
       expect(task.managed).toEqual([]);
     });
   });

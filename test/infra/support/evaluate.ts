@@ -1,15 +1,16 @@
 import { spawn } from "node:child_process";
 import { createCipheriv } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { COMMONJS_GLOBALS, ESM_REQUIRE_BANNER } from "../../../scripts/esm-require-banner.js";
 import { NODE_TARGET } from "../../../infra/node-runtime.js";
+import type { MockParameters } from "./mocks.js";
 import type { Registration } from "./registration.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -41,6 +42,10 @@ export interface StackOptions {
   dev?: boolean;
   /** `sst secret set` values; by default every secret is set to a recognisable sentinel. */
   secrets?: Record<string, string>;
+  /** `APP_VERSION` in the deploying shell; unset by default (infra/stage.ts's default). */
+  appVersion?: string;
+  /** SSM parameters AWS already holds, by name (e.g. the release registry); none by default. */
+  parameters?: MockParameters;
 }
 
 /** The value each secret gets unless a test says otherwise: easy to look for in the graph. */
@@ -179,7 +184,13 @@ function startCliServer(work: string, evaluation: Pick<Evaluation, "builds" | "d
  * registers. Needs `.sst/platform` (`npm run typecheck:infra` or `test:infra` generates it).
  * @throws Error with the config's own error message when evaluation fails.
  */
-export async function evaluateStack({ stage, dev = false, secrets }: StackOptions) {
+export async function evaluateStack({
+  stage,
+  dev = false,
+  secrets,
+  appVersion,
+  parameters = {},
+}: StackOptions) {
   if (!existsSync(join(platform, "src"))) {
     throw new Error("No .sst/platform: run `node --import tsx scripts/sst-platform.ts` first");
   }
@@ -188,9 +199,14 @@ export async function evaluateStack({ stage, dev = false, secrets }: StackOption
   const app = await appConfig(stage, work);
   const server = await startCliServer(work, evaluation);
   const rpc = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Inside .sst/platform so that the externals resolve to the platform's own copies; one file
+  // per evaluation, since test files evaluate the same stage at once.
+  const runner = join(
+    platform,
+    ".infra-test",
+    `${stage}${dev ? "-dev" : ""}-${basename(work)}.mjs`,
+  );
   try {
-    // Inside .sst/platform so that the externals resolve to the platform's own copies.
-    const runner = join(platform, ".infra-test", `${stage}${dev ? "-dev" : ""}.mjs`);
     await mkdir(dirname(runner), { recursive: true });
     await build({
       entryPoints: [join(root, "test/infra/support/stack-runner.ts")],
@@ -234,6 +250,8 @@ export async function evaluateStack({ stage, dev = false, secrets }: StackOption
           HOME: work,
           SST_SERVER: rpc,
           WFC_STACK_OUT: out,
+          WFC_MOCK_PARAMETERS: JSON.stringify(parameters),
+          ...(appVersion === undefined ? {} : { APP_VERSION: appVersion }),
           ...secretEnv,
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -256,5 +274,6 @@ export async function evaluateStack({ stage, dev = false, secrets }: StackOption
     return evaluation;
   } finally {
     server.close();
+    await rm(runner, { force: true });
   }
 }

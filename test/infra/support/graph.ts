@@ -1,3 +1,4 @@
+import { workerServiceName } from "../../../infra/release-names.js";
 import type { Evaluation } from "./evaluate.js";
 import { mockId } from "./mocks.js";
 import type { Registration } from "./registration.js";
@@ -48,6 +49,22 @@ export interface PolicyStatement {
 /** An IAM field that may be one string or a list, as a list. */
 export const asList = (v: string | string[] | undefined) => (v === undefined ? [] : [v].flat());
 
+/** The resources SST declares for one version's worker service. */
+export interface WorkerResources {
+  /** The component's name (`WorkerV2`). */
+  name: string;
+  service: Registration;
+  taskDefinition: Registration;
+  taskRole: Registration;
+  executionRole: Registration;
+  scalingTarget: Registration;
+  /** The backlog policy (infra/worker-scaling.ts); SST's CPU policy is beside it. */
+  backlogPolicy: Registration;
+  cloudmap: Registration;
+  /** The image built from source: none for a draining version. */
+  images: Registration[];
+}
+
 /** Queries over one evaluated stage. */
 export class StackGraph {
   constructor(readonly evaluation: Evaluation) {}
@@ -82,17 +99,34 @@ export class StackGraph {
     return this.one(T.function).inputs.environment.variables;
   }
 
-  /** The (one) container's environment variables, by name. */
-  containerEnvironment(): Record<string, string> {
-    const [container] = this.containers();
+  /** The worker service of application version `version`. @throws unless it is declared. */
+  worker(version: string): WorkerResources {
+    const name = workerServiceName(version);
+    const child = (type: string, suffix: string) => this.one(type, `${name}${suffix}`);
+    return {
+      name,
+      service: child(T.ecsService, "Service"),
+      taskDefinition: child(T.taskDefinition, "Task"),
+      taskRole: child(T.role, "TaskRole"),
+      executionRole: child(T.role, "ExecutionRole"),
+      scalingTarget: child(T.scalingTarget, "AutoScalingTarget"),
+      backlogPolicy: child(T.scalingPolicy, "BacklogScaling"),
+      cloudmap: child(T.cloudmapService, "CloudmapService"),
+      images: this.all(T.image).filter((r) => r.name.startsWith(`${name}Image`)),
+    };
+  }
+
+  /** The (one) container's environment variables, by name, of a task definition (the one). */
+  containerEnvironment(taskDefinition = this.one(T.taskDefinition)): Record<string, string> {
+    const [container] = this.containers(taskDefinition);
     return Object.fromEntries(
       (container!.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
     );
   }
 
-  /** The containers of the task definition, parsed. */
-  containers(): Record<string, any>[] {
-    return JSON.parse(this.one(T.taskDefinition).inputs.containerDefinitions as string);
+  /** The containers of a task definition (the one), parsed. */
+  containers(taskDefinition = this.one(T.taskDefinition)): Record<string, any>[] {
+    return JSON.parse(taskDefinition.inputs.containerDefinitions as string);
   }
 
   /** Every resource whose inputs (as AWS would receive them) contain `text`. */

@@ -1,6 +1,7 @@
 // Pulumi mocks for evaluating sst.config.ts with no AWS: every resource is accepted with its
 // inputs plus the outputs AWS would compute (ARNs, endpoints, ids), and every data-source call
 // gets a plausible answer. Values that matter to assertions are sentinels the tests look for.
+import { createHash } from "node:crypto";
 
 /** The account, region and generated secrets the mocked AWS answers with. */
 export const MOCK = {
@@ -31,6 +32,13 @@ const physical = mockId;
 
 const arn = (service: string, resource: string) =>
   `arn:aws:${service}:${MOCK.region}:${MOCK.account}:${resource}`;
+
+/** The ARN the mocked AWS gives the SSM parameter named `name` (a path). */
+export const parameterArn = (name: string) => arn("ssm", `parameter${name}`);
+
+/** The digest the mocked build of the image resource `name` pushes: one per resource. */
+export const imageDigest = (name: string) =>
+  `sha256:${createHash("sha256").update(name).digest("hex")}`;
 
 /** The ARN the mocked AWS gives the Secrets Manager secret `name`. */
 export const secretArn = (name: string) => arn("secretsmanager", `secret:${physical(name)}`);
@@ -68,13 +76,13 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
       return { id: secret, arn: secret };
     }
     case "aws:ssm/parameter:Parameter":
-      return { arn: arn("ssm", `parameter${inputs.name}`) };
+      return { arn: parameterArn(inputs.name) };
     case "aws:ecs/cluster:Cluster":
       return { arn: arn("ecs", `cluster/${inputs.name ?? id}`) };
     case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
       return { name: inputs.name ?? `${id}.local` };
     case "docker-build:index:Image":
-      return { digest: "sha256:0000000000000000000000000000000000000000000000000000000000000000" };
+      return { digest: imageDigest(name) };
     case "random:index/randomPassword:RandomPassword":
       return { result: name === "ApiDatabasePassword" ? MOCK.apiPassword : MOCK.password };
     case "random:index/randomBytes:RandomBytes":
@@ -118,9 +126,41 @@ function policyJson(inputs: Props): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
-/** `pulumi.runtime.setMocks` callback for data sources (invokes). */
-export function call({ token, inputs }: CallArgs): Props {
+/**
+ * The SSM parameters AWS holds before an evaluation, by name: what `aws.ssm.getParametersByPath`
+ * finds (the release registry; infra/releases.ts).
+ */
+export type MockParameters = Record<string, string>;
+
+/** `aws.ssm.getParametersByPath` over `parameters`: the String parameters one level below `path`. */
+function parametersByPath(parameters: MockParameters, inputs: Props): Props {
+  const path = String(inputs.path).replace(/\/$/, "");
+  const found = Object.keys(parameters)
+    .filter((name) => name.startsWith(`${path}/`))
+    .filter((name) => inputs.recursive || !name.slice(path.length + 1).includes("/"))
+    .sort();
+  return {
+    id: path,
+    path,
+    recursive: Boolean(inputs.recursive),
+    withDecryption: inputs.withDecryption ?? true,
+    names: found,
+    values: found.map((name) => parameters[name]),
+    types: found.map(() => "String"),
+    arns: found.map(parameterArn),
+  };
+}
+
+/** `pulumi.runtime.setMocks` callback for data sources (invokes), with AWS holding `parameters`. */
+export const mockCalls =
+  (parameters: MockParameters = {}) =>
+  (args: CallArgs): Props =>
+    call(args, parameters);
+
+function call({ token, inputs }: CallArgs, parameters: MockParameters): Props {
   switch (token) {
+    case "aws:ssm/getParametersByPath:getParametersByPath":
+      return parametersByPath(parameters, inputs);
     case "aws:index/getRegion:getRegion":
       return { id: MOCK.region, name: MOCK.region, region: MOCK.region };
     case "aws:index/getPartition:getPartition":

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as sst from "../../../.sst/platform/src/components/index.js";
 import { run } from "../../../.sst/platform/src/auto/run.js";
 import config from "../../../sst.config.js";
-import { call, newResource } from "./mocks.js";
+import { mockCalls, newResource, type MockParameters } from "./mocks.js";
 import type { Registration } from "./registration.js";
 
 const out = process.env.WFC_STACK_OUT!;
@@ -37,7 +37,13 @@ process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 
 Object.assign(globalThis, { aws, sst });
-await pulumi.runtime.setMocks({ newResource, call }, $app.name, $app.stage, false);
+const parameters = JSON.parse(process.env.WFC_MOCK_PARAMETERS ?? "{}") as MockParameters;
+await pulumi.runtime.setMocks(
+  { newResource, call: mockCalls(parameters) },
+  $app.name,
+  $app.stage,
+  false,
+);
 
 const monitor = pulumi.runtime.getMonitor() as any;
 // The real engine names top-level resources without the stack's type; SST derives a link's type
