@@ -73,11 +73,12 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("queue backlog metric", () => {
-  it("counts the ENQUEUED and PENDING workflows of its version on each queue", async () => {
+  it("counts the ENQUEUED and PENDING workflows of its version on each queue, under that version", async () => {
     const [line, ...others] = await sampleOnce({ appVersion: VERSION });
     expect(others).toEqual([]);
     expect(line).toMatchObject({
       Queue: QUEUE_NAME,
+      Version: VERSION,
       QueueEnqueued: 3,
       QueuePending: 2,
       QueueBacklog: 5,
@@ -94,7 +95,7 @@ describe("queue backlog metric", () => {
     expect(aws.CloudWatchMetrics).toEqual([
       {
         Namespace: "WorkflowCommunication",
-        Dimensions: [["Stage", "Queue"]],
+        Dimensions: [["Stage", "Queue", "Version"]],
         Metrics: [
           { Name: "QueueEnqueued", Unit: "Count" },
           { Name: "QueuePending", Unit: "Count" },
@@ -103,7 +104,25 @@ describe("queue backlog metric", () => {
       },
     ]);
     // EMF: every dimension and metric named above is a member of the document's root.
-    expect(line).toMatchObject({ Stage: "production", Queue: QUEUE_NAME, QueueBacklog: 5 });
+    expect(line).toMatchObject({
+      Stage: "production",
+      Queue: QUEUE_NAME,
+      Version: VERSION,
+      QueueBacklog: 5,
+    });
+  });
+
+  it("reports another version's backlog under that version, apart from this one's", async () => {
+    // During a release each version's service scales on its own series.
+    const [line] = await sampleOnce({ appVersion: "another-release", stage: "production" });
+    expect(line).toMatchObject({
+      Stage: "production",
+      Queue: QUEUE_NAME,
+      Version: "another-release",
+      QueueEnqueued: 1,
+      QueuePending: 0,
+      QueueBacklog: 1,
+    });
   });
 
   it("reports an empty queue as zeros, so an idle service has data to scale in on", async () => {
@@ -116,7 +135,7 @@ describe("queue backlog metric", () => {
     });
     expect(
       (line!._aws as { CloudWatchMetrics: { Dimensions: unknown }[] }).CloudWatchMetrics[0],
-    ).toMatchObject({ Dimensions: [["Queue"]] });
+    ).toMatchObject({ Dimensions: [["Queue", "Version"]] });
   });
 
   it("is printed by the worker on its stdout as soon as it is ready", () => {
