@@ -155,6 +155,11 @@ export function createWorkflowClient(transport: Transport) {
     /** Resumes a cancelled or failed workflow from its last completed step. */
     resumeWorkflow: (workflowId: string) =>
       ok(api.workflows[":workflow_id"].resume.$post({ param: { workflow_id: workflowId } })),
+    /**
+     * Application versions with their PENDING and ENQUEUED counts, newest first: whether an older
+     * release is still `draining` or `drained`.
+     */
+    versions: () => ok(api.versions.$get()),
     /** Liveness of the API. */
     health: () => ok(api.health.$get()),
   };
