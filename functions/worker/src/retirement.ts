@@ -138,9 +138,9 @@ export function startRetirement(options: RetirementOptions): Retirement {
     await options.shutdown();
     retired = true;
     // The quiet period makes this zero; a straggler that still arrived needs an operator (fork).
-    const leftInFlight = await hasInFlight(options.db, appVersion).catch(() => undefined);
+    const workLeft = await hasInFlight(options.db, appVersion).catch(() => undefined);
     await options.onRetired?.();
-    log({ msg: "worker retired", appVersion, at: Date.now(), leftInFlight });
+    log({ msg: "worker retired", appVersion, at: Date.now(), workLeft });
     if (options.registryParameter) await removeParameter(options.registryParameter);
   };
 
