@@ -11,7 +11,7 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 // its own workflows and retires by itself. Nothing is stranded, nothing runs on the other
 // version's code, nothing runs twice. And a version 2 that crashes at start changes nothing.
 const STEPS = 2;
-const QUIET_MS = 1_500;
+const QUIET_MS = 1_000;
 const CHECK_MS = 100;
 const PARAMETER = (version: string) => `/workflow-communication/drill/worker-releases/${version}`;
 const release = (version: string, executorId: string, extra: Record<string, string> = {}) => ({
@@ -68,6 +68,12 @@ async function rowsOf(url: string, ids: string[]): Promise<Row[]> {
   }
 }
 
+/** Whether every one of `ids` is PENDING (dequeued, waiting in recv). */
+const waitingIn = async (url: string, ids: string[]) => {
+  const rows = await rowsOf(url, ids);
+  return rows.length === ids.length && rows.every((r) => r.status === "PENDING");
+};
+
 type Versions = { latest: string | null; versions: Record<string, unknown>[] };
 const versionsOf = async (via: Api): Promise<Versions> => (await via.get("/versions")).body;
 const versionIn = (report: Versions, version: string) =>
@@ -87,7 +93,8 @@ const healthOf = async (w: TestWorker) => {
 };
 const retiredLine = (w: TestWorker) => w.output.find((line) => line.includes('"worker retired"'));
 
-describe("the release drill", () => {
+// The two run at once: each has its own database and workers, and most of their time is waiting.
+describe.concurrent("the release drill", () => {
   it("releases 1 -> 2 with every in-flight workflow finished on its own version, none twice, and 1 retired after its last", async () => {
     const url = await createTestDatabase("release_drill");
     const ssm = keep(await startSsmStandIn());
@@ -103,9 +110,7 @@ describe("the release drill", () => {
     const v1 = await worker(url, release("1", "drill-v1", ssm.env));
     const apiV1 = api(url, "1");
     await startMessaging(apiV1, waiting);
-    await until("version 1's workflows waiting", async () =>
-      (await rowsOf(url, waiting)).every((r) => r.status === "PENDING"),
-    );
+    await until("version 1's workflows waiting", async () => waitingIn(url, waiting));
     // More queue up than version 1 takes: its worker is held (SIGSTOP) as a busy worker would
     // be, so they stay ENQUEUED through the release (the queue has no concurrency setting).
     v1.child.kill("SIGSTOP");
@@ -200,7 +205,8 @@ describe("the release drill", () => {
     const started = waiting.length + queued.length + fresh.length;
     console.log(
       `[release] drill 1 -> 2: started ${started} (version 1: ${waiting.length} waiting in recv + ` +
-        `${queued.length} ENQUEUED at the switch; version 2: ${fresh.length}), finished on version 1 ` +
+        `${queued.length} ENQUEUED at the switch; version 2: ${fresh.length}, and 1 more after ` +
+        `the retirement), finished on version 1 ` +
         `${oldRows.filter((r) => r.status === "SUCCESS").length}, on version 2 ` +
         `${newRows.filter((r) => r.status === "SUCCESS").length}, stranded ${stranded}, run twice ` +
         `${runTwice.length}; version 1 retired ${Math.round(retired.at - lastFinished)} ms after its ` +
@@ -216,11 +222,12 @@ describe("the release drill", () => {
     const apiV1 = api(url, "1");
     const before = [`crash-before-${run}-0`, `crash-before-${run}-1`];
     await startMessaging(apiV1, before);
+    await until("version 1's workflows waiting", async () => waitingIn(url, before));
 
     // A bad value stops the worker before it launches: version 2 is never registered.
     await expect(
       startWorker(url, release("2", "crash-v2-config", { RETIRE_QUIET_MS: "soon" })),
-    ).rejects.toThrow(/exited with code 1 before it was ready/);
+    ).rejects.toThrow(/exited with code 1 before it was ready[^]*RETIRE_QUIET_MS/);
     expect((await versionsOf(apiV1)).latest).toBe("1");
     // A crash after launch (its relay's port is taken): version 2 is DBOS's latest, but the API
     // never switched, so no workflow of version 2 exists and version 1 must not retire.
