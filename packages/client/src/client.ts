@@ -6,6 +6,7 @@ import {
   type KindNamed,
   type ParamsOf,
   type StartableKind,
+  type VersionsReport,
   type WorkflowKind,
   type WorkflowStatusName,
 } from "@wfc/core/contracts";
@@ -159,7 +160,8 @@ export function createWorkflowClient(transport: Transport) {
      * Application versions with their PENDING and ENQUEUED counts, newest first: whether an older
      * release is still `draining` or `drained`.
      */
-    versions: () => ok(api.versions.$get()),
+    // Named by its contract: the route's own type would name core's entry in the declarations.
+    versions: (): Promise<VersionsReport> => ok(api.versions.$get()),
     /** Liveness of the API. */
     health: () => ok(api.health.$get()),
   };

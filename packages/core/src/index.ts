@@ -47,10 +47,6 @@ export {
   MAX_VERSIONS,
   readLatestVersion,
   readVersionsReport,
-  VERSION_STATES,
-  type VersionState,
-  type VersionsReport,
-  type VersionSummary,
 } from "./db/versions.js";
 export * from "./relay/protocol.js";
 export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";
