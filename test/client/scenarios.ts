@@ -156,4 +156,15 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
       expect((await rejection(client.getWorkflow(id("nobody")))).status).toBe(404);
     },
   ],
+  [
+    "the versions in flight name the worker's version as the current one",
+    async ({ client }) => {
+      const { latest, versions } = await client.versions();
+      expect(latest).toBe("1");
+      expect(versions.find((v) => v.version === "1")).toMatchObject({
+        latest: true,
+        state: "current",
+      });
+    },
+  ],
 ];

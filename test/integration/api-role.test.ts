@@ -188,6 +188,13 @@ describe("every route works as the role", () => {
     expect((await api.get(`/workflows/${id}`)).body).toMatchObject({ status: "SUCCESS" });
   });
 
+  it("GET /versions: the worker's version, current, with its in-flight counts", async () => {
+    const { status, body } = await api.get("/versions");
+    expect(status).toBe(200);
+    expect(body.latest).toBe("1");
+    expect(body.versions[0]).toMatchObject({ version: "1", state: "current" });
+  });
+
   it("GET / fans out five children", async () => {
     const { status, body } = await api.get("/");
     expect(status).toBe(200);
@@ -216,6 +223,8 @@ describe("the role can do nothing else", () => {
       "write wfc.executors",
       "INSERT INTO wfc.executors (executor_id, app_version) VALUES ('x', '1')",
     ],
+    ["register a version", "INSERT INTO dbos.application_versions VALUES ('x', 'x')"],
+    ["retime a version", "UPDATE dbos.application_versions SET version_timestamp = 0"],
     ["create a role", "CREATE ROLE evil"],
   ])("refuses to %s (42501)", async (_, statement) => {
     expect(await sqlstateOf(roleUrl, statement)).toBe("42501");

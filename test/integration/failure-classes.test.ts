@@ -69,6 +69,7 @@ const INTERNAL = /out of range for type|sqlstate|postgres|relation|column|termin
 const ROUTES = [
   ["GET", "/workflow-events/x/all", "sql"],
   ["GET", "/workflow-stream/x", "sql"],
+  ["GET", "/versions", "sql"],
   ["GET", "/workflows", "dbos"],
   ["POST", "/start-workflow-events/failure-class/1", "dbos"],
 ] as const;

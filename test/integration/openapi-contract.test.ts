@@ -229,6 +229,8 @@ const scenarios = (): Scenario[] => [
     "/webhooks/x",
     post(target("x"), signedFor(target("x"))),
   ],
+  ["/versions", "get", "up", "/versions"],
+  ["/versions", "get", "down", "/versions"],
   ["/workflows", "get", "up", "/workflows?limit=2"],
   ["/workflows", "get", "up", "/workflows?limit=0"],
   ["/workflows", "get", "down", "/workflows"],

@@ -74,6 +74,36 @@ describe("the API database role settings", () => {
   });
 });
 
+describe("the release settings", () => {
+  it("default to no registry entry, a check every 10 s and 60 s of quiet before retiring", () => {
+    const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url });
+    expect(worker).toMatchObject({ RETIRE_CHECK_INTERVAL_MS: 10_000, RETIRE_QUIET_MS: 60_000 });
+    expect(worker.RELEASE_REGISTRY_PARAMETER).toBeUndefined();
+  });
+
+  it("takes an SSM parameter path as the registry entry", () => {
+    const name = "/workflow-communication/production/worker-releases/2026.1";
+    const worker = loadWorkerConfig({
+      DBOS_SYSTEM_DATABASE_URL: url,
+      RELEASE_REGISTRY_PARAMETER: name,
+    });
+    expect(worker.RELEASE_REGISTRY_PARAMETER).toBe(name);
+  });
+
+  it.each([
+    ["RELEASE_REGISTRY_PARAMETER", "worker-releases/1"],
+    ["RELEASE_REGISTRY_PARAMETER", "/a b/1"],
+    ["RELEASE_REGISTRY_PARAMETER", `/${"a".repeat(1011)}`],
+    ["RETIRE_CHECK_INTERVAL_MS", "0"],
+    ["RETIRE_QUIET_MS", "-1"],
+    ["RETIRE_QUIET_MS", "soon"],
+  ])("refuses %s=%s at start-up, naming it", (name, value) => {
+    expect(() => loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, [name]: value })).toThrow(
+      new RegExp(name),
+    );
+  });
+});
+
 describe("databaseUrlFor", () => {
   it("keeps host, port, database and options, and encodes any password", () => {
     const password = "p@ss:w/rd%#?é";

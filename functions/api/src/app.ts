@@ -16,6 +16,7 @@ import { rootRoutes } from "./routes/root.js";
 import { startRoutes } from "./routes/start.js";
 import { streamingRoutes } from "./routes/streaming.js";
 import { uiRoutes } from "./routes/ui.js";
+import { versionRoutes } from "./routes/versions.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { openApiDocument } from "./openapi.js";
@@ -76,6 +77,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", streamingRoutes(backend, live))
     .route("/", webhookRoutes(backend, settings.webhookSecret))
     .route("/", workflowRoutes(backend))
+    .route("/", versionRoutes(backend))
     .route("/", uiRoutes())
     .onError(onError);
   if (settings.extraRoutes) api.route("/", settings.extraRoutes);

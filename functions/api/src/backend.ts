@@ -12,6 +12,7 @@ import {
   readAllEvents,
   readStreamSnapshot,
   readWorkflowIdentity,
+  readVersionsReport,
   readWorkflowStatus,
   UnavailableError,
   type DeliveryRecord,
@@ -19,6 +20,7 @@ import {
   type EventsBatch,
   type StreamBatch,
   type StreamSnapshot,
+  type VersionsReport,
   type Waits,
 } from "@wfc/core";
 import type pg from "pg";
@@ -78,6 +80,8 @@ export interface Backend {
   result(workflowId: string, timeoutSeconds: number): Promise<unknown>;
   /** Status, listing, cancel and resume. */
   workflows: WorkflowManagement;
+  /** Every application version with its in-flight counts: a release's progress. */
+  versions(): Promise<VersionsReport>;
   close(): Promise<void>;
 }
 
@@ -223,6 +227,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
     status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
     identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
     workflows: managed(createManagement(dbos), call),
+    versions: () => call(() => readVersionsReport(reads())),
     result: (workflowId, timeoutSeconds) =>
       translate(async () => {
         connections.begin();

@@ -1,4 +1,4 @@
-import { WORKFLOW_KINDS } from "@wfc/core";
+import { VERSION_STATES, WORKFLOW_KINDS, type VersionsReport } from "@wfc/core";
 import { z } from "zod";
 
 // Response shapes, for /openapi.json and its contract test. Request shapes live with the routes
@@ -60,6 +60,20 @@ export const workflowList = z.object({
   offset: z.number().int(),
   next_offset: z.number().int().nullable(),
 });
+
+export const versionsResponse = z.object({
+  latest: z.string().nullable().describe("DBOS's latest version; null before any worker launched"),
+  versions: z.array(
+    z.object({
+      version: z.string(),
+      latest: z.boolean(),
+      state: z.enum(VERSION_STATES),
+      registered_at: z.string().nullable().describe("a worker's first launch of it"),
+      pending: z.number().int(),
+      enqueued: z.number().int(),
+    }),
+  ),
+}) satisfies z.ZodType<VersionsReport>;
 
 export const fanoutResponse = z.object({
   status: z.literal("completed"),

@@ -28,8 +28,9 @@ export const API_ROLE_SETTINGS = {
  * Exactly what the API does on the DBOS schema (found by running every route as the role, see
  * test/integration/api-role.test.ts): enqueue (a status row and its inputs; the upsert's no-op
  * update of `creator_xid`), send (a notification), read events, streams, statuses, inputs and
- * outputs, cancel and resume (the status columns those two UPDATEs set). No DELETE or TRUNCATE
- * anywhere, nothing on DBOS's other tables.
+ * outputs, cancel and resume (the status columns those two UPDATEs set), list the registered
+ * application versions (`GET /versions`). No DELETE or TRUNCATE anywhere, nothing on DBOS's other
+ * tables.
  */
 const DBOS_GRANTS: Record<string, string> = {
   workflow_status: `SELECT, INSERT, UPDATE (${[
@@ -50,6 +51,7 @@ const DBOS_GRANTS: Record<string, string> = {
   notifications: "INSERT, SELECT (message_uuid)",
   workflow_events: "SELECT",
   streams: "SELECT",
+  application_versions: "SELECT",
 };
 
 /**

@@ -2,19 +2,28 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
- * Serves `GET /health` for the container's health check: 200 while DBOS runs, 503 otherwise.
- * Listens on `host` (loopback by default: only the container's own health check asks).
+ * What the worker is doing: `serving` its version's workflows, `retired` (its version's work is
+ * over; idle, and healthy so that ECS leaves it be until the next deploy removes it), or
+ * `stopping` (SIGTERM).
+ */
+export type WorkerState = "serving" | "retired" | "stopping";
+
+/**
+ * Serves `GET /health` for the container's health check: 200 `{"status":"ok","state"}` while
+ * serving or retired, 503 once stopping. Listens on `host` (loopback by default: only the
+ * container's own health check asks).
  * @returns the server and the port it listens on (useful when `port` is 0).
  */
 export async function startHealthServer(
   port: number,
-  isHealthy: () => boolean,
+  state: () => WorkerState,
   host = "127.0.0.1",
 ) {
   const server: Server = createServer((req, res) => {
-    const ok = req.url === "/health" && isHealthy();
+    const now = state();
+    const ok = req.url === "/health" && now !== "stopping";
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: ok ? "ok" : "unavailable" }));
+    res.end(JSON.stringify({ status: ok ? "ok" : "unavailable", state: now }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

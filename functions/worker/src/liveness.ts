@@ -1,3 +1,4 @@
+import type { Queryable } from "@wfc/core";
 import pg from "pg";
 import { beat, ensureExecutorsTable } from "./heartbeat.js";
 import { takeOverDeadExecutors } from "./takeover.js";
@@ -13,6 +14,11 @@ export interface LivenessOptions {
 
 /** The running heartbeat; `stop()` ends it (the row stays, so others take over what is left). */
 export interface Liveness {
+  /**
+   * Reads on the heartbeat's one connection, for other short periodic reads (the retirement
+   * check), so they need no connection of their own; unusable after `stop()`.
+   */
+  readonly db: Queryable;
   stop(): Promise<void>;
 }
 
@@ -76,6 +82,7 @@ export async function startLiveness(options: LivenessOptions): Promise<Liveness>
   schedule();
 
   return {
+    db: pool,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

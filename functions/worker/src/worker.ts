@@ -1,18 +1,27 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, kindSettingsOf, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
+import {
+  APP_NAME,
+  kindSettingsOf,
+  QUEUE_NAME,
+  readLatestVersion,
+  type WorkerConfig,
+} from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ensureApiRole } from "./api-role.js";
 import { startBacklogMetric } from "./backlog-metric.js";
 import { ensureDeliveriesTable } from "./deliveries-table.js";
-import { startHealthServer } from "./health.js";
+import { startHealthServer, type WorkerState } from "./health.js";
 import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
 import { startRelay } from "./relay.js";
+import { startRetirement } from "./retirement.js";
 
 /**
  * The worker's whole lifecycle: register workflows -> launch -> serve the queue until
  * SIGTERM/SIGINT -> shut down, letting running workflows finish for a grace period. Whatever is
  * still running then stays PENDING in Postgres and is recovered from its last completed step.
+ * A worker of a version a newer release has replaced retires by itself once its version's work
+ * is over (`retirement.ts`): DBOS stops, the process stays up and healthy, idle.
  * Workflows registered by the caller before this call run here too (the benchmark's).
  */
 export async function runWorker(config: WorkerConfig) {
@@ -44,7 +53,18 @@ export async function runWorker(config: WorkerConfig) {
   });
   await DBOS.launch();
   await ensureDeliveriesTable(config.DBOS_SYSTEM_DATABASE_URL);
-  if (config.API_DATABASE_PASSWORD) {
+  // The API role's grants are the current release's: a draining version's worker (restarted by
+  // ECS) must not take back what the new API needs (ensureApiRole starts from no grants).
+  const latest = await readLatestVersion(liveness.db);
+  if (config.API_DATABASE_PASSWORD && latest !== config.APP_VERSION) {
+    console.log(
+      JSON.stringify({
+        msg: "api role left to the latest version",
+        appVersion: config.APP_VERSION,
+        latest,
+      }),
+    );
+  } else if (config.API_DATABASE_PASSWORD) {
     await ensureApiRole({
       databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
       role: config.API_DATABASE_ROLE,
@@ -75,8 +95,25 @@ export async function runWorker(config: WorkerConfig) {
     pollMs: config.RELAY_POLL_MS,
   });
 
-  let running = true;
-  const health = await startHealthServer(config.HEALTH_PORT, () => running, config.HEALTH_HOST);
+  const stopWorkflows = async () => {
+    await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
+    await workflows.pool.close();
+  };
+  const retirement = startRetirement({
+    db: liveness.db,
+    appVersion: config.APP_VERSION,
+    intervalMs: config.RETIRE_CHECK_INTERVAL_MS,
+    quietMs: config.RETIRE_QUIET_MS,
+    registryParameter: config.RELEASE_REGISTRY_PARAMETER,
+    shutdown: stopWorkflows,
+    // Nothing of this version is left to take over, and takeover needs a launched DBOS.
+    onRetired: () => liveness.stop(),
+  });
+
+  let stopping = false;
+  const state = (): WorkerState =>
+    stopping ? "stopping" : retirement.retired ? "retired" : "serving";
+  const health = await startHealthServer(config.HEALTH_PORT, state, config.HEALTH_HOST);
   // One machine-readable line: the local runner and tests wait for it instead of sleeping.
   console.log(
     JSON.stringify({
@@ -89,20 +126,21 @@ export async function runWorker(config: WorkerConfig) {
     }),
   );
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running = false;
     console.log(JSON.stringify({ msg: "worker stopping", signal }));
     health.server.close();
     // Waiters on this relay fall back or move to another worker's at once.
     await relay.stop();
     await backlogMetric.stop();
-    await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
-    // Beating until here keeps draining workflows ours; after it, what is left is taken over.
-    await liveness.stop();
-    await workflows.pool.close();
+    // After this no retirement starts; one in progress has finished.
+    await retirement.stop();
+    if (!retirement.retired) {
+      await stopWorkflows();
+      // Beating until here keeps draining workflows ours; after it, what is left is taken over.
+      await liveness.stop();
+    }
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));

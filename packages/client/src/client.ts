@@ -6,6 +6,7 @@ import {
   type KindNamed,
   type ParamsOf,
   type StartableKind,
+  type VersionsReport,
   type WorkflowKind,
   type WorkflowStatusName,
 } from "@wfc/core/contracts";
@@ -155,6 +156,12 @@ export function createWorkflowClient(transport: Transport) {
     /** Resumes a cancelled or failed workflow from its last completed step. */
     resumeWorkflow: (workflowId: string) =>
       ok(api.workflows[":workflow_id"].resume.$post({ param: { workflow_id: workflowId } })),
+    /**
+     * Application versions with their PENDING and ENQUEUED counts, newest first: whether an older
+     * release is still `draining` or `drained`.
+     */
+    // Named by its contract: the route's own type would name core's entry in the declarations.
+    versions: (): Promise<VersionsReport> => ok(api.versions.$get()),
     /** Liveness of the API. */
     health: () => ok(api.health.$get()),
   };

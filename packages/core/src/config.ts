@@ -158,6 +158,22 @@ const workerSchema = z.object({
   BACKLOG_METRIC_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** The `Stage` dimension of that metric, so stages sharing an account keep apart; unset: none. */
   METRIC_STAGE: z.string().min(1).max(255).optional(),
+  /**
+   * This version's entry in the release registry (an SSM parameter name), which the worker deletes
+   * once it has retired, so the next deploy removes its service. Unset: nothing to delete (local).
+   */
+  RELEASE_REGISTRY_PARAMETER: z
+    .string()
+    .max(1011)
+    .regex(/^\/[A-Za-z0-9_.\-/]+$/, "must be an SSM parameter path such as /app/stage/name")
+    .optional(),
+  /** How often a worker whose version is no longer the latest checks whether it may retire. */
+  RETIRE_CHECK_INTERVAL_MS: positiveInt(10_000),
+  /**
+   * How long the retirement conditions must hold without a break before the worker retires:
+   * longer than any start request, so a straggling start of the old version cannot come after.
+   */
+  RETIRE_QUIET_MS: positiveInt(60_000),
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).

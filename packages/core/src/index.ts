@@ -42,5 +42,11 @@ export {
   isFinalStatus,
   type WorkflowIdentity,
 } from "./db/workflow-status.js";
+export {
+  MAX_IN_FLIGHT_COUNTED,
+  MAX_VERSIONS,
+  readLatestVersion,
+  readVersionsReport,
+} from "./db/versions.js";
 export * from "./relay/protocol.js";
 export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";

@@ -7,3 +7,4 @@ export type { MessagingWorkflowOutput } from "../kinds/messaging.js";
 export type { StreamRecord } from "../kinds/streaming.js";
 export type { ChildStatus, FanoutRootOutput } from "../kinds/fanout.js";
 export * from "./stored.js";
+export * from "./versions.js";

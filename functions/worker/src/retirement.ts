@@ -1,0 +1,181 @@
+import { APP_NAME, DBOS_SCHEMA, readLatestVersion, type Queryable } from "@wfc/core";
+
+/** What a worker reads to decide whether its version's work is over (see `mayRetire`). */
+export interface RetirementSignals {
+  /** DBOS's latest version of our application; undefined before any launch. */
+  latest: string | undefined;
+  /** The version of the newest workflow (by `created_at`); undefined when there is none. */
+  newest: string | undefined;
+  /** Whether any workflow of this worker's version is PENDING or ENQUEUED. */
+  inFlight: boolean;
+}
+
+// DBOS's own scope for an application's rows: its name, or none (rows from before names).
+const OURS = "(application_name = $1 OR application_name IS NULL)";
+
+/** Whether a workflow of `appVersion` is still PENDING or ENQUEUED (an index probe). */
+async function hasInFlight(db: Queryable, appVersion: string): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${DBOS_SCHEMA}.workflow_status
+                     WHERE status IN ('PENDING', 'ENQUEUED')
+                       AND application_version = $2
+                       AND ${OURS}) AS any`,
+    [APP_NAME, appVersion],
+  );
+  return rows[0]?.any ?? false;
+}
+
+/** Reads the three signals: three short statements (indexed), on whatever connection `db` has. */
+export async function readRetirementSignals(
+  db: Queryable,
+  appVersion: string,
+): Promise<RetirementSignals> {
+  const latest = await readLatestVersion(db);
+  const { rows } = await db.query<{ version: string | null }>(
+    `SELECT application_version AS version FROM ${DBOS_SCHEMA}.workflow_status
+      WHERE ${OURS} ORDER BY created_at DESC LIMIT 1`,
+    [APP_NAME],
+  );
+  return {
+    latest,
+    newest: rows[0]?.version ?? undefined,
+    inFlight: await hasInFlight(db, appVersion),
+  };
+}
+
+/**
+ * A worker of `appVersion` may retire when (a) another version is DBOS's latest (a newer release
+ * has launched), (b) the newest workflow is of another version (the API has switched: new starts
+ * are stamped with the new version) and (c) nothing of its own version is in flight. The current
+ * version's workers never retire: (a) is false for them.
+ */
+export const mayRetire = (signals: RetirementSignals, appVersion: string) =>
+  signals.latest !== undefined &&
+  signals.latest !== appVersion &&
+  signals.newest !== undefined &&
+  signals.newest !== appVersion &&
+  !signals.inFlight;
+
+/**
+ * Deletes a release-registry parameter from SSM (`AWS_ENDPOINT_URL_SSM`, region and credentials
+ * come from the environment, as the SDK reads them). One already gone counts as deleted.
+ * Loaded on first use: a worker that never retires never loads the SDK.
+ */
+export async function deleteRegistryParameter(name: string): Promise<void> {
+  const { DeleteParameterCommand, ParameterNotFound, SSMClient } =
+    await import("@aws-sdk/client-ssm");
+  const client = new SSMClient({});
+  try {
+    await client.send(new DeleteParameterCommand({ Name: name }));
+  } catch (error) {
+    if (!(error instanceof ParameterNotFound)) throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface RetirementOptions {
+  /** Where the signals are read: a connection this worker keeps anyway (its heartbeat's). */
+  db: Queryable;
+  appVersion: string;
+  /** Milliseconds between checks. */
+  intervalMs: number;
+  /** How long every check must have found the conditions true before the worker retires. */
+  quietMs: number;
+  /** This version's release-registry parameter, deleted once retired; unset: none. */
+  registryParameter?: string;
+  /** Stops everything that runs this version's workflows (DBOS); called once. */
+  shutdown: () => Promise<void>;
+  /** Called once retired, after the last read of `db`. */
+  onRetired?: () => Promise<void>;
+  deleteParameter?: (name: string) => Promise<void>;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** The running check; `retired` turns true once, `stop()` ends checks and deletion retries. */
+export interface Retirement {
+  readonly retired: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Checks every `intervalMs` whether this worker's version may retire (`mayRetire`); once the
+ * conditions have held at every check for `quietMs` (a failed read starts the wait over), it
+ * retires: shuts DBOS down, deletes its registry parameter (retried every interval until it is
+ * gone, so the next deploy removes the service) and logs `{"msg":"worker retired"}`. The process
+ * stays up, healthy and idle: a container that exited would be restarted by ECS, relaunch its
+ * version and retire again, in a loop.
+ */
+export function startRetirement(options: RetirementOptions): Retirement {
+  const { appVersion, intervalMs, quietMs } = options;
+  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+  const deleteParameter = options.deleteParameter ?? deleteRegistryParameter;
+
+  let retired = false;
+  let stopped = false;
+  let heldSince: number | undefined;
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const schedule = (work: () => Promise<void>) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      current = work();
+    }, intervalMs);
+  };
+
+  const removeParameter = async (name: string) => {
+    try {
+      await deleteParameter(name);
+      log({ msg: "release registry entry deleted", appVersion, parameter: name });
+    } catch (error) {
+      log({ msg: "release registry delete failed", parameter: name, error: String(error) });
+      schedule(() => removeParameter(name));
+    }
+  };
+
+  const retire = async () => {
+    await options.shutdown();
+    retired = true;
+    // The quiet period makes this zero; a straggler that still arrived needs an operator (fork).
+    const workLeft = await hasInFlight(options.db, appVersion).catch(() => undefined);
+    await options.onRetired?.();
+    log({ msg: "worker retired", appVersion, at: Date.now(), workLeft });
+    if (options.registryParameter) await removeParameter(options.registryParameter);
+  };
+
+  const check = async () => {
+    try {
+      const signals = await readRetirementSignals(options.db, appVersion);
+      failing = false;
+      if (!mayRetire(signals, appVersion)) heldSince = undefined;
+      else {
+        heldSince ??= performance.now();
+        if (performance.now() - heldSince >= quietMs) {
+          // Once: a half-done retirement is not retried (its log line says what failed).
+          return await retire().catch((error: unknown) =>
+            log({ msg: "retirement failed", appVersion, error: String(error) }),
+          );
+        }
+      }
+    } catch (error) {
+      // Unknown is not quiet: the wait starts over once the database answers again.
+      heldSince = undefined;
+      if (!failing) log({ msg: "retirement check failed", error: String(error) });
+      failing = true;
+    }
+    schedule(check);
+  };
+  schedule(check);
+
+  return {
+    get retired() {
+      return retired;
+    },
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { APP_NAME } from "../contracts/app.js";
+import type { VersionState, VersionsReport, VersionSummary } from "../contracts/versions.js";
+import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+
+/** Registered versions listed at most, newest first (one per release: old ones are history). */
+export const MAX_VERSIONS = 100;
+
+/**
+ * In-flight rows counted per read at most: the counts saturate there, and the read stays a
+ * bounded scan of DBOS's in-flight index however much is queued.
+ */
+export const MAX_IN_FLIGHT_COUNTED = 100_000;
+
+// DBOS's own scope for an application's rows: its name, or none (rows from before names).
+const OURS = "(application_name = $1 OR application_name IS NULL)";
+
+interface RegisteredVersion {
+  version: string;
+  registeredAt: number;
+}
+
+/** Our application's registered versions, DBOS's latest first (its order: `version_timestamp`). */
+async function readRegisteredVersions(db: Queryable, limit: number): Promise<RegisteredVersion[]> {
+  const { rows } = await db.query<{ version: string; created_at: string }>(
+    `SELECT version_name AS version, created_at
+       FROM ${DBOS_SCHEMA}.application_versions
+      WHERE ${OURS}
+      ORDER BY version_timestamp DESC
+      LIMIT ${limit}`,
+    [APP_NAME],
+  );
+  return rows.map((r) => ({ version: r.version, registeredAt: Number(r.created_at) }));
+}
+
+/**
+ * DBOS's latest application version of our application, the one whose workers dispatch
+ * unstamped work and which every newly launched version becomes; undefined before any launch.
+ */
+export async function readLatestVersion(db: Queryable): Promise<string | undefined> {
+  return (await readRegisteredVersions(db, 1))[0]?.version;
+}
+
+/**
+ * Every version (registered, or stamped on in-flight workflows) with its PENDING and ENQUEUED
+ * counts and its state: the release's progress as an operator watches it. Two bounded reads.
+ */
+export async function readVersionsReport(db: Queryable): Promise<VersionsReport> {
+  const registered = await readRegisteredVersions(db, MAX_VERSIONS);
+  const { rows } = await db.query<{ version: string; status: string; n: number }>(
+    `SELECT application_version AS version, status, count(*)::int AS n
+       FROM (SELECT application_version, status
+               FROM ${DBOS_SCHEMA}.workflow_status
+              WHERE status IN ('PENDING', 'ENQUEUED')
+                AND application_version IS NOT NULL
+                AND ${OURS}
+              LIMIT ${MAX_IN_FLIGHT_COUNTED}) AS in_flight
+      GROUP BY application_version, status`,
+    [APP_NAME],
+  );
+  const counts = new Map<string, { pending: number; enqueued: number }>();
+  for (const { version, status, n } of rows) {
+    const count = counts.get(version) ?? { pending: 0, enqueued: 0 };
+    if (status === "PENDING") count.pending = n;
+    else count.enqueued = n;
+    counts.set(version, count);
+  }
+  const latest = registered[0]?.version ?? null;
+  const known = new Set(registered.map((r) => r.version));
+  const summary = (version: string, registeredAt: number | undefined): VersionSummary => {
+    const count = counts.get(version) ?? { pending: 0, enqueued: 0 };
+    const inFlight = count.pending + count.enqueued > 0;
+    const state: VersionState =
+      registeredAt === undefined
+        ? "unregistered"
+        : version === latest
+          ? "current"
+          : inFlight
+            ? "draining"
+            : "drained";
+    return {
+      version,
+      latest: version === latest,
+      state,
+      registered_at: registeredAt === undefined ? null : new Date(registeredAt).toISOString(),
+      ...count,
+    };
+  };
+  // Unregistered first: work no worker can take yet is what an operator must see.
+  const unregistered = [...counts.keys()].filter((v) => !known.has(v)).sort();
+  return {
+    latest,
+    versions: [
+      ...unregistered.map((v) => summary(v, undefined)),
+      ...registered.map((r) => summary(r.version, r.registeredAt)),
+    ],
+  };
+}
