@@ -65,7 +65,11 @@ const outBase =
 
 /** Worker settings: DBOS defaults for the baseline, our defaults for this system. */
 const WORKER_ENV = {
-  baseline: { QUEUE_POLLING_INTERVAL_MS: "1000", NOTIFICATION_COALESCE_MS: "10" },
+  baseline: {
+    QUEUE_POLLING_INTERVAL_MS: "1000",
+    NOTIFICATION_COALESCE_MS: "10",
+    QUEUE_WAKE: "off",
+  },
   tuned: {},
 } as const;
 

@@ -7,6 +7,7 @@ import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer } from "./health.js";
 import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
+import { startDispatchWake } from "./queue-wake.js";
 import { startRelay } from "./relay.js";
 
 /**
@@ -74,6 +75,12 @@ export async function runWorker(config: WorkerConfig) {
     poolSize: config.RELAY_POOL_SIZE,
     pollMs: config.RELAY_POLL_MS,
   });
+  const queueWake = await startDispatchWake({
+    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    source: relay.changes,
+    queues: [QUEUE_NAME],
+    enabled: config.QUEUE_WAKE === "on",
+  });
 
   let running = true;
   const health = await startHealthServer(config.HEALTH_PORT, () => running, config.HEALTH_HOST);
@@ -96,6 +103,7 @@ export async function runWorker(config: WorkerConfig) {
     running = false;
     console.log(JSON.stringify({ msg: "worker stopping", signal }));
     health.server.close();
+    await queueWake.stop();
     // Waiters on this relay fall back or move to another worker's at once.
     await relay.stop();
     await backlogMetric.stop();
