@@ -42,6 +42,7 @@ const WARM_UP = 5;
 const HOPS: Array<[string, string, string]> = [
   ["client:start", "http:arrive", "HTTP request: client fetch -> server sees it"],
   ["http:arrive", "read:start", "middleware, validation, body parse"],
+  ["http:arrive", "send:start", "server: arrival -> the send statement starts"],
   ["read:start", "read:end", "identity/status read (one round trip)"],
   ["read:end", "send:start", "checks, serialize the message"],
   ["client:start", "send:start", "serialize the message (no HTTP)"],

@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { decodeValue } from "@wfc/core";
+import { createMessageStore, decodeValue, STORE_MESSAGE_FUNCTION } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInspector, createTestApi } from "../support/api.js";
@@ -170,6 +170,29 @@ describe("Idempotency-Key", () => {
     await api.post(`/send-message/${id}`, { approved: true }, { "idempotency-key": "approval-42" });
     expect(await storedMessages(id)).toEqual([`approval-42::${id}`]);
     await inspector.result(id);
+  });
+});
+
+describe("a database whose worker has not created the store function yet", () => {
+  it("stores and refuses as the function does, with the same statement inline", async () => {
+    const id = `inline-${run}`;
+    await api.post(`/start-workflow-messaging/${id}/1`);
+    await db.query(`DROP FUNCTION ${STORE_MESSAGE_FUNCTION}`);
+    try {
+      expect((await api.post(`/send-message/${id}?topic=other`, { approved: true })).status).toBe(
+        409,
+      );
+      const key = { "idempotency-key": `inline-${run}` };
+      expect((await api.post(`/send-message/${id}`, { approved: true }, key)).status).toBe(200);
+      expect((await api.post(`/send-message/${id}`, { approved: true }, key)).status).toBe(200);
+      expect(await storedMessages(id)).toHaveLength(1);
+      expect((await api.post("/send-message/no-such-workflow", { approved: true })).status).toBe(
+        404,
+      );
+    } finally {
+      await createMessageStore(db);
+    }
+    expect(await inspector.result(id)).toMatchObject({ status: "completed" });
   });
 });
 

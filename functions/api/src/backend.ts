@@ -212,8 +212,12 @@ export function createDbosBackend(options: BackendOptions): Backend {
         const db = reads();
         const outcome = await storeMessage(db, serialized, refusal, record);
         // A key taken before (or by a concurrent send) is read anew: this statement's snapshot
-        // cannot see a record committed while it waited.
-        const earlier = record && !outcome.claimed ? await findDelivery(db, record.key) : undefined;
+        // cannot see a record committed while it waited. A workflow that does not exist is a
+        // 404 whatever its key says.
+        const earlier =
+          record && outcome.identity && !outcome.claimed
+            ? await findDelivery(db, record.key)
+            : undefined;
         return { identity: outcome.identity, accepted: outcome.accepted, earlier };
       }),
     streamSnapshot: (workflowId, key, offset) =>

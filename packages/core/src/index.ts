@@ -43,6 +43,8 @@ export {
   type WorkflowIdentity,
 } from "./db/workflow-status.js";
 export {
+  createMessageStore,
+  STORE_MESSAGE_FUNCTION,
   storeMessage,
   type MessageRefusal,
   type SerializedMessage,
