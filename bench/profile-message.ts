@@ -23,7 +23,9 @@ class StampedPool extends pg.Pool {
     const text = String(
       typeof args[0] === "string" ? args[0] : (args[0] as { text: string }).text,
     ).trim();
-    const what = /insert\s+into\s+"?dbos"?\.notifications/i.test(text) ? "send" : "read";
+    const what = /insert\s+into\s+"?dbos"?\.notifications|store_message/i.test(text)
+      ? "send"
+      : "read";
     if (marks) marks[`${what}:start`] ??= now();
     const result = (super.query as (...a: unknown[]) => Promise<unknown>)(...args);
     if (marks && result instanceof Promise) {
