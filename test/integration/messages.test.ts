@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { decodeValue } from "@wfc/core";
+import { createMessageStore, decodeValue, STORE_MESSAGE_FUNCTION } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInspector, createTestApi } from "../support/api.js";
@@ -120,6 +120,30 @@ describe("Idempotency-Key", () => {
     expect(await storedMessages(id)).toHaveLength(1);
   });
 
+  it("stores one message when two sends with the same key race, and answers both 200", async () => {
+    const id = `race-${run}`;
+    await api.post(`/start-workflow-messaging/${id}/1`);
+    const key = { "idempotency-key": `race-${run}` };
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => api.post(`/send-message/${id}`, { approved: true }, key)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(await storedMessages(id)).toHaveLength(1);
+    expect(await inspector.result(id)).toMatchObject({ status: "completed" });
+  });
+
+  it("refuses a new key for a finished workflow and records nothing under it", async () => {
+    const id = `late-key-${run}`;
+    await finishedMessaging(id);
+    const key = { "idempotency-key": `late-${run}` };
+    expect((await api.post(`/send-message/${id}`, { approved: true }, key)).status).toBe(409);
+    const { rows } = await db.query(
+      "SELECT 1 FROM wfc.message_deliveries WHERE delivery_key = $1",
+      [`send ${id} late-${run}`],
+    );
+    expect(rows).toEqual([]);
+  });
+
   it("keeps the keys of two workflows apart when IDs and keys hold '::'", async () => {
     // DBOS stores a keyed message as `<key>::<workflow_id>`: here both would be `k::x::y-<run>`.
     const [a, b] = [`x::y-${run}`, `y-${run}`];
@@ -146,6 +170,29 @@ describe("Idempotency-Key", () => {
     await api.post(`/send-message/${id}`, { approved: true }, { "idempotency-key": "approval-42" });
     expect(await storedMessages(id)).toEqual([`approval-42::${id}`]);
     await inspector.result(id);
+  });
+});
+
+describe("a database whose worker has not created the store function yet", () => {
+  it("stores and refuses as the function does, with the same statement inline", async () => {
+    const id = `inline-${run}`;
+    await api.post(`/start-workflow-messaging/${id}/1`);
+    await db.query(`DROP FUNCTION ${STORE_MESSAGE_FUNCTION}`);
+    try {
+      expect((await api.post(`/send-message/${id}?topic=other`, { approved: true })).status).toBe(
+        409,
+      );
+      const key = { "idempotency-key": `inline-${run}` };
+      expect((await api.post(`/send-message/${id}`, { approved: true }, key)).status).toBe(200);
+      expect((await api.post(`/send-message/${id}`, { approved: true }, key)).status).toBe(200);
+      expect(await storedMessages(id)).toHaveLength(1);
+      expect((await api.post("/send-message/no-such-workflow", { approved: true })).status).toBe(
+        404,
+      );
+    } finally {
+      await createMessageStore(db);
+    }
+    expect(await inspector.result(id)).toMatchObject({ status: "completed" });
   });
 });
 

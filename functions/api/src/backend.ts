@@ -3,7 +3,6 @@ import {
   beforeDeadline,
   boundedQueries,
   ChangeFeed,
-  claimDelivery,
   DatabaseTimeoutError,
   findDelivery,
   localWaits,
@@ -13,9 +12,11 @@ import {
   readStreamSnapshot,
   readWorkflowIdentity,
   readVersionsReport,
+  storeMessage,
   readWorkflowStatus,
   UnavailableError,
   type DeliveryRecord,
+  type MessageRefusal,
   type WorkflowIdentity,
   type EventsBatch,
   type StreamBatch,
@@ -23,6 +24,7 @@ import {
   type VersionsReport,
   type Waits,
 } from "@wfc/core";
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
@@ -41,6 +43,13 @@ export interface Delivery {
   record?: DeliveryRecord;
 }
 
+/** What a send found: the target's identity (undefined: none), and an earlier keyed delivery. */
+export interface SendOutcome {
+  identity?: WorkflowIdentity;
+  accepted: boolean;
+  earlier?: DeliveryRecord;
+}
+
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
   /** Enqueues a workflow by name; an existing ID returns the existing workflow, never a rerun. */
@@ -54,14 +63,12 @@ export interface Backend {
   ): Promise<unknown>;
   allEvents(workflowId: string): Promise<Record<string, unknown>>;
   /**
-   * Stores a message, and its record if it has one, in one transaction.
-   * @returns undefined when stored; the record found under the same key when there was one
-   *   already (nothing is stored then).
-   * @throws NotFoundError when the workflow does not exist.
+   * Stores a message, and its record if it has one, in one statement, unless `refusal` names
+   * the workflow's status or name; nothing is stored for a workflow that does not exist.
+   * @returns the workflow's identity, whether it was accepted, and the record found under the
+   *   delivery's key when there was one already (nothing is stored then).
    */
-  send(delivery: Delivery): Promise<DeliveryRecord | undefined>;
-  /** The keyed message recorded under `key`, if any. */
-  findDelivery(key: string): Promise<DeliveryRecord | undefined>;
+  send(delivery: Delivery, refusal: MessageRefusal): Promise<SendOutcome>;
   streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
   /** Follows a stream live until it closes or its workflow ends. */
   followStream(
@@ -195,30 +202,28 @@ export function createDbosBackend(options: BackendOptions): Backend {
         }
       }),
     allEvents: (workflowId) => call(() => readAllEvents(reads(), workflowId)),
-    send: ({ workflowId, message, topic, dbosKey, record }) =>
+    send: ({ workflowId, message, topic, dbosKey, record }, refusal) =>
       call(async () => {
-        const client = await dbos();
-        if (!record) {
-          await withBoundedDbRetries(() => client.send(workflowId, message, topic, dbosKey));
-          return undefined;
-        }
-        const tx = await connections.pool().connect();
-        let broken: Error | undefined;
-        try {
-          await tx.query("BEGIN");
-          const earlier = await claimDelivery(tx, record);
-          if (!earlier) await client.sendInTransaction(tx, workflowId, message, topic, dbosKey);
-          await tx.query(earlier ? "ROLLBACK" : "COMMIT");
-          return earlier;
-        } catch (error) {
-          // A connection that cannot even roll back is not returned to the pool.
-          await tx.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
-          throw error;
-        } finally {
-          tx.release(broken);
-        }
+        // The client's own serializer and DBOS's message_uuid form: the row `client.send` writes.
+        const { serializer } = await dbos();
+        const serialized = {
+          workflowId,
+          topic,
+          message: await serializer.stringify(message),
+          serialization: serializer.name(),
+          messageUuid: dbosKey === undefined ? randomUUID() : `${dbosKey}::${workflowId}`,
+        };
+        const db = reads();
+        const outcome = await storeMessage(db, serialized, refusal, record);
+        // A key taken before (or by a concurrent send) is read anew: this statement's snapshot
+        // cannot see a record committed while it waited. A workflow that does not exist is a
+        // 404 whatever its key says.
+        const earlier =
+          record && outcome.identity && !outcome.claimed
+            ? await findDelivery(db, record.key)
+            : undefined;
+        return { identity: outcome.identity, accepted: outcome.accepted, earlier };
       }),
-    findDelivery: (key) => call(() => findDelivery(reads(), key)),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
     followStream: (workflowId, key, fromOffset, signal) =>

@@ -1,8 +1,11 @@
 import {
   ConflictError,
+  FINAL_STATUSES,
   isFinalStatus,
+  KINDS,
   kindOfWorkflow,
   NotFoundError,
+  type MessageRefusal,
   type WorkflowIdentity,
 } from "@wfc/core";
 import type { Backend } from "./backend.js";
@@ -11,16 +14,27 @@ const listed = (names: readonly string[]) =>
   names.length ? names.map((n) => `'${n}'`).join(", ") : "none";
 
 /**
+ * Who cannot receive a message on `topic`, as data the store applies in its own statement:
+ * workflows that have finished (or are cancelled, see `checkStillRunning`) and workflows whose
+ * kind declares other topics. `checkTopic` and `checkStillRunning` say why, from the same rules.
+ */
+export function messageRefusal(topic: string): MessageRefusal {
+  return {
+    statuses: FINAL_STATUSES,
+    names: KINDS.filter((kind) => !(kind.topics as readonly string[]).includes(topic)).map(
+      (kind) => kind.workflowName,
+    ),
+  };
+}
+
+/**
  * A message on `topic` can be received by the workflow: its kind declares the topic.
- * @returns the workflow's status and name.
  * @throws NotFoundError when the workflow does not exist; ConflictError when its kind has no such topic.
  */
-export async function checkTopic(
-  backend: Backend,
-  workflowId: string,
+export function checkTopic(
+  identity: WorkflowIdentity | undefined,
   topic: string,
-): Promise<WorkflowIdentity> {
-  const identity = await backend.identity(workflowId);
+): asserts identity is WorkflowIdentity {
   if (!identity) throw new NotFoundError("Workflow not found");
   // Undefined for a name that is not a declared kind (another application's, a benchmark's).
   const kind = kindOfWorkflow(identity.name);
@@ -29,7 +43,6 @@ export async function checkTopic(
       `A '${kind.name}' workflow receives no messages on topic '${topic}' (its topics: ${listed(kind.topics)})`,
     );
   }
-  return identity;
 }
 
 /**

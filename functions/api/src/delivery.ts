@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConflictError, type DeliveryRecord } from "@wfc/core";
 import type { Backend } from "./backend.js";
-import { checkStillRunning, checkTopic } from "./channels.js";
+import { checkStillRunning, checkTopic, messageRefusal } from "./channels.js";
 import type { MessageKeys } from "./message-keys.js";
 
 /** Where a message goes. */
@@ -18,7 +18,8 @@ const fingerprintOf = (message: unknown) =>
  * the topic (409) and it has not finished (409). A keyed message (`keys`) is stored once: a
  * repeat with the same target and message answers as the first did, even after its workflow has
  * finished (a retry after a lost answer); the same key with another target or message is a 409,
- * never a 200 over a message that was dropped.
+ * never a 200 over a message that was dropped. The checks run in the store's own statement (one
+ * round trip, as the SDK's unchecked send); the errors explain what it refused.
  */
 export async function deliverMessage(
   backend: Backend,
@@ -26,25 +27,23 @@ export async function deliverMessage(
   message: Record<string, unknown>,
   keys?: MessageKeys,
 ): Promise<void> {
-  const identity = await checkTopic(backend, target.workflowId, target.topic);
   const delivery = { ...target, message };
-  if (!keys) {
-    checkStillRunning(target.workflowId, identity);
-    await backend.send(delivery);
-    return;
-  }
-  const record: DeliveryRecord = {
+  const refusal = messageRefusal(target.topic);
+  const record: DeliveryRecord | undefined = keys && {
     key: keys.record,
     ...target,
     fingerprint: fingerprintOf(message),
   };
-  let earlier = await backend.findDelivery(record.key);
-  if (!earlier) {
-    checkStillRunning(target.workflowId, identity);
-    // A concurrent request with the same key may have recorded it since: then this is a repeat.
-    earlier = await backend.send({ ...delivery, dbosKey: keys.dbosKey, record });
-  }
-  if (earlier) checkRepeat(earlier, record, keys.what);
+  const outcome = await backend.send(
+    keys && record ? { ...delivery, dbosKey: keys.dbosKey, record } : delivery,
+    refusal,
+  );
+  if (keys && record && outcome.earlier) return checkRepeat(outcome.earlier, record, keys.what);
+  if (outcome.accepted) return;
+  checkTopic(outcome.identity, target.topic);
+  checkStillRunning(target.workflowId, outcome.identity);
+  // Unreachable while `messageRefusal` and the checks above say the same; never a silent 200.
+  throw new Error(`message to ${target.workflowId} refused for no stated reason`);
 }
 
 /** @throws ConflictError unless `earlier` is the same message to the same target. */

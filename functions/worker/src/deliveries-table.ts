@@ -1,9 +1,10 @@
-import { createDeliveriesTable } from "@wfc/core";
+import { createDeliveriesTable, createMessageStore } from "@wfc/core";
 import pg from "pg";
 
 /**
- * Creates the table the API records keyed messages in (`DELIVERIES_TABLE`), if missing: the
- * worker owns our schema, the API only reads and inserts there. Safe for workers starting
+ * Creates the table the API records keyed messages in (`DELIVERIES_TABLE`), if missing, and the
+ * function its sends store messages with (`STORE_MESSAGE_FUNCTION`): the worker owns our
+ * schema, the API only reads, inserts and calls there. Safe for workers starting
  * together.
  */
 export async function ensureDeliveriesTable(databaseUrl: string) {
@@ -13,6 +14,7 @@ export async function ensureDeliveriesTable(databaseUrl: string) {
   try {
     await client.query("BEGIN");
     await createDeliveriesTable(client);
+    await createMessageStore(client);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -28,6 +28,8 @@ export interface RelayOptions {
 
 export interface Relay {
   port: number;
+  /** The relay's one LISTEN connection, which other listeners of this process share. */
+  changes: ChangeFeed;
   /** Ends every open answer (callers fall back or reconnect), then closes the connections. */
   stop(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   return {
     port: (server.address() as AddressInfo).port,
+    changes: feed,
     async stop() {
       server.close();
       for (const res of open) res.end();

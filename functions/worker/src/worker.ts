@@ -13,6 +13,7 @@ import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer, type WorkerState } from "./health.js";
 import { startLiveness } from "./liveness.js";
 import { prepareQueue } from "./queue.js";
+import { startDispatchWake } from "./queue-wake.js";
 import { startRelay } from "./relay.js";
 import { startRetirement } from "./retirement.js";
 
@@ -94,8 +95,16 @@ export async function runWorker(config: WorkerConfig) {
     poolSize: config.RELAY_POOL_SIZE,
     pollMs: config.RELAY_POLL_MS,
   });
+  const queueWake = await startDispatchWake({
+    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    source: relay.changes,
+    queues: [QUEUE_NAME],
+    enabled: config.QUEUE_WAKE === "on",
+  });
 
   const stopWorkflows = async () => {
+    // No wake may poll a queue runner that is shutting down (idempotent: stop() calls it too).
+    await queueWake.stop();
     await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
     await workflows.pool.close();
   };
@@ -131,6 +140,7 @@ export async function runWorker(config: WorkerConfig) {
     stopping = true;
     console.log(JSON.stringify({ msg: "worker stopping", signal }));
     health.server.close();
+    await queueWake.stop();
     // Waiters on this relay fall back or move to another worker's at once.
     await relay.stop();
     await backlogMetric.stop();

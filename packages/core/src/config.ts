@@ -122,8 +122,12 @@ const workerSchema = z.object({
   HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
   DB_POOL_SIZE: positiveInt(10),
   FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
-  /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */
-  QUEUE_POLLING_INTERVAL_MS: positiveInt(10),
+  /**
+   * How often the worker polls the queue: with the enqueue wake-up (`QUEUE_WAKE`) only the
+   * safety net for a lost notification, so DBOS's own default; without it, enqueue -> start
+   * latency vs. idle DB load.
+   */
+  QUEUE_POLLING_INTERVAL_MS: positiveInt(1_000),
   /** How long the worker batches event/stream NOTIFYs: the floor of live-delivery latency. */
   NOTIFICATION_COALESCE_MS: positiveInt(1),
   /** How long SIGTERM waits for running workflows before leaving them to recovery. */
@@ -174,6 +178,11 @@ const workerSchema = z.object({
    * longer than any start request, so a straggling start of the old version cannot come after.
    */
   RETIRE_QUIET_MS: positiveInt(60_000),
+  /**
+   * `on`: an enqueue NOTIFYs the worker, which dispatches it at once (see queue-wake.ts);
+   * `off`: dispatch waits for the next poll.
+   */
+  QUEUE_WAKE: z.enum(["on", "off"]).default("on"),
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).

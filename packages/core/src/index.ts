@@ -10,7 +10,6 @@ export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
 export { decodeValue } from "./db/decode.js";
 export { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./db/queryable.js";
 export {
-  claimDelivery,
   createDeliveriesTable,
   DELIVERIES_TABLE,
   findDelivery,
@@ -37,6 +36,7 @@ export { waitForEvent, type WaitOptions } from "./db/wait-for-event.js";
 export { followStream, type StreamBatch, type FollowOptions } from "./db/follow-stream.js";
 export { followEvents, type EventsBatch } from "./db/follow-events.js";
 export {
+  FINAL_STATUSES,
   readWorkflowStatus,
   readWorkflowIdentity,
   isFinalStatus,
@@ -48,5 +48,13 @@ export {
   readLatestVersion,
   readVersionsReport,
 } from "./db/versions.js";
+export {
+  createMessageStore,
+  STORE_MESSAGE_FUNCTION,
+  storeMessage,
+  type MessageRefusal,
+  type SerializedMessage,
+  type StoreOutcome,
+} from "./db/messages.js";
 export * from "./relay/protocol.js";
 export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";

@@ -25,6 +25,7 @@ export class ChangeFeed
 {
   readonly #options: Required<ChangeFeedOptions>;
   readonly #subscribers = new Map<string, Set<ChangeHandler>>();
+  readonly #channels = new Map<string, Set<ChangeHandler>>();
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -61,6 +62,30 @@ export class ChangeFeed
     };
   }
 
+  /**
+   * Calls `handler` with the payload of every NOTIFY on `channel`, a channel of the caller's own
+   * next to the events and streams ones (one connection still LISTENs for all), and with
+   * `undefined` after the connection was lost (notifications may have been missed). Keeps the
+   * connection, and its reconnects, alive while registered.
+   * @returns unregister.
+   * @throws Error when `channel` is not a plain lower-case identifier.
+   */
+  listen(channel: string, handler: ChangeHandler): () => void {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+    let handlers = this.#channels.get(channel);
+    if (!handlers) {
+      this.#channels.set(channel, (handlers = new Set()));
+      // Already connected: add the channel; a failure is a lost connection (reconnect, re-LISTEN).
+      const client = this.#client;
+      client?.query(`LISTEN ${channel}`).catch(() => this.#lost(client));
+    }
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) this.#channels.delete(channel);
+    };
+  }
+
   /** Resolves once LISTEN is active; rejects if the database cannot be reached right now. */
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("change feed closed"));
@@ -84,12 +109,25 @@ export class ChangeFeed
       // LISTEN on a connection that went silent must fail too, not hang.
       query_timeout: this.#options.connectTimeoutMs,
     });
-    client.on("notification", (message) => this.#dispatch(message.channel, message.payload));
+    client.on("notification", (message) => {
+      const own = this.#channels.get(message.channel);
+      if (own) for (const handler of own) handler(message.payload ?? "");
+      else this.#dispatch(message.channel, message.payload);
+    });
     client.on("error", () => this.#lost(client));
     client.on("end", () => this.#lost(client));
     try {
       await client.connect();
-      for (const channel of Object.values(CHANNELS)) await client.query(`LISTEN ${channel}`);
+      // Until none is left: a channel registered while this connects is listened to as well.
+      const listened = new Set<string>();
+      const pending = () =>
+        [...Object.values(CHANNELS), ...this.#channels.keys()].filter((c) => !listened.has(c));
+      for (let next = pending(); next.length > 0; next = pending()) {
+        for (const channel of next) {
+          await client.query(`LISTEN ${channel}`);
+          listened.add(channel);
+        }
+      }
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
@@ -116,7 +154,7 @@ export class ChangeFeed
   }
 
   #wakeAll() {
-    for (const handlers of this.#subscribers.values())
+    for (const handlers of [...this.#subscribers.values(), ...this.#channels.values()])
       for (const handler of handlers) handler(undefined);
   }
 
@@ -130,7 +168,8 @@ export class ChangeFeed
   }
 
   #scheduleReconnect() {
-    if (this.#closed || this.#retryTimer || this.#subscribers.size === 0) return;
+    if (this.#closed || this.#retryTimer) return;
+    if (this.#subscribers.size === 0 && this.#channels.size === 0) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.ready().catch(() => {

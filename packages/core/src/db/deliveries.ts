@@ -43,20 +43,3 @@ export async function findDelivery(db: Queryable, key: string) {
   );
   return rows[0];
 }
-
-/**
- * Records a delivery inside the caller's transaction. A concurrent claim of the same key waits
- * for that transaction, so at most one of them stores its message.
- * @returns undefined when recorded, else the delivery recorded under that key before.
- */
-export async function claimDelivery(
-  db: Queryable,
-  record: DeliveryRecord,
-): Promise<DeliveryRecord | undefined> {
-  const { rows } = await db.query(
-    `INSERT INTO ${DELIVERIES_TABLE} (delivery_key, workflow_id, topic, fingerprint)
-     VALUES ($1, $2, $3, $4) ON CONFLICT (delivery_key) DO NOTHING RETURNING 1`,
-    [record.key, record.workflowId, record.topic, record.fingerprint],
-  );
-  return rows.length ? undefined : findDelivery(db, record.key);
-}

@@ -1,7 +1,13 @@
 import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
 
 /** DBOS statuses after which a workflow writes nothing more. */
-const FINAL = new Set(["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]);
+export const FINAL_STATUSES = [
+  "SUCCESS",
+  "ERROR",
+  "CANCELLED",
+  "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+] as const;
+const FINAL = new Set<string>(FINAL_STATUSES);
 
 /** The workflow's DBOS status, or undefined if no such workflow exists. */
 export async function readWorkflowStatus(

@@ -1,0 +1,76 @@
+import { DBOSClient } from "@dbos-inc/dbos-sdk";
+import { APP_NAME, DBOS_SCHEMA } from "@wfc/core";
+import pg from "pg";
+import { QUEUE_WAKE_CHANNEL } from "../functions/worker/src/queue-wake.js";
+import { Collector } from "./measures.js";
+import { enqueueOptions } from "./sides.js";
+import { delay, summarize } from "./stats.js";
+import { BENCH, now } from "./workflows.js";
+
+const WARM_UP = 3;
+
+/** Hops of one dispatch, each from one mark to the next. */
+const HOPS: Array<[string, string, string]> = [
+  ["enqueue:start", "enqueue:end", "enqueue: the INSERT and its commit"],
+  ["enqueue:end", "notify", "commit -> the enqueue trigger's NOTIFY reaches a listener"],
+  ["notify", "claimed", "notification -> the claim transaction begins (ms clock)"],
+  [
+    "claimed",
+    "first-line",
+    "claim begins -> first line (claim and its commit, status read, start)",
+  ],
+  ["enqueue:end", "first-line", "total: enqueue returns -> first line"],
+];
+
+/**
+ * Profiles enqueue -> the workflow's first line against a running worker, one enqueue at a
+ * time: the enqueue's own call, the wake-up NOTIFY's arrival at a listener of this process, the
+ * claim's start (the row's `started_at_epoch_ms`: `now()`, the start of the claim transaction, in
+ * whole ms of the database's clock) and the first line
+ * (the workflow publishes when it ran).
+ * @returns a Markdown table of p50 / p90 per hop.
+ */
+export async function profileDispatch(databaseUrl: string, samples: number): Promise<string> {
+  const listener = new pg.Client({ connectionString: databaseUrl });
+  await listener.connect();
+  let notified: number | undefined;
+  listener.on("notification", () => (notified ??= now()));
+  await listener.query(`LISTEN ${QUEUE_WAKE_CHANNEL}`);
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
+  const collector = new Collector(databaseUrl);
+  const all: Array<Record<string, number>> = [];
+  try {
+    for (let i = 0; i < samples + WARM_UP; i++) {
+      const id = `profile-dispatch-${Date.now()}-${i}`;
+      const marks: Record<string, number> = {};
+      notified = undefined;
+      marks["enqueue:start"] = now();
+      await client.enqueue(enqueueOptions(BENCH.dispatch, id));
+      marks["enqueue:end"] = now();
+      marks["first-line"] = await collector.event(id, "started");
+      marks.notify = notified ?? Number.NaN;
+      const { rows } = await collector.pool.query<{ at: string }>(
+        `SELECT started_at_epoch_ms AS at FROM ${DBOS_SCHEMA}.workflow_status WHERE workflow_uuid = $1`,
+        [id],
+      );
+      marks.claimed = Number(rows[0]?.at);
+      if (i >= WARM_UP) all.push(marks);
+      await delay(50);
+    }
+  } finally {
+    await collector.close();
+    await client.destroy();
+    await listener.end();
+  }
+  const lines = ["| hop | p50 / p90 (ms) |", "|---|---|"];
+  for (const [from, to, label] of HOPS) {
+    const d = all.map((m) => m[to]! - m[from]!).filter((x) => Number.isFinite(x));
+    const sorted = [...d].sort((a, b) => a - b);
+    const p90 = sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)] ?? NaN;
+    lines.push(`| ${label} | ${summarize(d).p50.toFixed(2)} / ${p90.toFixed(2)} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,194 @@
+import { DBOSClient } from "@dbos-inc/dbos-sdk";
+import { APP_NAME, DEFAULT_APP_VERSION, DEFAULT_TOPIC } from "@wfc/core";
+import pg from "pg";
+import { createApp } from "../functions/api/src/app.js";
+import { createDbosBackend } from "../functions/api/src/backend.js";
+import { serveNode } from "../functions/api/src/serve-node.js";
+import { Collector } from "./measures.js";
+import { enqueueOptions } from "./sides.js";
+import { delay, summarize } from "./stats.js";
+import { BENCH, now } from "./workflows.js";
+
+/** The channel DBOS's trigger on `dbos.notifications` NOTIFYs, payload `<workflowId>::<topic>`. */
+const NOTIFICATIONS_CHANNEL = "dbos_notifications_channel";
+
+/** Moments of one send, in ms on the wall clock shared by every process of this machine. */
+type Marks = Record<string, number>;
+
+/** A pg pool that stamps the start and end of every statement it runs for the current sample. */
+class StampedPool extends pg.Pool {
+  marks: Marks | undefined;
+  override query(...args: unknown[]): never {
+    const marks = this.marks;
+    const text = String(
+      typeof args[0] === "string" ? args[0] : (args[0] as { text: string }).text,
+    ).trim();
+    const what = /insert\s+into\s+"?dbos"?\.notifications|store_message/i.test(text)
+      ? "send"
+      : "read";
+    if (marks) marks[`${what}:start`] ??= now();
+    const result = (super.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    if (marks && result instanceof Promise) {
+      void result.then(
+        () => (marks[`${what}:end`] ??= now()),
+        () => {},
+      );
+    }
+    return result as never;
+  }
+}
+
+const WARM_UP = 5;
+
+/** Hops, each from one mark to the next; absent marks (the baseline has no HTTP) are skipped. */
+const HOPS: Array<[string, string, string]> = [
+  ["client:start", "http:arrive", "HTTP request: client fetch -> server sees it"],
+  ["http:arrive", "read:start", "middleware, validation, body parse"],
+  ["http:arrive", "send:start", "server: arrival -> the send statement starts"],
+  ["read:start", "read:end", "identity/status read (one round trip)"],
+  ["read:end", "send:start", "checks, serialize the message"],
+  ["client:start", "send:start", "serialize the message (no HTTP)"],
+  ["send:start", "send:end", "the send statement: INSERT (+ checks) and its commit"],
+  ["send:end", "notify", "commit -> NOTIFY reaches a listener"],
+  ["send:end", "client:end", "HTTP answer: handler returns -> client has the response"],
+  ["notify", "recv", "worker: notification -> recv returns (consume transaction)"],
+  ["client:start", "client:end", "client-side send call (what the caller waits for)"],
+  ["client:start", "recv", "total: send called -> recv returns"],
+];
+
+export interface ProfileSide {
+  name: string;
+  /** Sends one message, stamping what it can into `marks`. */
+  send(workflowId: string, message: Record<string, unknown>, marks: Marks): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The naive side: an in-process `DBOSClient.send`. */
+async function naiveSide(databaseUrl: string): Promise<ProfileSide> {
+  const pool = new StampedPool({ connectionString: databaseUrl, max: 10 });
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    systemDatabasePool: pool,
+    applicationName: APP_NAME,
+  });
+  return {
+    name: "naive DBOSClient.send",
+    async send(workflowId, message, marks) {
+      pool.marks = marks;
+      await client.send(workflowId, message, DEFAULT_TOPIC);
+    },
+    async close() {
+      await client.destroy();
+      await pool.end();
+    },
+  };
+}
+
+/** This system: the API app served over HTTP in this process, its pool stamped. */
+async function apiSide(databaseUrl: string): Promise<ProfileSide> {
+  const pool = new StampedPool({ connectionString: databaseUrl, max: 2 });
+  const backend = createDbosBackend({
+    databaseUrl,
+    appVersion: DEFAULT_APP_VERSION,
+    poolSize: 2,
+    pool,
+  });
+  const app = createApp(backend, { logLevel: "warn" });
+  let marks: Marks | undefined;
+  const stamped = {
+    fetch: (request: Request, env: unknown) => {
+      if (marks) marks["http:arrive"] = now();
+      return app.fetch(request, env as never);
+    },
+  } as typeof app;
+  const { server, address } = await serveNode(stamped, 0, "127.0.0.1");
+  const base = `http://127.0.0.1:${address.port}`;
+  return {
+    name: "this system: POST /send-message",
+    async send(workflowId, message, sampleMarks) {
+      marks = pool.marks = sampleMarks;
+      const response = await fetch(`${base}/send-message/${workflowId}`, {
+        method: "POST",
+        body: JSON.stringify(message),
+        headers: { "content-type": "application/json" },
+      });
+      await response.text();
+      if (!response.ok) throw new Error(`send: ${response.status}`);
+    },
+    async close() {
+      server.close();
+      await backend.close(); // ends the pool too
+    },
+  };
+}
+
+/**
+ * Profiles POST /send-message -> the workflow's recv returns, hop by hop, next to the naive
+ * in-process send, against a running worker (the benchmark's, with `BENCH.recv` registered).
+ * Each sample is stamped at: the client's call, the server's arrival, the start and end of each
+ * statement on the sender's pool, the NOTIFY's arrival at a listener of this process, the
+ * client's answer and the moment recv returned in the worker (the workflow publishes it).
+ * @returns a Markdown table of p50 / p90 per hop and side.
+ */
+export async function profileMessage(databaseUrl: string, samples: number): Promise<string> {
+  const listener = new pg.Client({ connectionString: databaseUrl });
+  await listener.connect();
+  const notified = new Map<string, number>();
+  listener.on("notification", (n) => {
+    if (n.payload) notified.set(n.payload, now());
+  });
+  await listener.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
+  const collector = new Collector(databaseUrl);
+  const dbos = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    applicationName: APP_NAME,
+  });
+  const sides = [await naiveSide(databaseUrl), await apiSide(databaseUrl)];
+  const results = sides.map((side) => ({ side: side.name, marks: [] as Marks[] }));
+  try {
+    // One waiting workflow per side; samples alternate between the sides, so whatever else
+    // the machine does at a moment weighs on both alike.
+    const ids = sides.map((_, s) => `profile-${Date.now()}-${s}`);
+    for (const id of ids) await dbos.enqueue(enqueueOptions(BENCH.recv, id), samples + WARM_UP);
+    await delay(300); // the workflows are waiting in recv
+    for (let i = 0; i < samples + WARM_UP; i++) {
+      for (const [s, side] of sides.entries()) {
+        const id = ids[s]!;
+        const marks: Marks = {};
+        notified.delete(`${id}::${DEFAULT_TOPIC}`);
+        marks["client:start"] = now();
+        await side.send(id, { i }, marks);
+        marks["client:end"] = now();
+        marks.recv = await collector.event(id, `r${i}`);
+        marks.notify = notified.get(`${id}::${DEFAULT_TOPIC}`) ?? Number.NaN;
+        // The first few warm up connections and code paths on both sides.
+        if (i >= WARM_UP) results[s]!.marks.push(marks);
+        await delay(10);
+      }
+    }
+  } finally {
+    for (const side of sides) await side.close();
+    await dbos.destroy();
+    await collector.close();
+    await listener.end();
+  }
+  const lines = [
+    `| hop | ${results.map((r) => `${r.side} p50 / p90 (ms)`).join(" | ")} |`,
+    `|---|${results.map(() => "---").join("|")}|`,
+  ];
+  for (const [from, to, label] of HOPS) {
+    const cells = results.map(({ marks }) => {
+      // A hop that starts at the client but has an HTTP hop in between is not this one.
+      const direct = from === "client:start" && to === "send:start";
+      if (direct && marks.some((m) => m["http:arrive"] !== undefined)) return "-";
+      const d = marks.map((m) => m[to]! - m[from]!).filter((x) => Number.isFinite(x));
+      if (d.length === 0) return "-";
+      const sorted = [...d].sort((a, b) => a - b);
+      const p90 = sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)]!;
+      return `${summarize(d).p50.toFixed(2)} / ${p90.toFixed(2)}`;
+    });
+    if (cells.every((c) => c === "-")) continue;
+    lines.push(`| ${label} | ${cells.join(" | ")} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,155 @@
+import { DBOS_SCHEMA, WFC_CREATE_LOCK_KEY, WFC_SCHEMA, type ChangeHandler } from "@wfc/core";
+import pg from "pg";
+import { dbosQueuePoller, type PollResult, type QueuePoller } from "./dbos-queue-poll.js";
+
+/** The channel the enqueue trigger NOTIFYs, payload: the queue's name. */
+export const QUEUE_WAKE_CHANNEL = "wfc_workflow_enqueued";
+
+const FUNCTION = `${WFC_SCHEMA}.notify_workflow_enqueued`;
+const TRIGGER = "wfc_notify_workflow_enqueued";
+
+/** Longest a wake waits for DBOS's own poll of the queue to finish before leaving it at that. */
+const BUSY_WAIT_MS = 200;
+const BUSY_RETRY_MS = 1;
+
+/**
+ * Creates (or replaces) the trigger that NOTIFYs `QUEUE_WAKE_CHANNEL` with the queue's name when
+ * a workflow becomes ENQUEUED (inserted so, or set so: a resume, a recovery). PostgreSQL sends
+ * it when the transaction commits, once per queue and transaction, so a listener polls exactly
+ * when the row is visible. The worker owns our schema and creates it at start-up, as it does the
+ * deliveries table; safe for workers starting together.
+ */
+export async function ensureEnqueueTrigger(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
+    await client.query(`CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${QUEUE_WAKE_CHANNEL}', NEW.queue_name);
+        RETURN NULL;
+      END $$`);
+    await client.query(`CREATE OR REPLACE TRIGGER ${TRIGGER}
+      AFTER INSERT OR UPDATE OF status ON ${DBOS_SCHEMA}.workflow_status
+      FOR EACH ROW WHEN (NEW.status = 'ENQUEUED' AND NEW.queue_name IS NOT NULL)
+      EXECUTE FUNCTION ${FUNCTION}()`);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Where the wake-ups come from: the change relay's LISTEN connection (`ChangeFeed.listen`). */
+export interface WakeSource {
+  listen(channel: string, handler: ChangeHandler): () => void;
+  ready(): Promise<void>;
+}
+
+export interface QueueWake {
+  /** Stops listening and waits for a poll in progress; call before `DBOS.shutdown()`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wakes DBOS's queue dispatch on every enqueue notification, instead of waiting for its next
+ * poll (which stays, at the queue's polling interval, as the safety net for a lost
+ * notification). Polls of a queue never overlap: a notification during one asks for one more
+ * after it (the running one may have read the queue before that workflow committed). Once
+ * listening, and whenever the LISTEN connection was lost, it polls every queue in `queues`:
+ * enqueues meanwhile sent notifications nobody heard.
+ */
+export function startQueueWake(
+  source: WakeSource,
+  poller: QueuePoller,
+  queues: readonly string[],
+): QueueWake {
+  const flights = new Map<string, { again: boolean; done: Promise<void> }>();
+  let stopped = false;
+
+  const wake = (queueName: string) => {
+    if (stopped) return;
+    const flight = flights.get(queueName);
+    if (flight) {
+      flight.again = true;
+      return;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    state.done = drain(queueName, state).finally(() => flights.delete(queueName));
+    flights.set(queueName, state);
+  };
+
+  async function drain(queueName: string, state: { again: boolean }) {
+    let busySince: number | undefined;
+    for (;;) {
+      state.again = false;
+      let result: PollResult;
+      try {
+        result = await poller.poll(queueName);
+      } catch {
+        return; // DBOS logs its own poll errors; its next scheduled poll retries.
+      }
+      if (result === "busy") {
+        // DBOS's own poll runs now, and may have read the queue before this enqueue committed.
+        busySince ??= performance.now();
+        if (performance.now() - busySince > BUSY_WAIT_MS) return;
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        state.again = true;
+      } else {
+        busySince = undefined;
+      }
+      if (!state.again || stopped || result === "not-dispatched") return;
+    }
+  }
+
+  const wakeAll = () => queues.forEach(wake);
+  const unlisten = source.listen(QUEUE_WAKE_CHANNEL, (queueName) => {
+    if (queueName === undefined) wakeAll();
+    else wake(queueName);
+  });
+  // A failure to listen now is retried by the source, which then calls back with undefined.
+  source.ready().then(wakeAll, () => {});
+  return {
+    async stop() {
+      stopped = true;
+      unlisten();
+      await Promise.all([...flights.values()].map((f) => f.done));
+    },
+  };
+}
+
+export interface DispatchWakeOptions {
+  databaseUrl: string;
+  source: WakeSource;
+  /** The queues to poll after a lost connection (the worker's own). */
+  queues: readonly string[];
+  enabled: boolean;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/**
+ * The worker's enqueue wake-up, when `enabled`: the trigger, then a wake on `source`. On an SDK
+ * whose queue runner is not the shape `dbosQueuePoller` relies on, it says so once and
+ * dispatch is left to polling.
+ */
+export async function startDispatchWake(options: DispatchWakeOptions): Promise<QueueWake> {
+  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+  const off = { stop: async () => {} };
+  if (!options.enabled) return off;
+  const poller = dbosQueuePoller();
+  if (!poller) {
+    log({
+      level: "warn",
+      msg: "queue wake-up unavailable with this DBOS SDK: dispatch waits for queue polling",
+    });
+    return off;
+  }
+  await ensureEnqueueTrigger(options.databaseUrl);
+  return startQueueWake(options.source, poller, options.queues);
+}

@@ -1,0 +1,195 @@
+import { DELIVERIES_TABLE, type DeliveryRecord } from "./deliveries.js";
+import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { readWorkflowIdentity, type WorkflowIdentity } from "./workflow-status.js";
+
+/** A message ready to store as DBOS does: serialized by the client's serializer. */
+export interface SerializedMessage {
+  workflowId: string;
+  topic: string;
+  message: string;
+  serialization: string | null;
+  /**
+   * DBOS's `message_uuid`, unique across all workflows: a random UUID, or
+   * `<idempotency key>::<workflow id>` (DBOS's own form), so that a repeat stores nothing.
+   */
+  messageUuid: string;
+}
+
+/**
+ * Who cannot receive a message: workflows in one of `statuses`, or whose stored name is one of
+ * `names` (their kind declares no such topic).
+ */
+export interface MessageRefusal {
+  statuses: readonly string[];
+  names: readonly string[];
+}
+
+/** What one send found and did. */
+export interface StoreOutcome {
+  /** The workflow's status and name; undefined when it does not exist (nothing is stored). */
+  identity?: WorkflowIdentity;
+  /** The workflow can receive the message (it exists and is not refused). */
+  accepted: boolean;
+  /** The message was inserted (false: refused, or its `messageUuid` or record key was taken). */
+  stored: boolean;
+  /** With a record: it was inserted, so this send owns the key. */
+  claimed: boolean;
+}
+
+/** Our function that stores a checked message (see `createMessageStore`). */
+export const STORE_MESSAGE_FUNCTION = `${WFC_SCHEMA}.store_message`;
+
+/**
+ * Creates (or replaces) `STORE_MESSAGE_FUNCTION`: `storeMessage`'s checks and inserts as one
+ * PL/pgSQL function, whose statements' plans each server session keeps (the same statement sent
+ * as text is planned on every call, about as long as a round trip takes), while the client
+ * sends no prepared statement (which RDS Proxy would pin a connection for, and pgbouncer in
+ * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable`.
+ */
+export async function createMessageStore(db: Queryable) {
+  await db.query(`CREATE OR REPLACE FUNCTION ${STORE_MESSAGE_FUNCTION}(
+      p_workflow_id text, p_topic text, p_message text, p_serialization text,
+      p_message_uuid text, p_refused_statuses text[], p_refused_names text[],
+      p_record_key text, p_fingerprint text,
+      OUT status text, OUT name text, OUT accepted boolean, OUT stored boolean,
+      OUT claimed boolean)
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      accepted := false; stored := false; claimed := false;
+      SELECT w.status, w.name INTO status, name
+        FROM ${DBOS_SCHEMA}.workflow_status w WHERE w.workflow_uuid = p_workflow_id;
+      IF NOT FOUND OR status = ANY (p_refused_statuses) OR name = ANY (p_refused_names) THEN
+        RETURN;
+      END IF;
+      accepted := true;
+      IF p_record_key IS NOT NULL THEN
+        INSERT INTO ${DELIVERIES_TABLE} (delivery_key, workflow_id, topic, fingerprint)
+          VALUES (p_record_key, p_workflow_id, p_topic, p_fingerprint)
+          ON CONFLICT (delivery_key) DO NOTHING;
+        claimed := FOUND;
+        IF NOT claimed THEN RETURN; END IF;
+      END IF;
+      INSERT INTO ${DBOS_SCHEMA}.notifications
+          (destination_uuid, topic, message, serialization, message_uuid)
+        VALUES (p_workflow_id, p_topic, p_message, p_serialization, p_message_uuid)
+        ON CONFLICT (message_uuid) DO NOTHING;
+      stored := FOUND;
+    END $$`);
+}
+
+// undefined_function, invalid_schema_name: no worker of this release has run on this database yet.
+const NOT_CREATED = new Set(["42883", "3F000"]);
+// undefined_table, invalid_schema_name.
+const NO_TABLE = new Set(["42P01", "3F000"]);
+
+/**
+ * Stores a message for a workflow as `DBOSClient.send` does (one INSERT into
+ * `dbos.notifications`, whose trigger NOTIFYs the worker's `recv`), in one round trip, but only
+ * where it can be received: the workflow exists and `refusal` names neither its status nor its
+ * name. With `record`, the delivery is recorded too, and the message is stored only if the
+ * record was new: a key already taken (committed, or by a concurrent send, whose commit this
+ * waits for) stores nothing, and the caller reads the earlier record itself. Runs
+ * `STORE_MESSAGE_FUNCTION`, or the same as one statement where it does not exist yet.
+ */
+export async function storeMessage(
+  db: Queryable,
+  message: SerializedMessage,
+  refusal: MessageRefusal,
+  record?: DeliveryRecord,
+): Promise<StoreOutcome> {
+  type Row = Partial<WorkflowIdentity> & Omit<StoreOutcome, "identity">;
+  let rows: Row[];
+  try {
+    ({ rows } = await db.query<Row>(
+      `SELECT * FROM ${STORE_MESSAGE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        message.workflowId,
+        message.topic,
+        message.message,
+        message.serialization,
+        message.messageUuid,
+        refusal.statuses,
+        refusal.names,
+        record?.key ?? null,
+        record?.fingerprint ?? null,
+      ],
+    ));
+  } catch (error) {
+    if (!NOT_CREATED.has((error as { code?: string }).code ?? "")) throw error;
+    return storeMessageInline(db, message, refusal, record).catch(async (inline: unknown) => {
+      // Nor the deliveries table: nothing keyed was stored here yet; a missing workflow is a 404.
+      const code = (inline as { code?: string }).code ?? "";
+      if (!record || !NO_TABLE.has(code)) throw inline;
+      if (await readWorkflowIdentity(db, message.workflowId)) throw inline;
+      return { accepted: false, stored: false, claimed: false };
+    });
+  }
+  const { status, name, accepted, stored, claimed } = rows[0]!;
+  const identity = status == null || name == null ? undefined : { status, name };
+  return { identity, accepted, stored, claimed };
+}
+
+/**
+ * `storeMessage` as one plain statement, for a database whose worker has not created
+ * `STORE_MESSAGE_FUNCTION` yet (a new API before its workers): the same rules, planned anew on
+ * every call. Stores a message for a workflow in one statement, as `DBOSClient.send` does (one INSERT into
+ * `dbos.notifications`, whose trigger NOTIFYs the worker's `recv`), but only where it can be
+ * received: the workflow exists and `refusal` names neither its status nor its name. The same
+ * statement reads the workflow's identity, so a checked send costs the one round trip and the
+ * one commit of the SDK's unchecked one. With `record`, the delivery is recorded in the same
+ * statement and the message is stored only if the record was new: a record key already taken
+ * (committed, or by a concurrent send, whose commit this waits for) stores nothing, and the
+ * caller reads the earlier record in a statement of its own (it is not visible to this one).
+ */
+async function storeMessageInline(
+  db: Queryable,
+  message: SerializedMessage,
+  refusal: MessageRefusal,
+  record?: DeliveryRecord,
+): Promise<StoreOutcome> {
+  const values: unknown[] = [
+    message.workflowId,
+    message.topic,
+    message.message,
+    message.serialization,
+    message.messageUuid,
+    refusal.statuses,
+    refusal.names,
+  ];
+  // Without a record, the message rows come from the accepted target itself.
+  let source = "accepted";
+  let claim = "";
+  if (record) {
+    values.push(record.key, record.fingerprint);
+    claim = `, claim AS (
+      INSERT INTO ${DELIVERIES_TABLE} (delivery_key, workflow_id, topic, fingerprint)
+      SELECT $8, $1, $2, $9 FROM accepted
+      ON CONFLICT (delivery_key) DO NOTHING
+      RETURNING 1
+    )`;
+    source = "claim";
+  }
+  const { rows } = await db.query<WorkflowIdentity & StoreOutcome>(
+    `WITH target AS (
+       SELECT status, name FROM ${DBOS_SCHEMA}.workflow_status WHERE workflow_uuid = $1
+     ), accepted AS (
+       SELECT 1 FROM target WHERE status <> ALL ($6::text[]) AND name <> ALL ($7::text[])
+     )${claim}, stored AS (
+       INSERT INTO ${DBOS_SCHEMA}.notifications
+         (destination_uuid, topic, message, serialization, message_uuid)
+       SELECT $1, $2, $3, $4, $5 FROM ${source}
+       ON CONFLICT (message_uuid) DO NOTHING
+       RETURNING 1
+     )
+     SELECT status, name,
+       EXISTS (SELECT FROM accepted) AS accepted,
+       EXISTS (SELECT FROM stored) AS stored,
+       ${record ? "EXISTS (SELECT FROM claim)" : "false"} AS claimed
+     FROM target`,
+    values,
+  );
+  const row = rows[0];
+  if (!row) return { accepted: false, stored: false, claimed: false };
+  const { status, name, accepted, stored, claimed } = row;
+  return { identity: { status, name }, accepted, stored, claimed };
+}
