@@ -30,7 +30,11 @@ const outBase = args.out ?? (args.quick ? `${root}bench/out/results` : `${root}b
 
 /** Worker settings: DBOS defaults for the baseline, our defaults for this system. */
 const WORKER_ENV = {
-  baseline: { QUEUE_POLLING_INTERVAL_MS: "1000", NOTIFICATION_COALESCE_MS: "10" },
+  baseline: {
+    QUEUE_POLLING_INTERVAL_MS: "1000",
+    NOTIFICATION_COALESCE_MS: "10",
+    NOTIFY_TRIGGERS: "false",
+  },
   tuned: {},
 } as const;
 

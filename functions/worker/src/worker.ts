@@ -6,6 +6,7 @@ import { startBacklogMetric } from "./backlog-metric.js";
 import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer } from "./health.js";
 import { startLiveness } from "./liveness.js";
+import { ensureNotifyTriggers } from "./notify-triggers.js";
 import { prepareQueue } from "./queue.js";
 import { startRelay } from "./relay.js";
 
@@ -22,6 +23,7 @@ export async function runWorker(config: WorkerConfig) {
   });
 
   await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS);
+  await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS);
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: config.DBOS_SYSTEM_DATABASE_URL,

@@ -158,6 +158,15 @@ const workerSchema = z.object({
   BACKLOG_METRIC_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** The `Stage` dimension of that metric, so stages sharing an account keep apart; unset: none. */
   METRIC_STAGE: z.string().min(1).max(255).optional(),
+  /**
+   * `true`: event and stream writes NOTIFY in their own transaction (triggers the worker
+   * installs), one commit instead of two on the live path. `false`: the worker removes them and
+   * DBOS's own notifier (batched by NOTIFICATION_COALESCE_MS) is the only one, as in plain DBOS.
+   */
+  NOTIFY_TRIGGERS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).
