@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME } from "@wfc/core";
+import { APP_NAME, loadWorkerConfig, notifierBatchMs } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
 import { runService, type ServiceProcess } from "../scripts/local-stack/child.js";
@@ -13,6 +13,8 @@ import {
   type EmbeddedDatabase,
 } from "../scripts/local-stack/embedded-postgres.js";
 import { measureApiBundle } from "./bundle.js";
+import { commitRate, type CommitProbe } from "./ceiling.js";
+import { cpuSeconds, postmasterOf, serverCpuSeconds } from "./cpu.js";
 import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
 import * as measure from "./measures.js";
 import { toMarkdown, writeReport, type Row } from "./report.js";
@@ -38,12 +40,6 @@ const WORKER_ENV = {
   tuned: {},
 } as const;
 
-/** CPU seconds a process has used so far (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function createDatabase(admin: pg.Pool, adminUrl: string, name: string) {
   await admin.query(`CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl);
@@ -59,11 +55,19 @@ interface ModeResult {
   dispatch: Summary;
   message: Summary;
   firstProgress: Summary;
-  throughput: number;
+  firstProgressBackToBack: Summary;
+  /** The slowest first-progress samples (both kinds), hop by hop. */
+  slowestFirstProgress: measure.ProgressHops[];
+  throughput: measure.ThroughputResult;
   connections: number;
 }
 
-async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Promise<ModeResult> {
+async function runMode(
+  mode: Side["name"],
+  admin: pg.Pool,
+  adminUrl: string,
+  serverIsLocal: boolean,
+): Promise<ModeResult> {
   const database = `bench_${mode}_${Date.now()}`;
   const databaseUrl = await createDatabase(admin, adminUrl, database);
   const quiet = () => {};
@@ -113,10 +117,35 @@ async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Pr
     const dispatch = summarize(await measure.dispatch(side, sizes, collector));
     log("message -> recv");
     const message = summarize(await measure.messageWake(side, sizes, collector));
-    log("start -> first progress");
-    const firstProgress = summarize(await measure.startToProgress(side, sizes));
+    log("start -> first progress, spaced and back to back");
+    const spaced = await measure.startToProgress(side, sizes);
+    const backToBack = await measure.startToProgressBackToBack(side, sizes);
+    const firstProgress = summarize(measure.latenciesOf(spaced));
+    const firstProgressBackToBack = summarize(measure.latenciesOf(backToBack));
+    const slowestFirstProgress = (
+      await measure.progressHops(collector.pool, [...spaced, ...backToBack])
+    )
+      .sort((a, b) => b.total - a.total)
+      .slice(0, 3);
     log(`throughput (${sizes.throughputWorkflows} workflows)`);
-    const throughput = await measure.throughput(side, sizes, collector.pool);
+    // A server elsewhere: its processes are not ours to read.
+    const postmaster = serverIsLocal
+      ? postmasterOf(
+          (await admin.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid,
+        )
+      : undefined;
+    const throughput = await measure.throughput(side, sizes, collector.pool, {
+      admin,
+      database,
+      cpu: {
+        worker: () => cpuSeconds(worker.child.pid!),
+        postgres: () => (postmaster ? serverCpuSeconds(postmaster) : Number.NaN),
+        client: () => {
+          const { user, system } = process.cpuUsage();
+          return (user + system) / 1e6;
+        },
+      },
+    });
     log(`connections with ${sizes.waiters} waiters`);
     const connections =
       mode === "tuned"
@@ -132,6 +161,8 @@ async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Pr
       dispatch,
       message,
       firstProgress,
+      firstProgressBackToBack,
+      slowestFirstProgress,
       throughput,
       connections,
     };
@@ -163,6 +194,18 @@ async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Pr
   }
 }
 
+const fmtNumber = (value: number) => value.toFixed(0);
+
+/** The worker's own defaults (what "this system" runs), read from its config schema. */
+const WORKER_DEFAULTS = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: "postgres://defaults" });
+
+/** CPU ms per workflow as total (PostgreSQL + worker + client). */
+function cpuSplit(result: ModeResult) {
+  const { postgres, worker, client } = result.throughput.cpuMsPerWorkflow;
+  const f = (v: number) => v.toFixed(1);
+  return `${f(postgres + worker + client)} = ${f(postgres)} + ${f(worker)} + ${f(client)}`;
+}
+
 async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
@@ -182,8 +225,35 @@ async function main() {
     console.log(
       `Benchmark (${args.quick ? "quick smoke" : "full"}): naive baseline, then this system`,
     );
-    const baseline = await runMode("baseline", admin, adminUrl);
-    const tuned = await runMode("tuned", admin, adminUrl);
+    const baseline = await runMode("baseline", admin, adminUrl, embedded !== undefined);
+    const tuned = await runMode("tuned", admin, adminUrl, embedded !== undefined);
+    console.log("  PostgreSQL commit rate (the throughput ceiling)");
+    const probeSeconds = args.quick ? 0.5 : 2;
+    const probes: CommitProbe[] = [];
+    const notifyingProbes: CommitProbe[] = [];
+    for (const clients of [4, 16, 32]) {
+      probes.push(await commitRate(adminUrl, clients, probeSeconds));
+      notifyingProbes.push(await commitRate(adminUrl, clients, probeSeconds, true));
+    }
+    const best = (all: CommitProbe[]) =>
+      all.reduce((a, b) => (b.commitsPerSecond > a.commitsPerSecond ? b : a));
+    const commits = best(probes);
+    const notifying = best(notifyingProbes);
+    const ceilings = (result: ModeResult) => {
+      const t = result.throughput;
+      const cpuMs =
+        t.cpuMsPerWorkflow.postgres + t.cpuMsPerWorkflow.worker + t.cpuMsPerWorkflow.client;
+      const byCommits = commits.commitsPerSecond / t.writingTransactionsPerWorkflow;
+      const byCpu = (cpus().length * 1000) / cpuMs;
+      return {
+        cpuMs,
+        byCommits,
+        byCpu,
+        share: (t.workflowsPerSecond / Math.min(byCommits, byCpu)) * 100,
+      };
+    };
+    const baseCeiling = ceilings(baseline);
+    const tunedCeiling = ceilings(tuned);
     console.log("  API bundle and cold init");
     const bundle = await measureApiBundle(`${root}bench/out`);
     // The deployed model: every concurrent request its own frozen-between-invocations process.
@@ -222,12 +292,20 @@ async function main() {
         met: tuned.stream.p50 <= 5 && tuned.stream.p99 <= 15,
       },
       {
-        metric: "POST start -> first progress via blocked GET",
+        metric: "POST start -> first progress via blocked GET, starts 250 ms apart",
         unit: "ms",
         baseline: baseline.firstProgress,
         tuned: tuned.firstProgress,
         target: "p50 <= 20, p99 <= 60",
         met: tuned.firstProgress.p50 <= 20 && tuned.firstProgress.p99 <= 60,
+      },
+      {
+        metric: "POST start -> first progress, back to back (each start on the previous answer)",
+        unit: "ms",
+        baseline: baseline.firstProgressBackToBack,
+        tuned: tuned.firstProgressBackToBack,
+        target: "p50 <= 20, p99 <= 60",
+        met: tuned.firstProgressBackToBack.p50 <= 20 && tuned.firstProgressBackToBack.p99 <= 60,
       },
       {
         metric: "queue dispatch: enqueue -> first line",
@@ -248,10 +326,33 @@ async function main() {
       {
         metric: `throughput, ${sizes.throughputWorkflows} concurrent starts, one worker`,
         unit: "workflows/s",
-        baseline: baseline.throughput,
-        tuned: tuned.throughput,
-        target: ">= 500",
-        met: tuned.throughput >= 500,
+        baseline: baseline.throughput.workflowsPerSecond,
+        tuned: tuned.throughput.workflowsPerSecond,
+        target: `>= 2x naive (${fmtNumber(2 * baseline.throughput.workflowsPerSecond)})`,
+        met: tuned.throughput.workflowsPerSecond >= 2 * baseline.throughput.workflowsPerSecond,
+      },
+      {
+        metric: `ceiling from commits: ${fmtNumber(commits.commitsPerSecond)} commits/s (${commits.clients} clients) / transactions that write per workflow (${baseline.throughput.writingTransactionsPerWorkflow.toFixed(2)} / ${tuned.throughput.writingTransactionsPerWorkflow.toFixed(2)}; all: ${baseline.throughput.transactionsPerWorkflow.toFixed(1)} / ${tuned.throughput.transactionsPerWorkflow.toFixed(1)})`,
+        unit: "workflows/s",
+        baseline: baseCeiling.byCommits,
+        tuned: tunedCeiling.byCommits,
+      },
+      {
+        metric: `ceiling from CPU: ${cpus().length} cores / CPU ms per workflow (${cpuSplit(baseline)} / ${cpuSplit(tuned)})`,
+        unit: "workflows/s",
+        baseline: baseCeiling.byCpu,
+        tuned: tunedCeiling.byCpu,
+      },
+      {
+        metric: "throughput achieved / the lower ceiling",
+        unit: "%",
+        baseline: baseCeiling.share,
+        tuned: tunedCeiling.share,
+      },
+      {
+        metric: `PostgreSQL commit rate, one-row INSERT commits, best of 4/16/32 clients; with a NOTIFY in each (as the triggers do): ${fmtNumber(notifying.commitsPerSecond)} (${notifying.clients} clients)`,
+        unit: "commits/s",
+        tuned: commits.commitsPerSecond,
       },
       {
         metric: `DB connections per API process, ${sizes.waiters} waiters`,
@@ -368,17 +469,39 @@ async function main() {
       `Run ${new Date().toISOString()} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version},`,
       `PostgreSQL ${embedded ? "embedded (18)" : "from DBOS_SYSTEM_DATABASE_URL"}; ${sizes.samples} samples per latency row.`,
       "Baseline: DBOSClient defaults (polling getEvent/readStream) and a worker with DBOS defaults (queue polling 1 s,",
-      "notification batching 10 ms). This system: the HTTP API (LISTEN-based waits, SSE) and a worker polling every 10 ms",
-      "with 1 ms notification batching. Latencies in ms: p50 / p99 / max.",
+      "notifications sent by DBOS's notifier after each write, batched 10 ms). This system: the HTTP API (LISTEN-based",
+      `waits, SSE) and the worker as configured by default (queue polling every ${WORKER_DEFAULTS.QUEUE_POLLING_INTERVAL_MS} ms; each event and stream`,
+      `write NOTIFYs in its own transaction: NOTIFY_TRIGGERS ${WORKER_DEFAULTS.NOTIFY_TRIGGERS}, DBOS's notifier batching ${notifierBatchMs(WORKER_DEFAULTS)} ms).`,
+      "Latencies in ms: p50 / p99 / max. Throughput ceilings: the commit rate measured on this server divided by the",
+      "transactions per workflow that write (each one WAL flush), and this machine's cores divided by the CPU time one",
+      "workflow costs in PostgreSQL, the worker and the client together; rows without a target are those measurements.",
       "Lambda-model rows: the local Lambda mode (one process per environment, frozen between invocations, the bundle",
       "as deployed); 'naive baseline' there is today's design (each environment its own LISTEN and pool), 'this system'",
       "the change relay. Through pgbouncer when it is installed (RDS Proxy's stand-in).",
     ].join("\n");
-    console.log(`\n${toMarkdown(rows, context)}`);
-    writeReport(outBase, rows, context, {
+    const slowest = (result: ModeResult) =>
+      result.slowestFirstProgress.map(
+        (h) =>
+          `${h.total.toFixed(1)} = ${h.toEnqueued.toFixed(1)} + ${h.toDequeued.toFixed(1)} + ${h.toProgressWritten.toFixed(1)} + ${h.toAnswer.toFixed(1)}`,
+      );
+    const notes = [
+      "Slowest first-progress samples, ms: total = POST -> enqueued + -> dequeued + -> progress written + -> answered",
+      `(database timestamps, 1 ms resolution). This system: ${slowest(tuned).join("; ")}. Baseline: ${slowest(baseline).join("; ")}.`,
+    ].join("\n");
+    console.log(`\n${toMarkdown(rows, context, notes)}`);
+    writeReport(outBase, rows, context, notes, {
       quick: args.quick,
       sizes,
       lambdaModel: { today, relay, todayPooled, pooled },
+      throughput: {
+        baseline: baseline.throughput,
+        tuned: tuned.throughput,
+        commitProbes: { probes, notifyingProbes },
+      },
+      slowestFirstProgress: {
+        baseline: baseline.slowestFirstProgress,
+        tuned: tuned.slowestFirstProgress,
+      },
       createdAt: new Date().toISOString(),
     });
     console.log(`Written to ${outBase}.json and ${outBase}.md`);

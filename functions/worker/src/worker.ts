@@ -1,5 +1,11 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, kindSettingsOf, QUEUE_NAME, type WorkerConfig } from "@wfc/core";
+import {
+  APP_NAME,
+  kindSettingsOf,
+  notifierBatchMs,
+  QUEUE_NAME,
+  type WorkerConfig,
+} from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ensureApiRole } from "./api-role.js";
 import { startBacklogMetric } from "./backlog-metric.js";
@@ -31,7 +37,7 @@ export async function runWorker(config: WorkerConfig) {
     applicationVersion: config.APP_VERSION,
     executorID: config.EXECUTOR_ID,
     logLevel: config.LOG_LEVEL,
-    notificationCoalesceMs: config.NOTIFICATION_COALESCE_MS,
+    notificationCoalesceMs: notifierBatchMs(config),
     // Only our queue: a queue of another app sharing the database is not ours to run.
     listenQueues: [QUEUE_NAME],
   });

@@ -124,8 +124,11 @@ const workerSchema = z.object({
   FIBONACCI_THREADS: z.coerce.number().int().positive().optional(),
   /** How often the worker polls the queue when idle: enqueue -> start latency vs. idle DB load. */
   QUEUE_POLLING_INTERVAL_MS: positiveInt(10),
-  /** How long the worker batches event/stream NOTIFYs: the floor of live-delivery latency. */
-  NOTIFICATION_COALESCE_MS: positiveInt(1),
+  /**
+   * How long DBOS's own notifier batches event/stream NOTIFYs (sent after each write commits).
+   * Unset: chosen by NOTIFY_TRIGGERS (`notifierBatchMs`).
+   */
+  NOTIFICATION_COALESCE_MS: z.coerce.number().int().positive().optional(),
   /** How long SIGTERM waits for running workflows before leaving them to recovery. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** How often the worker records that it is alive and looks for dead workers to take over. */

@@ -44,4 +44,9 @@ export {
 } from "./db/workflow-status.js";
 export * from "./relay/protocol.js";
 export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";
-export { createNotifyTriggers, dropNotifyTriggers, NOTIFY_TRIGGERS } from "./db/notify-triggers.js";
+export {
+  createNotifyTriggers,
+  dropNotifyTriggers,
+  notifierBatchMs,
+  NOTIFY_TRIGGERS,
+} from "./db/notify-triggers.js";

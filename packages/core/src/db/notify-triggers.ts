@@ -28,6 +28,18 @@ export const NOTIFY_TRIGGERS = [
 const FUNCTION = `${WFC_SCHEMA}.notify_change`;
 
 /**
+ * How long DBOS's own notifier batches (`notificationCoalesceMs`): NOTIFICATION_COALESCE_MS when
+ * set; else 1 ms without the triggers (it is the live path) and 1 s with them, where its NOTIFYs
+ * only repeat the triggers' and each repeat wakes the changed workflow's waiters to re-read.
+ */
+export function notifierBatchMs(config: {
+  NOTIFICATION_COALESCE_MS?: number | undefined;
+  NOTIFY_TRIGGERS: boolean;
+}): number {
+  return config.NOTIFICATION_COALESCE_MS ?? (config.NOTIFY_TRIGGERS ? 1_000 : 1);
+}
+
+/**
  * Makes every event and stream write NOTIFY in its own transaction, on the channel and with the
  * payload (`<workflowId>::<key>`) DBOS's notifier uses, so every listener (ours and DBOS's own)
  * understands it. DBOS 5 sends these from a loop after the write has committed: a second
