@@ -2,6 +2,7 @@ import { ChangeFeed, readEvent, waitForEvent } from "@wfc/core";
 import pg from "pg";
 import { countConnections, enqueueOptions, type Side } from "./sides.js";
 import { delay } from "./stats.js";
+import { commitsSoFar, nextTransactionId } from "./ceiling.js";
 import { BENCH, now } from "./workflows.js";
 
 export interface Sizes {
@@ -101,29 +102,143 @@ export async function messageWake(
   return latencies;
 }
 
-/** POST start -> the first progress value reaches a blocked GET (the user's first paint). */
-export async function startToProgress(side: Side, sizes: Sizes): Promise<number[]> {
-  const runs: Array<Promise<number>> = [];
+/** One first-progress sample: the workflow and the client's clock at the POST and the answer. */
+export interface ProgressSample {
+  id: string;
+  postedAt: number;
+  answeredAt: number;
+}
+
+/** Samples' latencies, in the order taken. */
+export const latenciesOf = (samples: ProgressSample[]) =>
+  samples.map((s) => s.answeredAt - s.postedAt);
+
+async function firstProgress(side: Side, id: string): Promise<ProgressSample> {
+  const postedAt = now();
+  await side.startEventsWorkflow(id, 1);
+  await side.waitEvent(id, "progress", 25);
+  return { id, postedAt, answeredAt: now() };
+}
+
+/** POST start -> the first progress value reaches a blocked GET (the user's first paint), starts 250 ms apart. */
+export async function startToProgress(side: Side, sizes: Sizes): Promise<ProgressSample[]> {
+  const runs: Array<Promise<ProgressSample>> = [];
   for (let i = 0; i < sizes.samples; i++) {
-    const id = uid("first-progress");
-    const started = now();
-    runs.push(
-      side
-        .startEventsWorkflow(id, 1)
-        .then(() => side.waitEvent(id, "progress", 25))
-        .then(() => now() - started),
-    );
+    runs.push(firstProgress(side, uid("first-progress")));
     await delay(250);
   }
   return Promise.all(runs);
 }
 
-/** Workflows per second for a burst of concurrent starts (2 trivial steps + 1 event each). */
-export async function throughput(side: Side, sizes: Sizes, db: pg.Pool): Promise<number> {
+/** The same, back to back: each start right after the previous one's progress has arrived. */
+export async function startToProgressBackToBack(
+  side: Side,
+  sizes: Sizes,
+): Promise<ProgressSample[]> {
+  const samples: ProgressSample[] = [];
+  for (let i = 0; i < sizes.samples; i++) samples.push(await firstProgress(side, uid("b2b")));
+  return samples;
+}
+
+/** Where a first-progress sample's time went, in ms, from the database's own timestamps. */
+export interface ProgressHops {
+  id: string;
+  total: number;
+  /** POST sent -> the workflow's row committed (the API and its enqueue). */
+  toEnqueued: number;
+  /** Enqueued -> dequeued by the worker (its queue poll). */
+  toDequeued: number;
+  /** Dequeued -> the progress event's write done (two setEvents: status, then progress). */
+  toProgressWritten: number;
+  /** Written -> the answer reached the client (commit, NOTIFY, wake, HTTP). */
+  toAnswer: number;
+}
+
+/**
+ * Splits samples into hops with the timestamps DBOS records (ms, the server's clock; the same
+ * machine's as ours): the workflow row's creation and dequeue, the progress step's completion.
+ */
+export async function progressHops(
+  db: pg.Pool,
+  samples: ProgressSample[],
+): Promise<ProgressHops[]> {
+  const { rows } = await db.query<{
+    id: string;
+    created: string;
+    dequeued: string;
+    written: string;
+  }>(
+    `SELECT ws.workflow_uuid AS id, ws.created_at AS created, ws.started_at_epoch_ms AS dequeued,
+            (SELECT min(oo.completed_at_epoch_ms) FROM dbos.operation_outputs oo
+              WHERE oo.workflow_uuid = ws.workflow_uuid AND oo.function_id = 1) AS written
+       FROM dbos.workflow_status ws WHERE ws.workflow_uuid = ANY($1)`,
+    [samples.map((s) => s.id)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return samples.flatMap((s) => {
+    const row = byId.get(s.id);
+    if (!row) return [];
+    const [created, dequeued, written] = [row.created, row.dequeued, row.written].map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    return [
+      {
+        id: s.id,
+        total: s.answeredAt - s.postedAt,
+        toEnqueued: created - s.postedAt,
+        toDequeued: dequeued - created,
+        toProgressWritten: written - dequeued,
+        toAnswer: s.answeredAt - written,
+      },
+    ];
+  });
+}
+
+export interface ThroughputResult {
+  workflowsPerSecond: number;
+  /** Committed transactions per workflow, read-only ones included (`pg_stat_database`). */
+  transactionsPerWorkflow: number;
+  /** Transactions per workflow that wrote (each a WAL flush): transaction IDs assigned. */
+  writingTransactionsPerWorkflow: number;
+  /** CPU milliseconds per workflow, by process: PostgreSQL (all its processes), worker, client. */
+  cpuMsPerWorkflow: { postgres: number; worker: number; client: number };
+}
+
+/** What the throughput run reads around itself: the database's counters and the processes' CPU. */
+export interface ThroughputProbes {
+  admin: pg.Pool;
+  database: string;
+  /** CPU seconds so far of the worker, the server (NaN when it is not on this machine), the client side. */
+  cpu: { worker(): number; postgres(): number; client(): number };
+}
+
+/**
+ * Workflows per second for a burst of concurrent starts (2 trivial steps + 1 event each), and
+ * what each workflow cost: transactions (all, and those that wrote) and CPU per process, so the
+ * rate can be set against the database's ceiling.
+ */
+export async function throughput(
+  side: Side,
+  sizes: Sizes,
+  db: pg.Pool,
+  probes: ThroughputProbes,
+): Promise<ThroughputResult> {
+  const n = sizes.throughputWorkflows;
   const prefix = uid("tp");
+  const counters = async () => ({
+    commits: await commitsSoFar(probes.admin, probes.database),
+    xids: await nextTransactionId(probes.admin),
+    worker: probes.cpu.worker(),
+    postgres: probes.cpu.postgres(),
+    client: probes.cpu.client(),
+  });
+  await delay(1_100); // the counts of what ran before are in
+  const before = await counters();
   const started = now();
   await Promise.all(
-    Array.from({ length: sizes.throughputWorkflows }, (_, i) =>
+    Array.from({ length: n }, (_, i) =>
       side.client.enqueue(enqueueOptions(BENCH.throughput, `${prefix}-${i}`), i),
     ),
   );
@@ -132,10 +247,27 @@ export async function throughput(side: Side, sizes: Sizes, db: pg.Pool): Promise
       "SELECT count(*)::int AS n FROM dbos.workflow_status WHERE workflow_uuid LIKE $1 AND status = 'SUCCESS'",
       [`${prefix}-%`],
     );
-    if (rows[0]!.n >= sizes.throughputWorkflows) break;
+    if (rows[0]!.n >= n) break;
     await delay(20);
   }
-  return sizes.throughputWorkflows / ((now() - started) / 1000);
+  const seconds = (now() - started) / 1000;
+  const after = await counters();
+  // Backends report their transaction counts when idle, at most once a second: wait for them.
+  await delay(1_100);
+  const commits = (await commitsSoFar(probes.admin, probes.database)) - before.commits;
+  const perWorkflowMs = (key: "worker" | "postgres" | "client") =>
+    ((after[key] - before[key]) * 1000) / n;
+  return {
+    workflowsPerSecond: n / seconds,
+    transactionsPerWorkflow: commits / n,
+    // Our own two reads of the counter assign no transaction ID.
+    writingTransactionsPerWorkflow: (after.xids - before.xids) / n,
+    cpuMsPerWorkflow: {
+      postgres: perWorkflowMs("postgres"),
+      worker: perWorkflowMs("worker"),
+      client: perWorkflowMs("client"),
+    },
+  };
 }
 
 /**

@@ -7,7 +7,10 @@ export interface Row {
   unit: string;
   baseline?: Summary | number;
   tuned: Summary | number;
-  /** Human-readable target, and whether the tuned result meets it. */
+  /**
+   * Human-readable target, and whether the tuned result meets it. Without one the row is a
+   * measurement that explains others (a ceiling, an idle cost).
+   */
   target?: string;
   met?: boolean;
 }
@@ -24,15 +27,15 @@ const p50 = (value: Summary | number) => (typeof value === "number" ? value : va
 /** Baseline over tuned for latencies (how many times faster), tuned over baseline for rates. */
 function ratio(row: Row): string {
   if (row.baseline === undefined) return "-";
-  const higherIsBetter = row.unit.endsWith("/s");
+  const higherIsBetter = row.unit.endsWith("/s") || row.unit === "%";
   const r = higherIsBetter
     ? p50(row.tuned) / p50(row.baseline)
     : p50(row.baseline) / p50(row.tuned);
   return `${r.toFixed(r >= 10 ? 0 : 1)}x`;
 }
 
-/** The results as a Markdown table: p50 / p99 / max per side, the ratio, the target. */
-export function toMarkdown(rows: Row[], context: string): string {
+/** The results as a Markdown table: p50 / p99 / max per side, the ratio, the target; then notes. */
+export function toMarkdown(rows: Row[], context: string, notes = ""): string {
   const lines = [
     "| metric | unit | naive baseline (p50 / p99 / max) | this system (p50 / p99 / max) | better by | target | met |",
     "|---|---|---|---|---|---|---|",
@@ -43,7 +46,7 @@ export function toMarkdown(rows: Row[], context: string): string {
         } |`,
     ),
   ];
-  return `${context}\n\n${lines.join("\n")}\n`;
+  return `${context}\n\n${lines.join("\n")}\n${notes ? `\n${notes}\n` : ""}`;
 }
 
 /** Writes `<base>.json` and `<base>.md`. */
@@ -51,9 +54,10 @@ export function writeReport(
   base: string,
   rows: Row[],
   context: string,
+  notes: string,
   meta: Record<string, unknown>,
 ) {
   mkdirSync(dirname(base), { recursive: true });
   writeFileSync(`${base}.json`, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
-  writeFileSync(`${base}.md`, toMarkdown(rows, context));
+  writeFileSync(`${base}.md`, toMarkdown(rows, context, notes));
 }

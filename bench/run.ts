@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME } from "@wfc/core";
+import { APP_NAME, loadWorkerConfig, notifierBatchMs } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
 import { runService, type ServiceProcess } from "../scripts/local-stack/child.js";
@@ -13,6 +13,8 @@ import {
   type EmbeddedDatabase,
 } from "../scripts/local-stack/embedded-postgres.js";
 import { measureApiBundle } from "./bundle.js";
+import { commitRate, type CommitProbe } from "./ceiling.js";
+import { cpuSeconds, postmasterOf, serverCpuSeconds } from "./cpu.js";
 import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
 import * as measure from "./measures.js";
 import { profileDispatch } from "./profile-dispatch.js";
@@ -54,6 +56,13 @@ if (unknownGroup) {
 const wanted = (group: RowGroup) => !only || only.includes(group);
 /** What a row group that was not run reports: nothing, and its rows are left out. */
 const NOT_RUN: Summary = { n: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+/** What the throughput group reports when it was not run (its rows are left out). */
+const NO_THROUGHPUT: measure.ThroughputResult = {
+  workflowsPerSecond: Number.NaN,
+  transactionsPerWorkflow: Number.NaN,
+  writingTransactionsPerWorkflow: Number.NaN,
+  cpuMsPerWorkflow: { postgres: Number.NaN, worker: Number.NaN, client: Number.NaN },
+};
 const measured = (value: Summary | number) =>
   typeof value === "number" ? !Number.isNaN(value) : value.n > 0;
 const sizes: measure.Sizes = args.quick
@@ -64,21 +73,19 @@ if (args.samples) sizes.samples = Number(args.samples);
 const outBase =
   args.out ?? (args.quick || only ? `${root}bench/out/results` : `${root}bench/results`);
 
+/** Back-to-back first-progress samples of the baseline (each waits for its 10 s poll). */
+const BASELINE_BACK_TO_BACK = 5;
+
 /** Worker settings: DBOS defaults for the baseline, our defaults for this system. */
 const WORKER_ENV = {
   baseline: {
     QUEUE_POLLING_INTERVAL_MS: "1000",
     NOTIFICATION_COALESCE_MS: "10",
     QUEUE_WAKE: "off",
+    NOTIFY_TRIGGERS: "false",
   },
   tuned: {},
 } as const;
-
-/** CPU seconds a process has used so far (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function createDatabase(admin: pg.Pool, adminUrl: string, name: string) {
   await admin.query(`CREATE DATABASE "${name}"`);
@@ -95,11 +102,19 @@ interface ModeResult {
   dispatch: Summary;
   message: Summary;
   firstProgress: Summary;
-  throughput: number;
+  firstProgressBackToBack: Summary;
+  /** The slowest first-progress samples (both kinds), hop by hop. */
+  slowestFirstProgress: measure.ProgressHops[];
+  throughput: measure.ThroughputResult;
   connections: number;
 }
 
-async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Promise<ModeResult> {
+async function runMode(
+  mode: Side["name"],
+  admin: pg.Pool,
+  adminUrl: string,
+  serverIsLocal: boolean,
+): Promise<ModeResult> {
   const database = `bench_${mode}_${Date.now()}`;
   const databaseUrl = await createDatabase(admin, adminUrl, database);
   const quiet = () => {};
@@ -160,13 +175,47 @@ async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Pr
     const message = await latency("message", "message -> recv", () =>
       measure.messageWake(side, sizes, collector),
     );
-    const firstProgress = await latency("first-progress", "start -> first progress", () =>
-      measure.startToProgress(side, sizes),
-    );
-    let throughput = Number.NaN;
+    let firstProgress = NOT_RUN;
+    let firstProgressBackToBack = NOT_RUN;
+    let slowestFirstProgress: measure.ProgressHops[] = [];
+    if (wanted("first-progress")) {
+      log("start -> first progress, spaced and back to back");
+      const spaced = await measure.startToProgress(side, sizes);
+      // The baseline's GET polls every 10 s: back to back, each of its samples takes that long.
+      const backToBack = await measure.startToProgressBackToBack(side, {
+        ...sizes,
+        samples:
+          mode === "baseline" ? Math.min(BASELINE_BACK_TO_BACK, sizes.samples) : sizes.samples,
+      });
+      firstProgress = summarize(measure.latenciesOf(spaced));
+      firstProgressBackToBack = summarize(measure.latenciesOf(backToBack));
+      slowestFirstProgress = (
+        await measure.progressHops(collector.pool, [...spaced, ...backToBack])
+      )
+        .sort((a, b) => b.total - a.total)
+        .slice(0, 3);
+    }
+    let throughput = NO_THROUGHPUT;
     if (wanted("throughput")) {
       log(`throughput (${sizes.throughputWorkflows} workflows)`);
-      throughput = await measure.throughput(side, sizes, collector.pool);
+      // A server elsewhere: its processes are not ours to read.
+      const postmaster = serverIsLocal
+        ? postmasterOf(
+            (await admin.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid,
+          )
+        : undefined;
+      throughput = await measure.throughput(side, sizes, collector.pool, {
+        admin,
+        database,
+        cpu: {
+          worker: () => cpuSeconds(worker.child.pid!),
+          postgres: () => (postmaster ? serverCpuSeconds(postmaster) : Number.NaN),
+          client: () => {
+            const { user, system } = process.cpuUsage();
+            return (user + system) / 1e6;
+          },
+        },
+      });
     }
     let connections = Number.NaN;
     if (wanted("connections")) {
@@ -186,6 +235,8 @@ async function runMode(mode: Side["name"], admin: pg.Pool, adminUrl: string): Pr
       dispatch,
       message,
       firstProgress,
+      firstProgressBackToBack,
+      slowestFirstProgress,
       throughput,
       connections,
     };
@@ -253,6 +304,18 @@ async function runProfile(name: string, admin: pg.Pool, adminUrl: string) {
   }
 }
 
+const fmtNumber = (value: number) => value.toFixed(0);
+
+/** The worker's own defaults (what "this system" runs), read from its config schema. */
+const WORKER_DEFAULTS = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: "postgres://defaults" });
+
+/** CPU ms per workflow as total (PostgreSQL + worker + client). */
+function cpuSplit(result: ModeResult) {
+  const { postgres, worker, client } = result.throughput.cpuMsPerWorkflow;
+  const f = (v: number) => v.toFixed(1);
+  return `${f(postgres + worker + client)} = ${f(postgres)} + ${f(worker)} + ${f(client)}`;
+}
+
 async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
@@ -276,8 +339,38 @@ async function main() {
     console.log(
       `Benchmark (${args.quick ? "quick smoke" : "full"}): naive baseline, then this system`,
     );
-    const baseline = await runMode("baseline", admin, adminUrl);
-    const tuned = await runMode("tuned", admin, adminUrl);
+    const baseline = await runMode("baseline", admin, adminUrl, embedded !== undefined);
+    const tuned = await runMode("tuned", admin, adminUrl, embedded !== undefined);
+    const probes: CommitProbe[] = [];
+    const notifyingProbes: CommitProbe[] = [];
+    if (wanted("throughput")) {
+      console.log("  PostgreSQL commit rate (the throughput ceiling)");
+      const probeSeconds = args.quick ? 0.5 : 2;
+      for (const clients of [4, 16, 32]) {
+        probes.push(await commitRate(adminUrl, clients, probeSeconds));
+        notifyingProbes.push(await commitRate(adminUrl, clients, probeSeconds, true));
+      }
+    }
+    const NO_PROBE: CommitProbe = { clients: 0, commitsPerSecond: Number.NaN };
+    const best = (all: CommitProbe[]) =>
+      all.reduce((a, b) => (b.commitsPerSecond > a.commitsPerSecond ? b : a), NO_PROBE);
+    const commits = best(probes);
+    const notifying = best(notifyingProbes);
+    const ceilings = (result: ModeResult) => {
+      const t = result.throughput;
+      const cpuMs =
+        t.cpuMsPerWorkflow.postgres + t.cpuMsPerWorkflow.worker + t.cpuMsPerWorkflow.client;
+      const byCommits = commits.commitsPerSecond / t.writingTransactionsPerWorkflow;
+      const byCpu = (cpus().length * 1000) / cpuMs;
+      return {
+        cpuMs,
+        byCommits,
+        byCpu,
+        share: (t.workflowsPerSecond / Math.min(byCommits, byCpu)) * 100,
+      };
+    };
+    const baseCeiling = ceilings(baseline);
+    const tunedCeiling = ceilings(tuned);
     let bundle = { bytes: Number.NaN, initMs: NOT_RUN };
     if (wanted("bundle")) {
       console.log("  API bundle and cold init");
@@ -335,12 +428,20 @@ async function main() {
         met: tuned.stream.p50 <= 5 && tuned.stream.p99 <= 15,
       },
       {
-        metric: "POST start -> first progress via blocked GET",
+        metric: "POST start -> first progress via blocked GET, starts 250 ms apart",
         unit: "ms",
         baseline: baseline.firstProgress,
         tuned: tuned.firstProgress,
         target: "p50 <= 20, p99 <= 60",
         met: tuned.firstProgress.p50 <= 20 && tuned.firstProgress.p99 <= 60,
+      },
+      {
+        metric: `POST start -> first progress, back to back (each start on the previous answer; naive: ${baseline.firstProgressBackToBack.n} samples)`,
+        unit: "ms",
+        baseline: baseline.firstProgressBackToBack,
+        tuned: tuned.firstProgressBackToBack,
+        target: "p50 <= 20, p99 <= 60",
+        met: tuned.firstProgressBackToBack.p50 <= 20 && tuned.firstProgressBackToBack.p99 <= 60,
       },
       {
         metric: "queue dispatch: enqueue -> first line",
@@ -361,10 +462,33 @@ async function main() {
       {
         metric: `throughput, ${sizes.throughputWorkflows} concurrent starts, one worker`,
         unit: "workflows/s",
-        baseline: baseline.throughput,
-        tuned: tuned.throughput,
-        target: ">= 500",
-        met: tuned.throughput >= 500,
+        baseline: baseline.throughput.workflowsPerSecond,
+        tuned: tuned.throughput.workflowsPerSecond,
+        target: `>= 2x naive (${fmtNumber(2 * baseline.throughput.workflowsPerSecond)})`,
+        met: tuned.throughput.workflowsPerSecond >= 2 * baseline.throughput.workflowsPerSecond,
+      },
+      {
+        metric: `ceiling from commits: ${fmtNumber(commits.commitsPerSecond)} commits/s (${commits.clients} clients) / transactions that write per workflow (${baseline.throughput.writingTransactionsPerWorkflow.toFixed(2)} / ${tuned.throughput.writingTransactionsPerWorkflow.toFixed(2)}; all: ${baseline.throughput.transactionsPerWorkflow.toFixed(1)} / ${tuned.throughput.transactionsPerWorkflow.toFixed(1)})`,
+        unit: "workflows/s",
+        baseline: baseCeiling.byCommits,
+        tuned: tunedCeiling.byCommits,
+      },
+      {
+        metric: `ceiling from CPU: ${cpus().length} cores / CPU ms per workflow (${cpuSplit(baseline)} / ${cpuSplit(tuned)})`,
+        unit: "workflows/s",
+        baseline: baseCeiling.byCpu,
+        tuned: tunedCeiling.byCpu,
+      },
+      {
+        metric: "throughput achieved / the lower ceiling",
+        unit: "%",
+        baseline: baseCeiling.share,
+        tuned: tunedCeiling.share,
+      },
+      {
+        metric: `PostgreSQL commit rate, one-row INSERT commits, best of 4/16/32 clients; with a NOTIFY in each (as the triggers do): ${fmtNumber(notifying.commitsPerSecond)} (${notifying.clients} clients)`,
+        unit: "commits/s",
+        tuned: commits.commitsPerSecond,
       },
       {
         metric: `DB connections per API process, ${sizes.waiters} waiters`,
@@ -485,17 +609,39 @@ async function main() {
       `Run ${new Date().toISOString()} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version},`,
       `PostgreSQL ${embedded ? "embedded (18)" : "from DBOS_SYSTEM_DATABASE_URL"}; ${sizes.samples} samples per latency row${only ? `; rows: ${only.join(", ")}` : ""}.`,
       "Baseline: DBOSClient defaults (polling getEvent/readStream) and a worker with DBOS defaults (queue polling 1 s,",
-      "notification batching 10 ms). This system: the HTTP API (LISTEN-based waits, SSE) and a worker woken by each",
-      "enqueue (queue polling 1 s as the safety net) with 1 ms notification batching. Latencies in ms: p50 / p99 / max.",
+      "notifications sent by DBOS's notifier after each write, batched 10 ms). This system: the HTTP API (LISTEN-based",
+      `waits, SSE) and the worker as configured by default (woken by each enqueue, QUEUE_WAKE ${WORKER_DEFAULTS.QUEUE_WAKE}, queue polling every ${WORKER_DEFAULTS.QUEUE_POLLING_INTERVAL_MS} ms`,
+      `as the safety net; each event and stream write NOTIFYs in its own transaction: NOTIFY_TRIGGERS ${WORKER_DEFAULTS.NOTIFY_TRIGGERS}, DBOS's notifier batching ${notifierBatchMs(WORKER_DEFAULTS)} ms).`,
+      "Latencies in ms: p50 / p99 / max. Throughput ceilings: the commit rate measured on this server divided by the",
+      "transactions per workflow that write (each one WAL flush), and this machine's cores divided by the CPU time one",
+      "workflow costs in PostgreSQL, the worker and the client together; rows without a target are those measurements.",
       "Lambda-model rows: the local Lambda mode (one process per environment, frozen between invocations, the bundle",
       "as deployed); 'naive baseline' there is today's design (each environment its own LISTEN and pool), 'this system'",
       "the change relay. Through pgbouncer when it is installed (RDS Proxy's stand-in).",
     ].join("\n");
-    console.log(`\n${toMarkdown(rows, context)}`);
-    writeReport(outBase, rows, context, {
+    const slowest = (result: ModeResult) =>
+      result.slowestFirstProgress.map(
+        (h) =>
+          `${h.total.toFixed(1)} = ${h.toEnqueued.toFixed(1)} + ${h.toDequeued.toFixed(1)} + ${h.toProgressWritten.toFixed(1)} + ${h.toAnswer.toFixed(1)}`,
+      );
+    const notes = [
+      "Slowest first-progress samples, ms: total = POST -> enqueued + -> dequeued + -> progress written + -> answered",
+      `(database timestamps, 1 ms resolution). This system: ${slowest(tuned).join("; ")}. Baseline: ${slowest(baseline).join("; ")}.`,
+    ].join("\n");
+    console.log(`\n${toMarkdown(rows, context, notes)}`);
+    writeReport(outBase, rows, context, notes, {
       quick: args.quick,
       sizes,
       lambdaModel: { today, relay, todayPooled, pooled },
+      throughput: {
+        baseline: baseline.throughput,
+        tuned: tuned.throughput,
+        commitProbes: { probes, notifyingProbes },
+      },
+      slowestFirstProgress: {
+        baseline: baseline.slowestFirstProgress,
+        tuned: tuned.slowestFirstProgress,
+      },
       createdAt: new Date().toISOString(),
     });
     console.log(`Written to ${outBase}.json and ${outBase}.md`);

@@ -5,6 +5,7 @@ import {
   DEFAULT_APP_VERSION,
   loadApiConfig,
   loadWorkerConfig,
+  notifierBatchMs,
 } from "@wfc/core";
 
 const url = "postgres://u:p@localhost:5432/db";
@@ -24,6 +25,18 @@ describe("configuration", () => {
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
       /DBOS_SYSTEM_DATABASE_URL.*RECV_TIMEOUT_SECONDS|RECV_TIMEOUT_SECONDS.*DBOS_SYSTEM_DATABASE_URL/,
+    );
+  });
+
+  it("announces writes by trigger unless told not to, and batches DBOS's repeat of them for a second", () => {
+    const worker = (env: Record<string, string> = {}) =>
+      loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, ...env });
+    expect(worker().NOTIFY_TRIGGERS).toBe(true);
+    expect(notifierBatchMs(worker())).toBe(1_000);
+    expect(notifierBatchMs(worker({ NOTIFY_TRIGGERS: "false" }))).toBe(1);
+    expect(notifierBatchMs(worker({ NOTIFICATION_COALESCE_MS: "10" }))).toBe(10);
+    expect(() => worker({ NOTIFY_TRIGGERS: "yes" })).toThrow(
+      /NOTIFY_TRIGGERS must be true or false/,
     );
   });
 

@@ -2,6 +2,7 @@ import { DBOS } from "@dbos-inc/dbos-sdk";
 import {
   APP_NAME,
   kindSettingsOf,
+  notifierBatchMs,
   QUEUE_NAME,
   readLatestVersion,
   type WorkerConfig,
@@ -12,6 +13,7 @@ import { startBacklogMetric } from "./backlog-metric.js";
 import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer, type WorkerState } from "./health.js";
 import { startLiveness } from "./liveness.js";
+import { ensureNotifyTriggers } from "./notify-triggers.js";
 import { prepareQueue } from "./queue.js";
 import { startDispatchWake } from "./queue-wake.js";
 import { startRelay } from "./relay.js";
@@ -32,6 +34,7 @@ export async function runWorker(config: WorkerConfig) {
   });
 
   await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS);
+  await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS);
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
@@ -39,7 +42,7 @@ export async function runWorker(config: WorkerConfig) {
     applicationVersion: config.APP_VERSION,
     executorID: config.EXECUTOR_ID,
     logLevel: config.LOG_LEVEL,
-    notificationCoalesceMs: config.NOTIFICATION_COALESCE_MS,
+    notificationCoalesceMs: notifierBatchMs(config),
     // Only our queue: a queue of another app sharing the database is not ours to run.
     listenQueues: [QUEUE_NAME],
   });

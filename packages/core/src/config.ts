@@ -128,8 +128,11 @@ const workerSchema = z.object({
    * latency vs. idle DB load.
    */
   QUEUE_POLLING_INTERVAL_MS: positiveInt(1_000),
-  /** How long the worker batches event/stream NOTIFYs: the floor of live-delivery latency. */
-  NOTIFICATION_COALESCE_MS: positiveInt(1),
+  /**
+   * How long DBOS's own notifier batches event/stream NOTIFYs (sent after each write commits).
+   * Unset: chosen by NOTIFY_TRIGGERS (`notifierBatchMs`).
+   */
+  NOTIFICATION_COALESCE_MS: z.coerce.number().int().positive().optional(),
   /** How long SIGTERM waits for running workflows before leaving them to recovery. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** How often the worker records that it is alive and looks for dead workers to take over. */
@@ -183,6 +186,15 @@ const workerSchema = z.object({
    * `off`: dispatch waits for the next poll.
    */
   QUEUE_WAKE: z.enum(["on", "off"]).default("on"),
+  /**
+   * `true`: event and stream writes NOTIFY in their own transaction (triggers the worker
+   * installs), one commit instead of two on the live path. `false`: the worker removes them and
+   * DBOS's own notifier (batched by NOTIFICATION_COALESCE_MS) is the only one, as in plain DBOS.
+   */
+  NOTIFY_TRIGGERS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).

@@ -58,3 +58,9 @@ export {
 } from "./db/messages.js";
 export * from "./relay/protocol.js";
 export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";
+export {
+  createNotifyTriggers,
+  dropNotifyTriggers,
+  notifierBatchMs,
+  NOTIFY_TRIGGERS,
+} from "./db/notify-triggers.js";

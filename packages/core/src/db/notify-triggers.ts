@@ -1,0 +1,92 @@
+import { CHANNELS } from "./change-source.js";
+import { WFC_CREATE_LOCK_KEY } from "./deliveries.js";
+import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
+
+/**
+ * pg_notify refuses a payload of 8000 bytes or more. Such a change is not announced (raising
+ * would abort DBOS's write); waiters find it on their fallback poll, as with DBOS's own notifier.
+ */
+const MAX_PAYLOAD_BYTES = 7999;
+
+/** The triggers that announce a write in the write's own transaction, by table. */
+export const NOTIFY_TRIGGERS = [
+  {
+    name: "wfc_notify_workflow_events",
+    table: `${DBOS_SCHEMA}.workflow_events`,
+    // setEvent upserts: a key set again is an UPDATE.
+    on: "INSERT OR UPDATE",
+    channel: CHANNELS.events,
+  },
+  {
+    name: "wfc_notify_streams",
+    table: `${DBOS_SCHEMA}.streams`,
+    on: "INSERT",
+    channel: CHANNELS.streams,
+  },
+] as const;
+
+const FUNCTION = `${WFC_SCHEMA}.notify_change`;
+
+/**
+ * How long DBOS's own notifier batches (`notificationCoalesceMs`): NOTIFICATION_COALESCE_MS when
+ * set; else 1 ms without the triggers (it is the live path) and 1 s with them, where its NOTIFYs
+ * only repeat the triggers' and each repeat wakes the changed workflow's waiters to re-read.
+ */
+export function notifierBatchMs(config: {
+  NOTIFICATION_COALESCE_MS?: number | undefined;
+  NOTIFY_TRIGGERS: boolean;
+}): number {
+  return config.NOTIFICATION_COALESCE_MS ?? (config.NOTIFY_TRIGGERS ? 1_000 : 1);
+}
+
+/**
+ * Makes every event and stream write NOTIFY in its own transaction, on the channel and with the
+ * payload (`<workflowId>::<key>`) DBOS's notifier uses, so every listener (ours and DBOS's own)
+ * understands it. DBOS 5 sends these from a loop after the write has committed: a second
+ * transaction and a second WAL flush on the latency path. Here the value and its announcement
+ * commit together; PostgreSQL delivers a NOTIFY only once its transaction has committed, so a
+ * woken reader sees the value. The cost: notifying commits are serialised by PostgreSQL (one
+ * lock held through each commit's flush), measured by the benchmark's commit-rate rows.
+ *
+ * Creates only what is missing (a trigger's creation locks its table against writes for a
+ * moment), under the lock every first start of our schema takes. Run it inside a transaction,
+ * after DBOS has migrated its schema.
+ */
+export async function createNotifyTriggers(db: Queryable) {
+  await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
+  await db.query(`CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+      payload text := NEW.workflow_uuid || '::' || NEW.key;
+    BEGIN
+      IF octet_length(payload) <= ${MAX_PAYLOAD_BYTES} THEN
+        PERFORM pg_notify(TG_ARGV[0], payload);
+      END IF;
+      RETURN NULL;
+    END $$`);
+  const present = await presentTriggers(db);
+  for (const trigger of NOTIFY_TRIGGERS) {
+    if (present.has(trigger.name)) continue;
+    await db.query(`CREATE TRIGGER ${trigger.name} AFTER ${trigger.on} ON ${trigger.table}
+      FOR EACH ROW EXECUTE FUNCTION ${FUNCTION}('${trigger.channel}')`);
+  }
+}
+
+/** Removes the triggers (a worker configured to leave notifying to DBOS). Run it in a transaction. */
+export async function dropNotifyTriggers(db: Queryable) {
+  await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
+  const present = await presentTriggers(db);
+  for (const trigger of NOTIFY_TRIGGERS) {
+    if (present.has(trigger.name))
+      await db.query(`DROP TRIGGER IF EXISTS ${trigger.name} ON ${trigger.table}`);
+  }
+}
+
+async function presentTriggers(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>(
+    "SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY($1)",
+    [NOTIFY_TRIGGERS.map((t) => t.name)],
+  );
+  return new Set(rows.map((r) => r.name));
+}

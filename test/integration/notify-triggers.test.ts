@@ -1,0 +1,202 @@
+import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
+import {
+  APP_NAME,
+  CHANNELS,
+  createNotifyTriggers,
+  DBOS_SCHEMA,
+  DEFAULT_APP_VERSION,
+  dropNotifyTriggers,
+  kindNamed,
+  NOTIFY_TRIGGERS,
+  QUEUE_NAME,
+} from "@wfc/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../functions/api/src/app.js";
+import { createDbosBackend } from "../../functions/api/src/backend.js";
+import { createTestDatabase } from "../support/database.js";
+import { startWorker, type TestWorker } from "../support/worker.js";
+
+// DBOS's own notifier is silenced (it would flush only after a minute) and the API's fallback
+// poll is a minute too: whatever answers sooner was woken by the NOTIFY the write's own
+// transaction sent, i.e. by the triggers.
+const SILENT_MS = 60_000;
+let databaseUrl: string;
+let worker: TestWorker;
+let backend: ReturnType<typeof createDbosBackend>;
+let app: ReturnType<typeof createApp>;
+let db: pg.Pool;
+let parked: DBOSClient;
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase();
+  worker = await startWorker(databaseUrl, { NOTIFICATION_COALESCE_MS: String(SILENT_MS) });
+  backend = createDbosBackend({
+    databaseUrl,
+    appVersion: DEFAULT_APP_VERSION,
+    poolSize: 2,
+    fallbackPollMs: SILENT_MS,
+  });
+  app = createApp(backend);
+  db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+  parked = await DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await backend?.close();
+  await parked?.destroy();
+  await db?.end();
+});
+
+/** A workflow row no worker runs (its version is nobody's): something to attach values to. */
+async function parkedWorkflow(id: string, kind: "events" | "streaming" = "events") {
+  await parked.enqueue(
+    {
+      queueName: QUEUE_NAME,
+      workflowName: kindNamed(kind).workflowName,
+      workflowID: id,
+      appVersion: "parked",
+    },
+    1,
+  );
+}
+
+/** A LISTEN connection on `channel` that records each payload as it arrives. */
+async function listen(channel: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const payloads: string[] = [];
+  const waiters: Array<() => void> = [];
+  client.on("notification", (message) => {
+    payloads.push(message.payload ?? "");
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await client.query(`LISTEN ${channel}`);
+  return {
+    payloads,
+    /** Resolves once a payload equal to `payload` has arrived. */
+    async next(payload: string) {
+      while (!payloads.includes(payload)) await new Promise<void>((r) => waiters.push(r));
+    },
+    close: () => client.end(),
+  };
+}
+
+describe("a workflow's event writes", () => {
+  it("wake a blocked event GET while DBOS's own notifier is silent", async () => {
+    const id = `trigger-wake-${Date.now()}`;
+    const waiting = app.request(`/workflow-events/${id}/status?timeout=20`);
+    const started = performance.now();
+    const start = await app.request(`/start-workflow-events/${id}/1`, { method: "POST" });
+    expect(start.status).toBe(200);
+    const response = await waiting;
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe("the notify triggers", () => {
+  it("announce a value in the transaction that writes it: nothing before its commit, the value readable once announced", async () => {
+    const id = `trigger-tx-${Date.now()}`;
+    await parkedWorkflow(id);
+    const listener = await listen(CHANNELS.events);
+    const writer = await db.connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query(
+        `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value) VALUES ($1, 'k', '1')`,
+        [id],
+      );
+      // Notifications arrive in commit order: once this later-committed one is in, an early
+      // announcement of the uncommitted write would have arrived before it.
+      await db.query("SELECT pg_notify($1, $2)", [CHANNELS.events, `${id}::sentinel`]);
+      await listener.next(`${id}::sentinel`);
+      expect(listener.payloads).not.toContain(`${id}::k`);
+      await writer.query("COMMIT");
+      await listener.next(`${id}::k`);
+      const { rows } = await db.query(
+        `SELECT value FROM ${DBOS_SCHEMA}.workflow_events WHERE workflow_uuid = $1 AND key = 'k'`,
+        [id],
+      );
+      expect(rows).toEqual([{ value: "1" }]);
+    } finally {
+      writer.release();
+      await listener.close();
+    }
+  });
+
+  it("announce an event set again (an update) and every stream value", async () => {
+    const id = `trigger-update-${Date.now()}`;
+    await parkedWorkflow(id);
+    const events = await listen(CHANNELS.events);
+    const streams = await listen(CHANNELS.streams);
+    try {
+      const upsert = `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value)
+        VALUES ($1, 'again', $2) ON CONFLICT (workflow_uuid, key) DO UPDATE SET value = $2`;
+      await db.query(upsert, [id, "1"]);
+      await events.next(`${id}::again`);
+      events.payloads.length = 0;
+      await db.query(upsert, [id, "2"]);
+      await events.next(`${id}::again`);
+      for (const offset of [0, 1]) {
+        await db.query(
+          `INSERT INTO ${DBOS_SCHEMA}.streams (workflow_uuid, key, value, "offset", function_id)
+           VALUES ($1, 'out', '1', $2, $2)`,
+          [id, offset],
+        );
+      }
+      await streams.next(`${id}::out`);
+      expect(streams.payloads.filter((p) => p === `${id}::out`).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await events.close();
+      await streams.close();
+    }
+  });
+
+  it("never fail a write whose payload is too long to notify (8000 bytes or more)", async () => {
+    const id = `trigger-long-${Date.now()}`;
+    await parkedWorkflow(id);
+    const key = "k".repeat(9_000);
+    await db.query(
+      `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value) VALUES ($1, $2, '1')`,
+      [id, key],
+    );
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM ${DBOS_SCHEMA}.workflow_events WHERE workflow_uuid = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it("are created once however often a worker starts, and removed when it is configured without them", async () => {
+    const url = await createTestDatabase();
+    await DBOS.migrate(url);
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const inTransaction = async (work: (c: pg.PoolClient) => Promise<void>) => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await work(client);
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+    };
+    const installed = async () =>
+      (
+        await pool.query<{ name: string }>(
+          "SELECT tgname AS name FROM pg_trigger WHERE tgname = ANY($1) ORDER BY 1",
+          [NOTIFY_TRIGGERS.map((t) => t.name)],
+        )
+      ).rows.map((r) => r.name);
+    try {
+      await inTransaction(createNotifyTriggers);
+      await inTransaction(createNotifyTriggers);
+      expect(await installed()).toEqual(NOTIFY_TRIGGERS.map((t) => t.name).sort());
+      await inTransaction(dropNotifyTriggers);
+      expect(await installed()).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+});
