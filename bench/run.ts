@@ -351,9 +351,11 @@ async function main() {
         notifyingProbes.push(await commitRate(adminUrl, clients, probeSeconds, true));
       }
     }
-    const NO_PROBE: CommitProbe = { clients: 0, commitsPerSecond: Number.NaN };
+    // Not run: NaN, and the rows built from it are left out.
     const best = (all: CommitProbe[]) =>
-      all.reduce((a, b) => (b.commitsPerSecond > a.commitsPerSecond ? b : a), NO_PROBE);
+      all.length === 0
+        ? { clients: 0, commitsPerSecond: Number.NaN }
+        : all.reduce((a, b) => (b.commitsPerSecond > a.commitsPerSecond ? b : a));
     const commits = best(probes);
     const notifying = best(notifyingProbes);
     const ceilings = (result: ModeResult) => {
@@ -456,8 +458,9 @@ async function main() {
         unit: "ms",
         baseline: baseline.message,
         tuned: tuned.message,
-        target: "p50 <= 5",
-        met: tuned.message.p50 <= 5,
+        // The issue's target: the naive in-process send plus the HTTP hop.
+        target: `p50 <= naive + 1 (${(baseline.message.p50 + 1).toFixed(1)})`,
+        met: tuned.message.p50 <= baseline.message.p50 + 1,
       },
       {
         metric: `throughput, ${sizes.throughputWorkflows} concurrent starts, one worker`,
