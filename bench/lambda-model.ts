@@ -6,6 +6,7 @@ import pg from "pg";
 import { runService } from "../scripts/local-stack/child.js";
 import { pgbouncerPath, startPgbouncer } from "../test/support/pgbouncer.js";
 import { startTcpProxy } from "../test/support/tcp-proxy.js";
+import { createDatabase } from "./databases.js";
 import { enqueueOptions } from "./sides.js";
 import { delay, summarize, type Summary } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
@@ -76,10 +77,8 @@ export async function measureLambdaModel(
   }: { waiters?: number[]; samples?: number; quietSeconds?: number } = {},
 ): Promise<LambdaModelResult> {
   const database = `bench_lambda_${design}_${pooler ? "pooler" : "direct"}_${Date.now()}`;
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = await createDatabase(admin, adminUrl, database);
+  const url = new URL(databaseUrl);
   const quiet = () => {};
   const worker = runService(
     "worker",

@@ -13,12 +13,12 @@ import {
   type EmbeddedDatabase,
 } from "../scripts/local-stack/embedded-postgres.js";
 import { measureApiBundle } from "./bundle.js";
+import { createDatabase } from "./databases.js";
 import { commitRate, type CommitProbe } from "./ceiling.js";
 import { cpuSeconds, postmasterOf, serverCpuSeconds } from "./cpu.js";
 import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
 import * as measure from "./measures.js";
-import { profileDispatch } from "./profile-dispatch.js";
-import { profileMessage } from "./profile-message.js";
+import { runProfile } from "./profiles.js";
 import { toMarkdown, writeReport, type Row } from "./report.js";
 import { baselineSide, tunedSide, type Side } from "./sides.js";
 import { summarize, type Summary } from "./stats.js";
@@ -86,13 +86,6 @@ const WORKER_ENV = {
   },
   tuned: {},
 } as const;
-
-async function createDatabase(admin: pg.Pool, adminUrl: string, name: string) {
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 interface ModeResult {
   idleTps: number;
@@ -268,42 +261,6 @@ async function runMode(
   }
 }
 
-/** Profiles, by `--profile` name: each prints where one row's time goes, hop by hop. */
-const PROFILES: Record<string, (databaseUrl: string, samples: number) => Promise<string>> = {
-  message: profileMessage,
-  dispatch: profileDispatch,
-};
-
-/** Runs one profile against a fresh database and the product worker (this system's settings). */
-async function runProfile(name: string, admin: pg.Pool, adminUrl: string) {
-  const profile = PROFILES[name];
-  if (!profile)
-    throw new Error(`--profile: unknown '${name}' (${Object.keys(PROFILES).join(", ")})`);
-  const database = `bench_profile_${Date.now()}`;
-  const databaseUrl = await createDatabase(admin, adminUrl, database);
-  const worker = runService(
-    "worker",
-    `${root}bench/worker.ts`,
-    {
-      ...process.env,
-      DBOS_SYSTEM_DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "warn",
-      HEALTH_PORT: "0",
-      RELAY_PORT: "0",
-      EXECUTOR_ID: "bench-profile",
-    },
-    () => {},
-  );
-  try {
-    await worker.ready;
-    const samples = args.samples ? Number(args.samples) : args.quick ? 5 : 200;
-    console.log(`Profile '${name}', ${samples} samples per side (after 5 to warm up):\n`);
-    console.log(await profile(databaseUrl, samples));
-  } finally {
-    await worker.stop();
-  }
-}
-
 const fmtNumber = (value: number) => value.toFixed(0);
 
 /** The worker's own defaults (what "this system" runs), read from its config schema. */
@@ -333,7 +290,8 @@ async function main() {
   });
   try {
     if (args.profile) {
-      await runProfile(args.profile, admin, adminUrl);
+      const samples = args.samples ? Number(args.samples) : args.quick ? 5 : 200;
+      await runProfile(args.profile, admin, adminUrl, samples);
       return;
     }
     console.log(
@@ -627,10 +585,13 @@ async function main() {
         (h) =>
           `${h.total.toFixed(1)} = ${h.toEnqueued.toFixed(1)} + ${h.toDequeued.toFixed(1)} + ${h.toProgressWritten.toFixed(1)} + ${h.toAnswer.toFixed(1)}`,
       );
-    const notes = [
-      "Slowest first-progress samples, ms: total = POST -> enqueued + -> dequeued + -> progress written + -> answered",
-      `(database timestamps, 1 ms resolution). This system: ${slowest(tuned).join("; ")}. Baseline: ${slowest(baseline).join("; ")}.`,
-    ].join("\n");
+    // Only when the first-progress rows ran (`--only` may leave them out).
+    const notes = measured(tuned.firstProgress)
+      ? [
+          "Slowest first-progress samples, ms: total = POST -> enqueued + -> dequeued + -> progress written + -> answered",
+          `(database timestamps, 1 ms resolution). This system: ${slowest(tuned).join("; ")}. Baseline: ${slowest(baseline).join("; ")}.`,
+        ].join("\n")
+      : "";
     console.log(`\n${toMarkdown(rows, context, notes)}`);
     writeReport(outBase, rows, context, notes, {
       quick: args.quick,

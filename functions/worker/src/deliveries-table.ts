@@ -1,5 +1,5 @@
 import { createDeliveriesTable, createMessageStore } from "@wfc/core";
-import pg from "pg";
+import { inSetupTransaction } from "./setup-transaction.js";
 
 /**
  * Creates the table the API records keyed messages in (`DELIVERIES_TABLE`), if missing, and the
@@ -8,18 +8,8 @@ import pg from "pg";
  * together.
  */
 export async function ensureDeliveriesTable(databaseUrl: string) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await client.query("BEGIN");
+  await inSetupTransaction(databaseUrl, async (client) => {
     await createDeliveriesTable(client);
     await createMessageStore(client);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { createNotifyTriggers, dropNotifyTriggers } from "@wfc/core";
-import pg from "pg";
+import { inSetupTransaction } from "./setup-transaction.js";
 
 /**
  * Installs (or, when `enabled` is false, removes) the triggers that NOTIFY event and stream
@@ -7,17 +7,7 @@ import pg from "pg";
  * before launch, so the first workflow's writes are announced by them.
  */
 export async function ensureNotifyTriggers(databaseUrl: string, enabled: boolean) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await client.query("BEGIN");
-    await (enabled ? createNotifyTriggers(client) : dropNotifyTriggers(client));
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  await inSetupTransaction(databaseUrl, (client) =>
+    enabled ? createNotifyTriggers(client) : dropNotifyTriggers(client),
+  );
 }

@@ -1,5 +1,5 @@
 import { DBOS_SCHEMA, WFC_CREATE_LOCK_KEY, WFC_SCHEMA, type ChangeHandler } from "@wfc/core";
-import pg from "pg";
+import { inSetupTransaction } from "./setup-transaction.js";
 import { dbosQueuePoller, type PollResult, type QueuePoller } from "./dbos-queue-poll.js";
 
 /** The channel the enqueue trigger NOTIFYs, payload: the queue's name. */
@@ -20,11 +20,7 @@ const BUSY_RETRY_MS = 1;
  * deliveries table; safe for workers starting together.
  */
 export async function ensureEnqueueTrigger(databaseUrl: string) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await client.query("BEGIN");
+  await inSetupTransaction(databaseUrl, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
     await client.query(`CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
@@ -37,13 +33,7 @@ export async function ensureEnqueueTrigger(databaseUrl: string) {
       AFTER INSERT OR UPDATE OF status ON ${DBOS_SCHEMA}.workflow_status
       FOR EACH ROW WHEN (NEW.status = 'ENQUEUED' AND NEW.queue_name IS NOT NULL)
       EXECUTE FUNCTION ${FUNCTION}()`);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }
 
 /** Where the wake-ups come from: the change relay's LISTEN connection (`ChangeFeed.listen`). */

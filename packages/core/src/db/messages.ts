@@ -102,17 +102,7 @@ export async function storeMessage(
   try {
     ({ rows } = await db.query<Row>(
       `SELECT * FROM ${STORE_MESSAGE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        message.workflowId,
-        message.topic,
-        message.message,
-        message.serialization,
-        message.messageUuid,
-        refusal.statuses,
-        refusal.names,
-        record?.key ?? null,
-        record?.fingerprint ?? null,
-      ],
+      [...checkedSendValues(message, refusal), record?.key ?? null, record?.fingerprint ?? null],
     ));
   } catch (error) {
     if (!NOT_CREATED.has((error as { code?: string }).code ?? "")) throw error;
@@ -128,6 +118,17 @@ export async function storeMessage(
   const identity = status == null || name == null ? undefined : { status, name };
   return { identity, accepted, stored, claimed };
 }
+
+/** The parameters $1..$7 of both forms of the checked send, in the order both use. */
+const checkedSendValues = (message: SerializedMessage, refusal: MessageRefusal): unknown[] => [
+  message.workflowId,
+  message.topic,
+  message.message,
+  message.serialization,
+  message.messageUuid,
+  refusal.statuses,
+  refusal.names,
+];
 
 /**
  * `storeMessage` as one plain statement, for a database whose worker has not created
@@ -147,15 +148,7 @@ async function storeMessageInline(
   refusal: MessageRefusal,
   record?: DeliveryRecord,
 ): Promise<StoreOutcome> {
-  const values: unknown[] = [
-    message.workflowId,
-    message.topic,
-    message.message,
-    message.serialization,
-    message.messageUuid,
-    refusal.statuses,
-    refusal.names,
-  ];
+  const values: unknown[] = checkedSendValues(message, refusal);
   // Without a record, the message rows come from the accepted target itself.
   let source = "accepted";
   let claim = "";
