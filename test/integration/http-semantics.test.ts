@@ -161,6 +161,33 @@ describe("a keep-alive client after an early rejection", () => {
   });
 
   it.each([
+    ["over the limit", big, 413],
+    ["within the limit", Buffer.from('{"approved":true}'), 404],
+  ] as const)(
+    "counts a chunked body of unknown length %s as it streams in",
+    async (_, bytes, status) => {
+      // Two chunks and no Content-Length: fetch sends `Transfer-Encoding: chunked`.
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const half = Math.floor(bytes.length / 2);
+          controller.enqueue(bytes.subarray(0, half));
+          controller.enqueue(bytes.subarray(half));
+          controller.close();
+        },
+      });
+      const response = await fetch(`${open.base}/send-message/nobody-chunked`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      expect(response.status).toBe(status);
+      const { detail } = (await response.json()) as { detail: string };
+      expect(detail).toMatch(status === 413 ? /at most 65536 bytes/ : /not found/);
+    },
+  );
+
+  it.each([
     ["413", "open", { "content-type": "application/json" }, 413],
     ["415", "open", { "content-type": "text/plain" }, 415],
     ["401", "keyed", { "content-type": "application/json" }, 401],

@@ -1,17 +1,30 @@
 import { InvalidInputError, PayloadTooLargeError, unstorableText } from "@wfc/core";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 
 /** Largest JSON body accepted (messages, webhooks), in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Rejects bodies over `MAX_BODY_BYTES` with 413 before they are read whole. */
-export const limitBody = () =>
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new PayloadTooLargeError(`Request body must be at most ${MAX_BODY_BYTES} bytes`);
-    },
-  });
+const tooLarge = () => {
+  throw new PayloadTooLargeError(`Request body must be at most ${MAX_BODY_BYTES} bytes`);
+};
+const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+
+/**
+ * Rejects bodies over `MAX_BODY_BYTES` with 413 before they are read whole. A body of declared
+ * length (HTTP/1.1 frames it to exactly that many bytes) is judged by its header alone: Hono's
+ * `bodyLimit` touches `request.body`, which turns the Node server's lightweight request into a
+ * full one with a stream on every message, a few hundred microseconds on the message path.
+ * A chunked body, of unknown length, is counted as it streams in.
+ */
+export const limitBody = (): MiddlewareHandler => async (c, next) => {
+  const length = c.req.header("content-length");
+  if (length === undefined || c.req.header("transfer-encoding") !== undefined) {
+    return streamedLimit(c, next);
+  }
+  if (Number.parseInt(length, 10) > MAX_BODY_BYTES) tooLarge();
+  await next();
+};
 
 /**
  * Deepest nesting of objects and arrays accepted in a body. Far beyond what a message or a
