@@ -4,13 +4,14 @@ import pg from "pg";
 import { QUEUE_WAKE_CHANNEL } from "../functions/worker/src/queue-wake.js";
 import { Collector } from "./measures.js";
 import { enqueueOptions } from "./sides.js";
-import { delay, summarize } from "./stats.js";
+import { hopTable, type Hop, type Marks } from "./hops.js";
+import { delay } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
 
 const WARM_UP = 3;
 
 /** Hops of one dispatch, each from one mark to the next. */
-const HOPS: Array<[string, string, string]> = [
+const HOPS: Hop[] = [
   ["enqueue:start", "enqueue:end", "enqueue: the INSERT and its commit"],
   ["enqueue:end", "notify", "commit -> the enqueue trigger's NOTIFY reaches a listener"],
   ["notify", "claimed", "notification -> the claim transaction begins (ms clock)"],
@@ -41,11 +42,11 @@ export async function profileDispatch(databaseUrl: string, samples: number): Pro
     applicationName: APP_NAME,
   });
   const collector = new Collector(databaseUrl);
-  const all: Array<Record<string, number>> = [];
+  const all: Marks[] = [];
   try {
     for (let i = 0; i < samples + WARM_UP; i++) {
       const id = `profile-dispatch-${Date.now()}-${i}`;
-      const marks: Record<string, number> = {};
+      const marks: Marks = {};
       notified = undefined;
       marks["enqueue:start"] = now();
       await client.enqueue(enqueueOptions(BENCH.dispatch, id));
@@ -65,12 +66,5 @@ export async function profileDispatch(databaseUrl: string, samples: number): Pro
     await client.destroy();
     await listener.end();
   }
-  const lines = ["| hop | p50 / p90 (ms) |", "|---|---|"];
-  for (const [from, to, label] of HOPS) {
-    const d = all.map((m) => m[to]! - m[from]!).filter((x) => Number.isFinite(x));
-    const sorted = [...d].sort((a, b) => a - b);
-    const p90 = sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)] ?? NaN;
-    lines.push(`| ${label} | ${summarize(d).p50.toFixed(2)} / ${p90.toFixed(2)} |`);
-  }
-  return `${lines.join("\n")}\n`;
+  return hopTable(HOPS, [{ name: "this system", samples: all }]);
 }

@@ -6,42 +6,34 @@ import { createDbosBackend } from "../functions/api/src/backend.js";
 import { serveNode } from "../functions/api/src/serve-node.js";
 import { Collector } from "./measures.js";
 import { enqueueOptions } from "./sides.js";
-import { delay, summarize } from "./stats.js";
+import { hopCell, hopTable, StampedPool, type Hop, type Marks, type Stamp } from "./hops.js";
+import { delay } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
 
 /** The channel DBOS's trigger on `dbos.notifications` NOTIFYs, payload `<workflowId>::<topic>`. */
 const NOTIFICATIONS_CHANNEL = "dbos_notifications_channel";
 
-/** Moments of one send, in ms on the wall clock shared by every process of this machine. */
-type Marks = Record<string, number>;
+const isSend = (text: string) =>
+  /insert\s+into\s+"?dbos"?\.notifications|store_message/i.test(text);
 
-/** A pg pool that stamps the start and end of every statement it runs for the current sample. */
-class StampedPool extends pg.Pool {
-  marks: Marks | undefined;
-  override query(...args: unknown[]): never {
-    const marks = this.marks;
-    const text = String(
-      typeof args[0] === "string" ? args[0] : (args[0] as { text: string }).text,
-    ).trim();
-    const what = /insert\s+into\s+"?dbos"?\.notifications|store_message/i.test(text)
-      ? "send"
-      : "read";
-    if (marks) marks[`${what}:start`] ??= now();
-    const result = (super.query as (...a: unknown[]) => Promise<unknown>)(...args);
-    if (marks && result instanceof Promise) {
-      void result.then(
-        () => (marks[`${what}:end`] ??= now()),
-        () => {},
-      );
-    }
-    return result as never;
+/** A sample's marks from its statements: the first send and the first read, start and end. */
+function markStatements(marks: Marks, stamps: Stamp[]) {
+  for (const { what, start, end } of stamps) {
+    marks[`${what}:start`] ??= start;
+    if (end !== undefined) marks[`${what}:end`] ??= end;
   }
 }
+
+const stampedPool = (databaseUrl: string, max: number) => {
+  const pool = new StampedPool({ connectionString: databaseUrl, max });
+  pool.classify = (text) => (isSend(text) ? "send" : "read");
+  return pool;
+};
 
 const WARM_UP = 5;
 
 /** Hops, each from one mark to the next; absent marks (the baseline has no HTTP) are skipped. */
-const HOPS: Array<[string, string, string]> = [
+const HOPS: Hop[] = [
   ["client:start", "http:arrive", "HTTP request: client fetch -> server sees it"],
   ["http:arrive", "read:start", "middleware, validation, body parse"],
   ["http:arrive", "send:start", "server: arrival -> the send statement starts"],
@@ -60,12 +52,14 @@ export interface ProfileSide {
   name: string;
   /** Sends one message, stamping what it can into `marks`. */
   send(workflowId: string, message: Record<string, unknown>, marks: Marks): Promise<void>;
+  /** Statements of the current sample's send. */
+  pool: StampedPool;
   close(): Promise<void>;
 }
 
 /** The naive side: an in-process `DBOSClient.send`. */
 async function naiveSide(databaseUrl: string): Promise<ProfileSide> {
-  const pool = new StampedPool({ connectionString: databaseUrl, max: 10 });
+  const pool = stampedPool(databaseUrl, 10);
   const client = await DBOSClient.create({
     systemDatabaseUrl: databaseUrl,
     systemDatabasePool: pool,
@@ -73,8 +67,8 @@ async function naiveSide(databaseUrl: string): Promise<ProfileSide> {
   });
   return {
     name: "naive DBOSClient.send",
-    async send(workflowId, message, marks) {
-      pool.marks = marks;
+    pool,
+    async send(workflowId, message) {
       await client.send(workflowId, message, DEFAULT_TOPIC);
     },
     async close() {
@@ -86,7 +80,7 @@ async function naiveSide(databaseUrl: string): Promise<ProfileSide> {
 
 /** This system: the API app served over HTTP in this process, its pool stamped. */
 async function apiSide(databaseUrl: string): Promise<ProfileSide> {
-  const pool = new StampedPool({ connectionString: databaseUrl, max: 2 });
+  const pool = stampedPool(databaseUrl, 2);
   const backend = createDbosBackend({
     databaseUrl,
     appVersion: DEFAULT_APP_VERSION,
@@ -105,8 +99,9 @@ async function apiSide(databaseUrl: string): Promise<ProfileSide> {
   const base = `http://127.0.0.1:${address.port}`;
   return {
     name: "this system: POST /send-message",
+    pool,
     async send(workflowId, message, sampleMarks) {
-      marks = pool.marks = sampleMarks;
+      marks = sampleMarks;
       const response = await fetch(`${base}/send-message/${workflowId}`, {
         method: "POST",
         body: JSON.stringify(message),
@@ -156,9 +151,12 @@ export async function profileMessage(databaseUrl: string, samples: number): Prom
         const id = ids[s]!;
         const marks: Marks = {};
         notified.delete(`${id}::${DEFAULT_TOPIC}`);
+        const stamps: Stamp[] = (side.pool.stamps = []);
         marks["client:start"] = now();
         await side.send(id, { i }, marks);
         marks["client:end"] = now();
+        side.pool.stamps = undefined;
+        markStatements(marks, stamps);
         marks.recv = await collector.event(id, `r${i}`);
         marks.notify = notified.get(`${id}::${DEFAULT_TOPIC}`) ?? Number.NaN;
         // The first few warm up connections and code paths on both sides.
@@ -172,23 +170,14 @@ export async function profileMessage(databaseUrl: string, samples: number): Prom
     await collector.close();
     await listener.end();
   }
-  const lines = [
-    `| hop | ${results.map((r) => `${r.side} p50 / p90 (ms)`).join(" | ")} |`,
-    `|---|${results.map(() => "---").join("|")}|`,
-  ];
-  for (const [from, to, label] of HOPS) {
-    const cells = results.map(({ marks }) => {
-      // A hop that starts at the client but has an HTTP hop in between is not this one.
-      const direct = from === "client:start" && to === "send:start";
-      if (direct && marks.some((m) => m["http:arrive"] !== undefined)) return "-";
-      const d = marks.map((m) => m[to]! - m[from]!).filter((x) => Number.isFinite(x));
-      if (d.length === 0) return "-";
-      const sorted = [...d].sort((a, b) => a - b);
-      const p90 = sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)]!;
-      return `${summarize(d).p50.toFixed(2)} / ${p90.toFixed(2)}`;
-    });
-    if (cells.every((c) => c === "-")) continue;
-    lines.push(`| ${label} | ${cells.join(" | ")} |`);
-  }
-  return `${lines.join("\n")}\n`;
+  // A hop that starts at the client but has an HTTP hop in between is not this one.
+  const cell = (samples: Marks[], from: string, to: string) =>
+    from === "client:start" && to === "send:start" && samples.some((m) => "http:arrive" in m)
+      ? "-"
+      : hopCell(samples, from, to);
+  return hopTable(
+    HOPS,
+    results.map((r) => ({ name: r.side, samples: r.marks })),
+    cell,
+  );
 }

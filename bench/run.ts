@@ -18,9 +18,9 @@ import { commitRate, type CommitProbe } from "./ceiling.js";
 import { cpuSeconds, postmasterOf, serverCpuSeconds } from "./cpu.js";
 import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
 import * as measure from "./measures.js";
-import { runProfile } from "./profiles.js";
+import { profileSamples, profileServerSettings, runProfile } from "./profiles.js";
 import { toMarkdown, writeReport, type Row } from "./report.js";
-import { baselineSide, tunedSide, type Side } from "./sides.js";
+import { baselineSide, tunedSide, WORKER_ENV, type Side } from "./sides.js";
 import { summarize, type Summary } from "./stats.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -75,17 +75,6 @@ const outBase =
 
 /** Back-to-back first-progress samples of the baseline (each waits for its 10 s poll). */
 const BASELINE_BACK_TO_BACK = 5;
-
-/** Worker settings: DBOS defaults for the baseline, our defaults for this system. */
-const WORKER_ENV = {
-  baseline: {
-    QUEUE_POLLING_INTERVAL_MS: "1000",
-    NOTIFICATION_COALESCE_MS: "10",
-    QUEUE_WAKE: "off",
-    NOTIFY_TRIGGERS: "false",
-  },
-  tuned: {},
-} as const;
 
 interface ModeResult {
   idleTps: number;
@@ -277,9 +266,12 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
   if (!adminUrl) {
+    const settings = args.profile ? profileServerSettings(args.profile) : undefined;
     embedded = await startEmbeddedPostgres(
       join(mkdtempSync(join(tmpdir(), "wfc-bench-")), "pgdata"),
       "postgres",
+      undefined,
+      { settings },
     );
     adminUrl = embedded.adminUrl;
   }
@@ -290,7 +282,9 @@ async function main() {
   });
   try {
     if (args.profile) {
-      const samples = args.samples ? Number(args.samples) : args.quick ? 5 : 200;
+      const samples = args.samples
+        ? Number(args.samples)
+        : profileSamples(args.profile, args.quick);
       await runProfile(args.profile, admin, adminUrl, samples);
       return;
     }

@@ -101,3 +101,14 @@ export async function countConnections(admin: pg.Pool, prefix: string): Promise<
   );
   return rows[0]!.n;
 }
+
+/** Worker settings: DBOS defaults for the baseline, our defaults for this system. */
+export const WORKER_ENV = {
+  baseline: {
+    QUEUE_POLLING_INTERVAL_MS: "1000",
+    NOTIFICATION_COALESCE_MS: "10",
+    QUEUE_WAKE: "off",
+    NOTIFY_TRIGGERS: "false",
+  },
+  tuned: {},
+} as const;

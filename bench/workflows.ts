@@ -10,6 +10,7 @@ export const now = () => performance.timeOrigin + performance.now();
  */
 export const BENCH = {
   eventWake: "bench_event_wake",
+  eventProfile: "bench_event_profile",
   stream: "bench_stream",
   dispatch: "bench_dispatch",
   recv: "bench_recv",
@@ -27,6 +28,21 @@ export function registerBenchWorkflows() {
       }
     },
     { name: BENCH.eventWake },
+  );
+
+  // As eventWake, and also notes when each setEvent returned; publishes those moments at the end
+  // (as "returned"), so the profile splits the worker's write from what follows it.
+  DBOS.registerWorkflow(
+    async (n: number) => {
+      const returned: number[] = [];
+      for (let i = 0; i < n; i++) {
+        await DBOS.recv("go", { timeoutSeconds: 60 });
+        await DBOS.setEvent(`k${i}`, now());
+        returned.push(now());
+      }
+      await DBOS.setEvent("returned", returned);
+    },
+    { name: BENCH.eventProfile },
   );
 
   // Writes n values, intervalMs apart, each carrying the moment it was written; then closes.
