@@ -3,9 +3,10 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
-import { runService } from "../scripts/local-stack/child.js";
 import { pgbouncerPath, startPgbouncer } from "../test/support/pgbouncer.js";
 import { startTcpProxy } from "../test/support/tcp-proxy.js";
+import { runService } from "../scripts/local-stack/child.js";
+import { startBenchWorker } from "./bench-worker.js";
 import { createDatabase } from "./databases.js";
 import { enqueueOptions } from "./sides.js";
 import { delay, summarize, type Summary } from "./stats.js";
@@ -80,22 +81,11 @@ export async function measureLambdaModel(
   const databaseUrl = await createDatabase(admin, adminUrl, database);
   const url = new URL(databaseUrl);
   const quiet = () => {};
-  const worker = runService(
-    "worker",
-    `${root}bench/worker.ts`,
-    {
-      ...process.env,
-      DBOS_SYSTEM_DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "warn",
-      HEALTH_PORT: "0",
-      RELAY_PORT: "0",
-      // DBOS's default queue polling: the worker's own idle load (10 ms polling: ~70/s) would
-      // drown what waiting clients cost the database. Waits do not depend on it.
-      QUEUE_POLLING_INTERVAL_MS: "1000",
-      EXECUTOR_ID: `bench-${database}`,
-    },
-    quiet,
-  );
+  const worker = startBenchWorker(databaseUrl, `bench-${database}`, {
+    // DBOS's default queue polling: the worker's own idle load (10 ms polling: ~70/s) would
+    // drown what waiting clients cost the database. Waits do not depend on it.
+    QUEUE_POLLING_INTERVAL_MS: "1000",
+  });
   const relayPort = (await worker.ready).relayPort as number;
   const pgbouncer = pooler
     ? await startPgbouncer({

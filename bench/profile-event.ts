@@ -1,11 +1,8 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, CHANNELS, DEFAULT_APP_VERSION } from "@wfc/core";
-import pg from "pg";
-import { createApp } from "../functions/api/src/app.js";
-import { createDbosBackend } from "../functions/api/src/backend.js";
-import { serveNode } from "../functions/api/src/serve-node.js";
+import { APP_NAME, CHANNELS } from "@wfc/core";
 import { hopTable, StampedPool, type Hop, type Marks, type Stamp } from "./hops.js";
 import { Collector } from "./measures.js";
+import { serveProfiledApi, stampedListener } from "./profiled-api.js";
 import { enqueueOptions } from "./sides.js";
 import { delay } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
@@ -37,30 +34,11 @@ async function firstReadDone(stamps: Stamp[]) {
  * @returns a Markdown table of p50 / p90 per hop.
  */
 export async function profileEvent(databaseUrl: string, samples: number): Promise<string> {
-  const listener = new pg.Client({ connectionString: databaseUrl });
-  await listener.connect();
-  const notified = new Map<string, number>();
-  listener.on("notification", (n) => {
-    if (n.payload) notified.set(n.payload, now());
-  });
-  await listener.query(`LISTEN ${CHANNELS.events}`);
+  const listener = await stampedListener(databaseUrl, CHANNELS.events);
+  const { notified } = listener;
   const pool = new StampedPool({ connectionString: databaseUrl, max: 2 });
-  const backend = createDbosBackend({
-    databaseUrl,
-    appVersion: DEFAULT_APP_VERSION,
-    poolSize: 2,
-    pool,
-  });
-  const app = createApp(backend, { logLevel: "warn" });
   let marks: Marks = {};
-  const stamped = {
-    fetch: async (request: Request, env: unknown) => {
-      const response = await app.fetch(request, env as never);
-      marks.answered = now();
-      return response;
-    },
-  } as typeof app;
-  const { server, address } = await serveNode(stamped, 0, "127.0.0.1");
+  const api = await serveProfiledApi(databaseUrl, pool, () => marks);
   const dbos = await DBOSClient.create({
     systemDatabaseUrl: databaseUrl,
     applicationName: APP_NAME,
@@ -73,9 +51,7 @@ export async function profileEvent(databaseUrl: string, samples: number): Promis
     for (let i = 0; i < samples + WARM_UP; i++) {
       marks = {};
       const stamps: Stamp[] = (pool.stamps = []);
-      const answer = fetch(
-        `http://127.0.0.1:${address.port}/workflow-events/${id}/k${i}?timeout=25`,
-      );
+      const answer = fetch(`${api.base}/workflow-events/${id}/k${i}?timeout=25`);
       await firstReadDone(stamps);
       await delay(5); // the waiter is parked on its wake-up
       await dbos.send(id, i, "go");
@@ -96,11 +72,10 @@ export async function profileEvent(databaseUrl: string, samples: number): Promis
     const returned = (await collector.event(id, "returned")) as unknown as number[];
     all.forEach((m, i) => (m.returned = returned[i + WARM_UP]!));
   } finally {
-    server.close();
-    await backend.close();
+    await api.close();
     await dbos.destroy();
     await collector.close();
-    await listener.end();
+    await listener.close();
   }
   return hopTable(HOPS, [{ name: "this system: GET /workflow-events", samples: all }]);
 }

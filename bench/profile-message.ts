@@ -1,10 +1,7 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, DEFAULT_APP_VERSION, DEFAULT_TOPIC } from "@wfc/core";
-import pg from "pg";
-import { createApp } from "../functions/api/src/app.js";
-import { createDbosBackend } from "../functions/api/src/backend.js";
-import { serveNode } from "../functions/api/src/serve-node.js";
+import { APP_NAME, DEFAULT_TOPIC } from "@wfc/core";
 import { Collector } from "./measures.js";
+import { serveProfiledApi, stampedListener } from "./profiled-api.js";
 import { enqueueOptions } from "./sides.js";
 import { hopCell, hopTable, StampedPool, type Hop, type Marks, type Stamp } from "./hops.js";
 import { delay } from "./stats.js";
@@ -81,28 +78,14 @@ async function naiveSide(databaseUrl: string): Promise<ProfileSide> {
 /** This system: the API app served over HTTP in this process, its pool stamped. */
 async function apiSide(databaseUrl: string): Promise<ProfileSide> {
   const pool = stampedPool(databaseUrl, 2);
-  const backend = createDbosBackend({
-    databaseUrl,
-    appVersion: DEFAULT_APP_VERSION,
-    poolSize: 2,
-    pool,
-  });
-  const app = createApp(backend, { logLevel: "warn" });
   let marks: Marks | undefined;
-  const stamped = {
-    fetch: (request: Request, env: unknown) => {
-      if (marks) marks["http:arrive"] = now();
-      return app.fetch(request, env as never);
-    },
-  } as typeof app;
-  const { server, address } = await serveNode(stamped, 0, "127.0.0.1");
-  const base = `http://127.0.0.1:${address.port}`;
+  const api = await serveProfiledApi(databaseUrl, pool, () => marks);
   return {
     name: "this system: POST /send-message",
     pool,
     async send(workflowId, message, sampleMarks) {
       marks = sampleMarks;
-      const response = await fetch(`${base}/send-message/${workflowId}`, {
+      const response = await fetch(`${api.base}/send-message/${workflowId}`, {
         method: "POST",
         body: JSON.stringify(message),
         headers: { "content-type": "application/json" },
@@ -110,10 +93,7 @@ async function apiSide(databaseUrl: string): Promise<ProfileSide> {
       await response.text();
       if (!response.ok) throw new Error(`send: ${response.status}`);
     },
-    async close() {
-      server.close();
-      await backend.close(); // ends the pool too
-    },
+    close: () => api.close(),
   };
 }
 
@@ -126,13 +106,8 @@ async function apiSide(databaseUrl: string): Promise<ProfileSide> {
  * @returns a Markdown table of p50 / p90 per hop and side.
  */
 export async function profileMessage(databaseUrl: string, samples: number): Promise<string> {
-  const listener = new pg.Client({ connectionString: databaseUrl });
-  await listener.connect();
-  const notified = new Map<string, number>();
-  listener.on("notification", (n) => {
-    if (n.payload) notified.set(n.payload, now());
-  });
-  await listener.query(`LISTEN ${NOTIFICATIONS_CHANNEL}`);
+  const listener = await stampedListener(databaseUrl, NOTIFICATIONS_CHANNEL);
+  const { notified } = listener;
   const collector = new Collector(databaseUrl);
   const dbos = await DBOSClient.create({
     systemDatabaseUrl: databaseUrl,
@@ -168,7 +143,7 @@ export async function profileMessage(databaseUrl: string, samples: number): Prom
     for (const side of sides) await side.close();
     await dbos.destroy();
     await collector.close();
-    await listener.end();
+    await listener.close();
   }
   // A hop that starts at the client but has an HTTP hop in between is not this one.
   const cell = (samples: Marks[], from: string, to: string) =>

@@ -1,14 +1,11 @@
-import { fileURLToPath } from "node:url";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME } from "@wfc/core";
 import pg from "pg";
-import { runService } from "../scripts/local-stack/child.js";
+import { startBenchWorker } from "./bench-worker.js";
 import { createDatabase } from "./databases.js";
 import { enqueueOptions, WORKER_ENV } from "./sides.js";
 import { delay } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** Server settings the profile needs: statement statistics, loaded at server start. */
 export const THROUGHPUT_PROFILE_SETTINGS = {
@@ -49,20 +46,7 @@ async function profileSide(
 ): Promise<SideProfile> {
   const database = `bench_profile_${mode}_${Date.now()}`;
   const databaseUrl = await createDatabase(admin, adminUrl, database);
-  const worker = runService(
-    "worker",
-    `${root}bench/worker.ts`,
-    {
-      ...process.env,
-      DBOS_SYSTEM_DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "warn",
-      HEALTH_PORT: "0",
-      RELAY_PORT: "0",
-      EXECUTOR_ID: `bench-profile-${mode}`,
-      ...WORKER_ENV[mode],
-    },
-    () => {},
-  );
+  const worker = startBenchWorker(databaseUrl, `bench-profile-${mode}`, WORKER_ENV[mode]);
   const watcher = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const client = await DBOSClient.create({
     systemDatabaseUrl: databaseUrl,

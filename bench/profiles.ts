@@ -1,13 +1,10 @@
-import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import { runService } from "../scripts/local-stack/child.js";
+import { startBenchWorker } from "./bench-worker.js";
 import { createDatabase } from "./databases.js";
 import { profileDispatch } from "./profile-dispatch.js";
 import { profileEvent } from "./profile-event.js";
 import { profileMessage } from "./profile-message.js";
 import { profileThroughput, THROUGHPUT_PROFILE_SETTINGS } from "./profile-throughput.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** Profiles, by `--profile` name: each prints where one row's time goes, hop by hop. */
 const PROFILES: Record<string, (databaseUrl: string, samples: number) => Promise<string>> = {
@@ -54,19 +51,7 @@ export async function runProfile(name: string, admin: pg.Pool, adminUrl: string,
     throw new Error(`--profile: unknown '${name}' (${names.join(", ")})`);
   }
   const databaseUrl = await createDatabase(admin, adminUrl, `bench_profile_${Date.now()}`);
-  const worker = runService(
-    "worker",
-    `${root}bench/worker.ts`,
-    {
-      ...process.env,
-      DBOS_SYSTEM_DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "warn",
-      HEALTH_PORT: "0",
-      RELAY_PORT: "0",
-      EXECUTOR_ID: "bench-profile",
-    },
-    () => {},
-  );
+  const worker = startBenchWorker(databaseUrl, "bench-profile");
   try {
     await worker.ready;
     console.log(`Profile '${name}', ${samples} samples per side (after 5 to warm up):\n`);

@@ -12,6 +12,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from "../scripts/local-stack/embedded-postgres.js";
+import { serviceEnv, startBenchWorker } from "./bench-worker.js";
 import { measureApiBundle } from "./bundle.js";
 import { createDatabase } from "./databases.js";
 import { commitRate, type CommitProbe } from "./ceiling.js";
@@ -101,19 +102,8 @@ async function runMode(
   const databaseUrl = await createDatabase(admin, adminUrl, database);
   const quiet = () => {};
   const services: ServiceProcess[] = [];
-  const env = {
-    ...process.env,
-    DBOS_SYSTEM_DATABASE_URL: databaseUrl,
-    LOG_LEVEL: "warn",
-    HEALTH_PORT: "0",
-    RELAY_PORT: "0",
-  };
-  const worker = runService(
-    "worker",
-    `${root}bench/worker.ts`,
-    { ...env, EXECUTOR_ID: `bench-${mode}`, ...WORKER_ENV[mode] },
-    quiet,
-  );
+  const env = serviceEnv(databaseUrl);
+  const worker = startBenchWorker(databaseUrl, `bench-${mode}`, WORKER_ENV[mode]);
   services.push(worker);
   await worker.ready;
   let side: Side;

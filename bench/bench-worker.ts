@@ -1,0 +1,29 @@
+import { fileURLToPath } from "node:url";
+import { runService } from "../scripts/local-stack/child.js";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** What every process the benchmark starts gets: its database, quiet logs, ports of its own. */
+export const serviceEnv = (databaseUrl: string) => ({
+  ...process.env,
+  DBOS_SYSTEM_DATABASE_URL: databaseUrl,
+  LOG_LEVEL: "warn",
+  HEALTH_PORT: "0",
+  RELAY_PORT: "0",
+});
+
+/**
+ * Starts the product worker with the benchmark's workflows (`bench/worker.ts`) on `databaseUrl`,
+ * as executor `executorId`, with `settings` over its defaults; its output is dropped.
+ */
+export const startBenchWorker = (
+  databaseUrl: string,
+  executorId: string,
+  settings: Record<string, string> = {},
+) =>
+  runService(
+    "worker",
+    `${root}bench/worker.ts`,
+    { ...serviceEnv(databaseUrl), EXECUTOR_ID: executorId, ...settings },
+    () => {},
+  );
