@@ -242,8 +242,14 @@ async function runMode(
 
 const fmtNumber = (value: number) => value.toFixed(0);
 
-/** The worker's own defaults (what "this system" runs), read from its config schema. */
-const WORKER_DEFAULTS = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: "postgres://defaults" });
+/**
+ * What "this system"'s worker runs with: its defaults, read from its config schema, under what
+ * this environment sets (the benchmark's processes inherit it, e.g. `PREPARED_STATEMENTS=off`).
+ */
+const WORKER_DEFAULTS = loadWorkerConfig({
+  ...process.env,
+  DBOS_SYSTEM_DATABASE_URL: "postgres://defaults",
+});
 
 /** CPU ms per workflow as total (PostgreSQL + worker + client). */
 function cpuSplit(result: ModeResult) {
@@ -556,7 +562,8 @@ async function main() {
       "Baseline: DBOSClient defaults (polling getEvent/readStream) and a worker with DBOS defaults (queue polling 1 s,",
       "notifications sent by DBOS's notifier after each write, batched 10 ms). This system: the HTTP API (LISTEN-based",
       `waits, SSE) and the worker as configured by default (woken by each enqueue, QUEUE_WAKE ${WORKER_DEFAULTS.QUEUE_WAKE}, queue polling every ${WORKER_DEFAULTS.QUEUE_POLLING_INTERVAL_MS} ms`,
-      `as the safety net; each event and stream write NOTIFYs in its own transaction: NOTIFY_TRIGGERS ${WORKER_DEFAULTS.NOTIFY_TRIGGERS}, DBOS's notifier batching ${notifierBatchMs(WORKER_DEFAULTS)} ms).`,
+      `as the safety net; each event and stream write NOTIFYs in its own transaction: NOTIFY_TRIGGERS ${WORKER_DEFAULTS.NOTIFY_TRIGGERS}, DBOS's notifier batching ${notifierBatchMs(WORKER_DEFAULTS)} ms;`,
+      `DBOS's statements sent named, parsed once per connection: PREPARED_STATEMENTS ${WORKER_DEFAULTS.PREPARED_STATEMENTS}).`,
       "Latencies in ms: p50 / p99 / max. Throughput ceilings: the commit rate measured on this server divided by the",
       "transactions per workflow that write (each one WAL flush), and this machine's cores divided by the CPU time one",
       "workflow costs in PostgreSQL, the worker and the client together; rows without a target are those measurements.",

@@ -109,6 +109,7 @@ export const WORKER_ENV = {
     NOTIFICATION_COALESCE_MS: "10",
     QUEUE_WAKE: "off",
     NOTIFY_TRIGGERS: "false",
+    PREPARED_STATEMENTS: "off",
   },
   tuned: {},
 } as const;

@@ -21,7 +21,7 @@ import {
   sessionStateIn,
   STATEMENT_LOG_SETTINGS,
   type LoggedStatement,
-} from "./statement-log.js";
+} from "../support/statement-log.js";
 
 // Nothing the API sends through the pooler may rely on session state: under RDS Proxy it would
 // pin the connection to one client (losing the multiplexing), under pgbouncer in transaction

@@ -23,6 +23,8 @@ export interface RelayOptions {
   poolSize: number;
   /** Safety-net re-read of a waiter that gets no notification. */
   pollMs: number;
+  /** The pool's client class (the worker's named-statement one, `PREPARED_STATEMENTS`). */
+  Client?: typeof pg.Client;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -56,6 +58,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     connectionString: options.databaseUrl,
     max: options.poolSize,
     application_name: `${APP_NAME}-relay`,
+    ...(options.Client && { Client: options.Client }),
   });
   // A restarted database drops idle connections; the next read reconnects.
   pool.on("error", () => {});

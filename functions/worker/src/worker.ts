@@ -18,6 +18,7 @@ import { prepareQueue } from "./queue.js";
 import { startDispatchWake } from "./queue-wake.js";
 import { startRelay } from "./relay.js";
 import { startRetirement } from "./retirement.js";
+import { preparingClient, StatementNames, systemPool } from "./system-pool.js";
 
 /**
  * The worker's whole lifecycle: register workflows -> launch -> serve the queue until
@@ -35,10 +36,21 @@ export async function runWorker(config: WorkerConfig) {
 
   await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS);
   await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS);
+  // DBOS's statements and the relay's reads, named (`system-pool.ts`); the worker is direct.
+  const names = config.PREPARED_STATEMENTS === "on" ? new StatementNames() : undefined;
+  const dbosPool =
+    names &&
+    systemPool({
+      databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+      max: config.DB_POOL_SIZE,
+      applicationName: `dbos_transact_${config.EXECUTOR_ID}_${config.APP_VERSION}`,
+      names,
+    });
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
     systemDatabasePoolSize: config.DB_POOL_SIZE,
+    ...(dbosPool && { systemDatabasePool: dbosPool }),
     applicationVersion: config.APP_VERSION,
     executorID: config.EXECUTOR_ID,
     logLevel: config.LOG_LEVEL,
@@ -97,6 +109,7 @@ export async function runWorker(config: WorkerConfig) {
     port: config.RELAY_PORT,
     poolSize: config.RELAY_POOL_SIZE,
     pollMs: config.RELAY_POLL_MS,
+    ...(names && { Client: preparingClient(names) }),
   });
   const queueWake = await startDispatchWake({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
@@ -109,6 +122,7 @@ export async function runWorker(config: WorkerConfig) {
     // No wake may poll a queue runner that is shutting down (idempotent: stop() calls it too).
     await queueWake.stop();
     await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
+    await dbosPool?.end(); // DBOS leaves a pool it was given open
     await workflows.pool.close();
   };
   const retirement = startRetirement({

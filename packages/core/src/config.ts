@@ -195,6 +195,12 @@ const workerSchema = z.object({
     .enum(["true", "false"], { error: "must be true or false" })
     .default("true")
     .transform((v) => v === "true"),
+  /**
+   * `on`: DBOS's statements go to PostgreSQL as named statements, parsed once per connection
+   * (`functions/worker/src/system-pool.ts`). `off`, as plain DBOS: each is parsed and planned on
+   * every call; needed when the worker reaches PostgreSQL through a transaction pooler.
+   */
+  PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
 });
 
 // A kind's setting must not shadow another kind's or the worker's own (which come later).
