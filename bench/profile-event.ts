@@ -12,6 +12,8 @@ const WARM_UP = 5;
 const HOPS: Hop[] = [
   ["set", "returned", "worker: setEvent returns (DBOS's statements and the commit)"],
   ["set", "notify", "setEvent called -> its NOTIFY reaches a listener"],
+  // A value carried by its notification is answered without a re-read (those rows then drop out).
+  ["notify", "answered", "NOTIFY -> the handler's answer (the wake, the value decoded, JSON)"],
   ["notify", "read:start", "NOTIFY -> the API's re-read starts (its LISTEN, the wake)"],
   ["read:start", "read:end", "the re-read (one round trip)"],
   ["read:end", "answered", "re-read -> the handler's answer (decode, JSON, headers)"],

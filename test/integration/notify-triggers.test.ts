@@ -5,6 +5,7 @@ import {
   createNotifyTriggers,
   DBOS_SCHEMA,
   DEFAULT_APP_VERSION,
+  EVENT_VALUES_CHANNEL,
   dropNotifyTriggers,
   kindNamed,
   NOTIFY_TRIGGERS,
@@ -150,6 +151,96 @@ describe("the notify triggers", () => {
     } finally {
       await events.close();
       await streams.close();
+    }
+  });
+
+  it("announce an event's value with it, before its key, and a value too big for a notification by its key alone", async () => {
+    const id = `trigger-value-${Date.now()}`;
+    await parkedWorkflow(id);
+    // One connection on both channels: the order it receives them in is the order sent.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const received: string[] = [];
+    let arrived: () => void = () => {};
+    client.on("notification", (m) => {
+      received.push(`${m.channel} ${m.payload ?? ""}`);
+      arrived();
+    });
+    const next = async (entry: string) => {
+      while (!received.includes(entry)) await new Promise<void>((r) => (arrived = r));
+    };
+    try {
+      await client.query(`LISTEN ${EVENT_VALUES_CHANNEL}`);
+      await client.query(`LISTEN ${CHANNELS.events}`);
+      await db.query(
+        `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value, serialization)
+         VALUES ($1, 'small', '{"n":1}', 'portable_json')`,
+        [id],
+      );
+      await next(`${CHANNELS.events} ${id}::small`);
+      expect(received).toEqual([
+        expect.stringMatching(/^wfc_event_values /),
+        `${CHANNELS.events} ${id}::small`,
+      ]);
+      expect(JSON.parse(received[0]!.slice(EVENT_VALUES_CHANNEL.length + 1))).toEqual({
+        w: id,
+        k: "small",
+        v: '{"n":1}',
+        s: "portable_json",
+      });
+      await db.query(
+        `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value) VALUES ($1, 'big', $2)`,
+        [id, JSON.stringify("x".repeat(8_000))],
+      );
+      await next(`${CHANNELS.events} ${id}::big`);
+      expect(received.slice(2)).toEqual([`${CHANNELS.events} ${id}::big`]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("answer a waiting GET with the announced value, without reading it back; a big value is read back", async () => {
+    const id = `trigger-carried-${Date.now()}`;
+    await parkedWorkflow(id);
+    let reads = 0;
+    let firstRead: () => void = () => {};
+    const counted = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    const query = counted.query.bind(counted) as (...args: unknown[]) => Promise<unknown>;
+    (counted as unknown as { query: typeof query }).query = (...args) => {
+      const text = typeof args[0] === "string" ? args[0] : (args[0] as { text: string }).text;
+      if (!text.includes("workflow_events")) return query(...args);
+      reads++;
+      // Once done: a value written after it was not in what it read.
+      return query(...args).finally(() => firstRead());
+    };
+    const waiting = createDbosBackend({
+      databaseUrl,
+      appVersion: DEFAULT_APP_VERSION,
+      poolSize: 2,
+      pool: counted,
+      fallbackPollMs: SILENT_MS,
+    });
+    const waitingApp = createApp(waiting);
+    /** Sets `key` to `stored` once a GET has read and waits; returns the answer and its reads. */
+    const answer = async (key: string, stored: string) => {
+      reads = 0;
+      const arrived = new Promise<void>((resolve) => (firstRead = resolve));
+      const response = waitingApp.request(`/workflow-events/${id}/${key}?timeout=20`);
+      await arrived;
+      await db.query(
+        `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value, serialization)
+         VALUES ($1, $2, $3, 'portable_json')`,
+        [id, key, stored],
+      );
+      const body = (await (await response).json()) as { value: unknown };
+      return { value: body.value, reads };
+    };
+    try {
+      expect(await answer("small", '{"n":1}')).toEqual({ value: { n: 1 }, reads: 1 });
+      const big = "x".repeat(8_000);
+      expect(await answer("big", JSON.stringify(big))).toEqual({ value: big, reads: 2 });
+    } finally {
+      await waiting.close();
     }
   });
 

@@ -18,10 +18,12 @@ export {
 } from "./db/deliveries.js";
 export {
   CHANNELS,
+  EVENT_VALUES_CHANNEL,
   POLL_ONLY,
   type Channel,
   type ChangeHandler,
   type ChangeSource,
+  type StoredValue,
 } from "./db/change-source.js";
 export { ChangeFeed, type ChangeFeedOptions } from "./db/change-feed.js";
 export {

@@ -1,6 +1,15 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
-import { CHANNELS, type Channel, type ChangeHandler, type ChangeSource } from "./change-source.js";
+import {
+  CHANNELS,
+  EVENT_VALUES_CHANNEL,
+  type Channel,
+  type ChangeHandler,
+  type ChangeSource,
+} from "./change-source.js";
+
+/** Announced values whose key announcement has not arrived yet; more means they never will. */
+const MAX_PENDING_ECHOES = 10_000;
 
 export interface ChangeFeedOptions {
   connectionString: string;
@@ -26,6 +35,8 @@ export class ChangeFeed
   readonly #options: Required<ChangeFeedOptions>;
   readonly #subscribers = new Map<string, Set<ChangeHandler>>();
   readonly #channels = new Map<string, Set<ChangeHandler>>();
+  /** `<workflowId>::<key>` of each value announced, until the key's own announcement arrives. */
+  readonly #echoes = new Set<string>();
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -112,6 +123,7 @@ export class ChangeFeed
     client.on("notification", (message) => {
       const own = this.#channels.get(message.channel);
       if (own) for (const handler of own) handler(message.payload ?? "");
+      else if (message.channel === EVENT_VALUES_CHANNEL) this.#dispatchValue(message.payload);
       else this.#dispatch(message.channel, message.payload);
     });
     client.on("error", () => this.#lost(client));
@@ -121,7 +133,9 @@ export class ChangeFeed
       // Until none is left: a channel registered while this connects is listened to as well.
       const listened = new Set<string>();
       const pending = () =>
-        [...Object.values(CHANNELS), ...this.#channels.keys()].filter((c) => !listened.has(c));
+        [...Object.values(CHANNELS), EVENT_VALUES_CHANNEL, ...this.#channels.keys()].filter(
+          (c) => !listened.has(c),
+        );
       for (let next = pending(); next.length > 0; next = pending()) {
         for (const channel of next) {
           await client.query(`LISTEN ${channel}`);
@@ -144,8 +158,29 @@ export class ChangeFeed
     this.emit("listening", this.#connections);
   }
 
+  /**
+   * An event written with its value: its subscribers get both, and the key's own announcement,
+   * which follows in the same transaction, is then not passed on (it would only make them read
+   * what they were just given).
+   */
+  #dispatchValue(payload: string | undefined) {
+    let change: { w: string; k: string; v: string | null; s: string | null };
+    try {
+      change = JSON.parse(payload ?? "") as typeof change;
+    } catch {
+      return; // not ours; the key's announcement still wakes the waiters
+    }
+    const handlers = this.#subscribers.get(`${CHANNELS.events}|${change.w}`);
+    if (!handlers) return;
+    if (this.#echoes.size >= MAX_PENDING_ECHOES) this.#echoes.clear();
+    this.#echoes.add(`${change.w}::${change.k}`);
+    const stored = { value: change.v, serialization: change.s };
+    for (const handler of handlers) handler(change.k, stored);
+  }
+
   #dispatch(channel: string, payload: string | undefined) {
     if (!payload) return;
+    if (channel === CHANNELS.events && this.#echoes.delete(payload)) return;
     // IDs and keys may themselves contain "::": try every split, a subscriber matches one.
     for (let at = payload.indexOf("::"); at >= 0; at = payload.indexOf("::", at + 1)) {
       const handlers = this.#subscribers.get(`${channel}|${payload.slice(0, at)}`);
@@ -161,6 +196,7 @@ export class ChangeFeed
   #lost(client: pg.Client) {
     if (this.#client !== client) return;
     this.#client = undefined;
+    this.#echoes.clear();
     void client.end().catch(() => {});
     // Waiters fall back to polling meanwhile; wake them so they re-read now.
     this.#wakeAll();

@@ -5,8 +5,24 @@ export const CHANNELS = {
 } as const;
 export type Channel = keyof typeof CHANNELS;
 
-/** Called with the changed key, or with `undefined` when changes may have been missed. */
-export type ChangeHandler = (key: string | undefined) => void;
+/**
+ * Where each event write also announces its value (`wfc.notify_event_value`), so a waiter for
+ * that key answers without reading it back. Ours, beside DBOS's channels: DBOS's listeners read
+ * a payload as `<workflowId>::<key>` and nothing else.
+ */
+export const EVENT_VALUES_CHANNEL = "wfc_event_values";
+
+/** A value as stored in a DBOS table: its text and the serializer that wrote it. */
+export interface StoredValue {
+  value: string | null;
+  serialization: string | null;
+}
+
+/**
+ * Called with the changed key, or with `undefined` when changes may have been missed; on the
+ * events channel with the value written too, when its announcement carried it.
+ */
+export type ChangeHandler = (key: string | undefined, stored?: StoredValue) => void;
 
 /**
  * Where waiters learn that a workflow's events or stream changed. `ChangeFeed` (one LISTEN

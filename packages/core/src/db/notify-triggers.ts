@@ -1,4 +1,4 @@
-import { CHANNELS } from "./change-source.js";
+import { CHANNELS, EVENT_VALUES_CHANNEL } from "./change-source.js";
 import { WFC_CREATE_LOCK_KEY } from "./deliveries.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
 
@@ -8,24 +8,37 @@ import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
  */
 const MAX_PAYLOAD_BYTES = 7999;
 
-/** The triggers that announce a write in the write's own transaction, by table. */
+const NOTIFY_CHANGE = `${WFC_SCHEMA}.notify_change`;
+const NOTIFY_EVENT_VALUE = `${WFC_SCHEMA}.notify_event_value`;
+
+/**
+ * The triggers that announce a write in the write's own transaction, by table. PostgreSQL fires
+ * a table's triggers in name order, so an event's value is announced before its key.
+ */
 export const NOTIFY_TRIGGERS = [
   {
-    name: "wfc_notify_workflow_events",
+    name: "wfc_notify_event_values",
     table: `${DBOS_SCHEMA}.workflow_events`,
     // setEvent upserts: a key set again is an UPDATE.
     on: "INSERT OR UPDATE",
+    fn: NOTIFY_EVENT_VALUE,
+    channel: EVENT_VALUES_CHANNEL,
+  },
+  {
+    name: "wfc_notify_workflow_events",
+    table: `${DBOS_SCHEMA}.workflow_events`,
+    on: "INSERT OR UPDATE",
+    fn: NOTIFY_CHANGE,
     channel: CHANNELS.events,
   },
   {
     name: "wfc_notify_streams",
     table: `${DBOS_SCHEMA}.streams`,
     on: "INSERT",
+    fn: NOTIFY_CHANGE,
     channel: CHANNELS.streams,
   },
 ] as const;
-
-const FUNCTION = `${WFC_SCHEMA}.notify_change`;
 
 /**
  * How long DBOS's own notifier batches (`notificationCoalesceMs`): NOTIFICATION_COALESCE_MS when
@@ -42,7 +55,8 @@ export function notifierBatchMs(config: {
 /**
  * Makes every event and stream write NOTIFY in its own transaction, on the channel and with the
  * payload (`<workflowId>::<key>`) DBOS's notifier uses, so every listener (ours and DBOS's own)
- * understands it. DBOS 5 sends these from a loop after the write has committed: a second
+ * understands it; an event write also announces its value on `EVENT_VALUES_CHANNEL` when it
+ * fits, just before. DBOS 5 sends these from a loop after the write has committed: a second
  * transaction and a second WAL flush on the latency path. Here the value and its announcement
  * commit together; PostgreSQL delivers a NOTIFY only once its transaction has committed, so a
  * woken reader sees the value. The cost: notifying commits are serialised by PostgreSQL (one
@@ -55,7 +69,7 @@ export function notifierBatchMs(config: {
 export async function createNotifyTriggers(db: Queryable) {
   await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
   await db.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
-  await db.query(`CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
+  await db.query(`CREATE OR REPLACE FUNCTION ${NOTIFY_CHANGE}() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
       payload text := NEW.workflow_uuid || '::' || NEW.key;
@@ -65,11 +79,29 @@ export async function createNotifyTriggers(db: Queryable) {
       END IF;
       RETURN NULL;
     END $$`);
+  // The value rides along only when it fits; a bigger one is read back by whoever waits (the
+  // key's own announcement follows). Measured before it is built: a value of megabytes is
+  // never turned into JSON just to be dropped.
+  await db.query(`CREATE OR REPLACE FUNCTION ${NOTIFY_EVENT_VALUE}() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+      payload text;
+    BEGIN
+      IF octet_length(NEW.workflow_uuid) + octet_length(NEW.key)
+          + coalesce(octet_length(NEW.value), 0) < ${MAX_PAYLOAD_BYTES} THEN
+        payload := json_build_object('w', NEW.workflow_uuid, 'k', NEW.key,
+          'v', NEW.value, 's', NEW.serialization)::text;
+        IF octet_length(payload) <= ${MAX_PAYLOAD_BYTES} THEN
+          PERFORM pg_notify(TG_ARGV[0], payload);
+        END IF;
+      END IF;
+      RETURN NULL;
+    END $$`);
   const present = await presentTriggers(db);
   for (const trigger of NOTIFY_TRIGGERS) {
     if (present.has(trigger.name)) continue;
     await db.query(`CREATE TRIGGER ${trigger.name} AFTER ${trigger.on} ON ${trigger.table}
-      FOR EACH ROW EXECUTE FUNCTION ${FUNCTION}('${trigger.channel}')`);
+      FOR EACH ROW EXECUTE FUNCTION ${trigger.fn}('${trigger.channel}')`);
   }
 }
 

@@ -1,4 +1,10 @@
-import { READY_WAIT_MS, readyWithin, type ChangeSource } from "./change-source.js";
+import {
+  READY_WAIT_MS,
+  readyWithin,
+  type ChangeSource,
+  type StoredValue,
+} from "./change-source.js";
+import { decodeValue } from "./decode.js";
 import { readEvent } from "./events.js";
 import type { Queryable } from "./queryable.js";
 import { WakeSignal } from "./signal.js";
@@ -14,6 +20,7 @@ export interface WaitOptions {
 /**
  * Waits until a workflow event is set and returns its value, waking on the worker's NOTIFY
  * instead of polling. Subscribes before the first read, so a value written in between is seen.
+ * A notification that carries the value answers without reading it back.
  */
 export async function waitForEvent(
   db: Queryable,
@@ -24,8 +31,11 @@ export async function waitForEvent(
 ): Promise<{ found: boolean; value?: unknown }> {
   const deadline = performance.now() + timeoutMs;
   const wake = new WakeSignal();
-  const unsubscribe = feed.subscribe("events", workflowId, (changed) => {
-    if (changed === undefined || changed === key) wake.wake();
+  let announced: StoredValue | undefined;
+  const unsubscribe = feed.subscribe("events", workflowId, (changed, stored) => {
+    if (changed !== undefined && changed !== key) return;
+    if (stored) announced = stored;
+    wake.wake();
   });
   try {
     // Without LISTEN (database briefly away) the fallback poll still answers.
@@ -37,6 +47,8 @@ export async function waitForEvent(
       const remaining = deadline - performance.now();
       if (event.found || remaining <= 0 || signal?.aborted) return event;
       await wake.wait(Math.min(remaining, fallbackPollMs), signal);
+      if (announced)
+        return { found: true, value: await decodeValue(announced.value, announced.serialization) };
       try {
         event = await readEvent(db, workflowId, key);
       } catch (error) {
