@@ -75,7 +75,10 @@ describe.each<TransportKind>(["http", "lambda"])(
       expect(feed.lastEventIds[0]).toBeNull();
       const resumedAfter = feed.lastEventIds.slice(1).map(Number);
       expect(resumedAfter).toEqual([...resumedAfter].sort((a, b) => a - b));
-      expect(resumedAfter.at(-1)).toBeLessThan(21);
+      // The freeze made at least one resume in the middle of the stream; a feed may also end
+      // between the last value (21) and the stream's close, and resume after 21.
+      expect(resumedAfter[0]).toBeLessThan(21);
+      expect(resumedAfter.at(-1)).toBeLessThanOrEqual(21);
     });
 
     it("follows events across feed lifetimes and ends with the final values", async () => {
