@@ -1,61 +1,34 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, kindNamed, QUEUE_NAME } from "@wfc/core";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preparingClient, StatementNames } from "../../functions/worker/src/system-pool.js";
-import {
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from "../../scripts/local-stack/embedded-postgres.js";
-import { until } from "../support/fault.js";
-import {
-  parseStatementLog,
-  STATEMENT_LOG_SETTINGS,
-  type LoggedStatement,
-} from "../support/statement-log.js";
+import { startLoggingCluster, type LoggingCluster } from "../support/logging-cluster.js";
+import type { LoggedStatement } from "../support/statement-log.js";
 import { startWorker } from "../support/worker.js";
 
 // A cluster of the test's own logs every statement with its backend's application name and,
 // for an extended-protocol statement, its name (`<unnamed>` when it has none): what the worker's
 // DBOS connections send is read off the server, not off the client.
-let cluster: EmbeddedDatabase;
+let logging: LoggingCluster;
 let admin: pg.Client;
-const logLines: string[] = [];
 
 /** A fresh database of the cluster. */
 async function database(name: string) {
   await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(cluster.url);
+  const url = new URL(logging.cluster.url);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-/** Every statement logged so far, once a marker sent now is in the log. */
-async function loggedStatements(): Promise<LoggedStatement[]> {
-  const marker = `wfc-log-marker-${Math.random()}`;
-  await admin.query(`SELECT '${marker}'`);
-  await until("the server to log the marker", async () =>
-    logLines.some((line) => line.includes(marker)),
-  );
-  return parseStatementLog(logLines);
-}
-
 beforeAll(async () => {
-  cluster = await startEmbeddedPostgres(
-    join(mkdtempSync(join(tmpdir(), "wfc-prepared-")), "pgdata"),
-    "dbos",
-    () => {},
-    { settings: STATEMENT_LOG_SETTINGS, onLogLine: (line) => logLines.push(line) },
-  );
-  admin = new pg.Client({ connectionString: cluster.url });
+  logging = await startLoggingCluster("prepared");
+  admin = new pg.Client({ connectionString: logging.cluster.url });
   await admin.connect();
 });
 afterAll(async () => {
   await admin?.end();
-  await cluster?.stop();
+  await logging?.cluster.stop();
 });
 
 /**
@@ -73,7 +46,7 @@ async function runOnWorker(executorId: string, env: Record<string, string>) {
       3,
     );
     const result = await handle.getResult();
-    const statements = (await loggedStatements()).filter(
+    const statements = (await logging.statements(admin)).filter(
       (s) => s.applicationName.startsWith(`dbos_transact_${executorId}_`) && s.portal,
     );
     return { result, statements };

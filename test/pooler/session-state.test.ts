@@ -1,25 +1,16 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { APP_NAME } from "@wfc/core";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from "../../scripts/local-stack/embedded-postgres.js";
 import { createInspector, createTestApi } from "../support/api.js";
-import { until } from "../support/fault.js";
 import { describeWithPgbouncer, startPgbouncer, type Pgbouncer } from "../support/pgbouncer.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 import { API_PATHS, type PathContext } from "./api-paths.js";
+import { startLoggingCluster, type LoggingCluster } from "../support/logging-cluster.js";
 import {
   isListen,
   isPoolerParameterSync,
-  parseStatementLog,
   sessionStateIn,
-  STATEMENT_LOG_SETTINGS,
   type LoggedStatement,
 } from "../support/statement-log.js";
 
@@ -31,21 +22,14 @@ const API_APPLICATION = `${APP_NAME}-api`;
 const run = Date.now();
 
 describeWithPgbouncer("session state the API leaves on pooled connections", () => {
-  let cluster: EmbeddedDatabase;
+  let logging: LoggingCluster;
+  let cluster: LoggingCluster["cluster"];
   let pgbouncer: Pgbouncer;
   let worker: TestWorker;
   let ctx: PathContext;
-  const logLines: string[] = [];
 
-  /** Every statement logged so far, once a marker sent now is in the log. */
-  async function loggedStatements(): Promise<LoggedStatement[]> {
-    const marker = `wfc-log-marker-${Math.random()}`;
-    await ctx.db.query(`SELECT '${marker}'`);
-    await until("the server to log the marker", async () =>
-      logLines.some((line) => line.includes(marker)),
-    );
-    return parseStatementLog(logLines);
-  }
+  /** Every statement logged so far. */
+  const loggedStatements = () => logging.statements(ctx.db);
 
   /** Statements of the API's server connections (pgbouncer's backends serve only the API). */
   function apiStatements(statements: LoggedStatement[]) {
@@ -57,12 +41,8 @@ describeWithPgbouncer("session state the API leaves on pooled connections", () =
 
   let statements: LoggedStatement[] = [];
   beforeAll(async () => {
-    cluster = await startEmbeddedPostgres(
-      join(mkdtempSync(join(tmpdir(), "wfc-session-")), "pgdata"),
-      "dbos",
-      () => {},
-      { settings: STATEMENT_LOG_SETTINGS, onLogLine: (line) => logLines.push(line) },
-    );
+    logging = await startLoggingCluster("session");
+    cluster = logging.cluster;
     await DBOS.migrate(cluster.url);
     const { username, password } = new URL(cluster.url);
     pgbouncer = await startPgbouncer({

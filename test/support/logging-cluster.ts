@@ -1,0 +1,44 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from "../../scripts/local-stack/embedded-postgres.js";
+import { until } from "./fault.js";
+import {
+  parseStatementLog,
+  STATEMENT_LOG_SETTINGS,
+  type LoggedStatement,
+} from "./statement-log.js";
+
+export interface LoggingCluster {
+  cluster: EmbeddedDatabase;
+  /** Every statement logged so far, once a marker sent through `db` now is in the log. */
+  statements(db: { query(text: string): Promise<unknown> }): Promise<LoggedStatement[]>;
+}
+
+/**
+ * A PostgreSQL cluster of the test's own (database `dbos`) that logs every statement with its
+ * backend's pid and application name, for tests of what a process sends to the server.
+ */
+export async function startLoggingCluster(name: string): Promise<LoggingCluster> {
+  const lines: string[] = [];
+  const cluster = await startEmbeddedPostgres(
+    join(mkdtempSync(join(tmpdir(), `wfc-${name}-`)), "pgdata"),
+    "dbos",
+    () => {},
+    { settings: STATEMENT_LOG_SETTINGS, onLogLine: (line) => lines.push(line) },
+  );
+  return {
+    cluster,
+    async statements(db) {
+      const marker = `wfc-log-marker-${Math.random()}`;
+      await db.query(`SELECT '${marker}'`);
+      await until("the server to log the marker", async () =>
+        lines.some((line) => line.includes(marker)),
+      );
+      return parseStatementLog(lines);
+    },
+  };
+}
