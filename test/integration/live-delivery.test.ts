@@ -359,18 +359,24 @@ describe("live feeds across a database outage", () => {
     const events: ServerSentEvent[] = [];
     let restore: (() => Promise<void>) | undefined;
     let frozen = false;
+    let outage: Promise<void> | undefined;
     try {
+      // The outage runs beside the reading, as a client keeps reading whatever the server does
+      // (an SSE write waits for the reader: a reader that stopped would stop the feed too).
       for await (const event of readEvents(response.body!)) {
         events.push(event);
         if (events.length !== 1) continue;
         // Hold the workflow after its first value, so the rest is written after the outage.
         frozen = worker.child.kill("SIGSTOP");
-        restore = await cutOff();
-        await observed.readFailed;
-        await restore();
-        restore = undefined;
-        frozen = !worker.child.kill("SIGCONT");
+        outage = (async () => {
+          restore = await cutOff();
+          await observed.readFailed;
+          await restore();
+          restore = undefined;
+          frozen = !worker.child.kill("SIGCONT");
+        })();
       }
+      await outage;
     } finally {
       await restore?.();
       if (frozen) worker.child.kill("SIGCONT");

@@ -5,11 +5,11 @@ import {
   createNotifyTriggers,
   DBOS_SCHEMA,
   DEFAULT_APP_VERSION,
-  EVENT_VALUES_CHANNEL,
   dropNotifyTriggers,
   kindNamed,
   NOTIFY_TRIGGERS,
   QUEUE_NAME,
+  VALUE_CHANNELS,
 } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -154,50 +154,63 @@ describe("the notify triggers", () => {
     }
   });
 
-  it("announce an event's value with it, before its key, and a value too big for a notification by its key alone", async () => {
-    const id = `trigger-value-${Date.now()}`;
-    await parkedWorkflow(id);
-    // One connection on both channels: the order it receives them in is the order sent.
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const received: string[] = [];
-    let arrived: () => void = () => {};
-    client.on("notification", (m) => {
-      received.push(`${m.channel} ${m.payload ?? ""}`);
-      arrived();
-    });
-    const next = async (entry: string) => {
-      while (!received.includes(entry)) await new Promise<void>((r) => (arrived = r));
-    };
-    try {
-      await client.query(`LISTEN ${EVENT_VALUES_CHANNEL}`);
-      await client.query(`LISTEN ${CHANNELS.events}`);
-      await db.query(
-        `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value, serialization)
-         VALUES ($1, 'small', '{"n":1}', 'portable_json')`,
-        [id],
-      );
-      await next(`${CHANNELS.events} ${id}::small`);
-      expect(received).toEqual([
-        expect.stringMatching(/^wfc_event_values /),
-        `${CHANNELS.events} ${id}::small`,
-      ]);
-      expect(JSON.parse(received[0]!.slice(EVENT_VALUES_CHANNEL.length + 1))).toEqual({
-        w: id,
-        k: "small",
-        v: '{"n":1}',
-        s: "portable_json",
+  const writes = {
+    events: {
+      sql: `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value, serialization)
+            VALUES ($1, $2, $3, 'portable_json')`,
+      carried: {},
+    },
+    streams: {
+      sql: `INSERT INTO ${DBOS_SCHEMA}.streams (workflow_uuid, key, value, serialization, "offset", function_id)
+            VALUES ($1, $2, $3, 'portable_json', 7, 7)`,
+      carried: { o: 7 },
+    },
+  } as const;
+  it.each(Object.keys(writes) as Array<keyof typeof writes>)(
+    "announce a value of %s with it, before its key, and a value too big for a notification by its key alone",
+    async (channel) => {
+      const id = `trigger-value-${channel}-${Date.now()}`;
+      await parkedWorkflow(id);
+      // One connection on both channels: the order it receives them in is the order sent.
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      const received: string[] = [];
+      let arrived: () => void = () => {};
+      client.on("notification", (m) => {
+        received.push(`${m.channel} ${m.payload ?? ""}`);
+        arrived();
       });
-      await db.query(
-        `INSERT INTO ${DBOS_SCHEMA}.workflow_events (workflow_uuid, key, value) VALUES ($1, 'big', $2)`,
-        [id, JSON.stringify("x".repeat(8_000))],
-      );
-      await next(`${CHANNELS.events} ${id}::big`);
-      expect(received.slice(2)).toEqual([`${CHANNELS.events} ${id}::big`]);
-    } finally {
-      await client.end();
-    }
-  });
+      const next = async (entry: string) => {
+        while (!received.includes(entry)) await new Promise<void>((r) => (arrived = r));
+      };
+      try {
+        await client.query(`LISTEN ${VALUE_CHANNELS[channel]}`);
+        await client.query(`LISTEN ${CHANNELS[channel]}`);
+        const { rows } = await db.query<{ x: string }>(
+          `WITH written AS (${writes[channel].sql} RETURNING 1) SELECT txid_current()::text AS x`,
+          [id, "small", '{"n":1}'],
+        );
+        await next(`${CHANNELS[channel]} ${id}::small`);
+        expect(received).toEqual([
+          expect.stringMatching(new RegExp(`^${VALUE_CHANNELS[channel]} `)),
+          `${CHANNELS[channel]} ${id}::small`,
+        ]);
+        expect(JSON.parse(received[0]!.slice(VALUE_CHANNELS[channel].length + 1))).toEqual({
+          w: id,
+          k: "small",
+          v: '{"n":1}',
+          s: "portable_json",
+          x: rows[0]!.x,
+          ...writes[channel].carried,
+        });
+        await db.query(writes[channel].sql, [id, "big", JSON.stringify("x".repeat(8_000))]);
+        await next(`${CHANNELS[channel]} ${id}::big`);
+        expect(received.slice(2)).toEqual([`${CHANNELS[channel]} ${id}::big`]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 
   it("answer a waiting GET with the announced value, without reading it back; a big value is read back", async () => {
     const id = `trigger-carried-${Date.now()}`;

@@ -18,8 +18,8 @@ export {
 } from "./db/deliveries.js";
 export {
   CHANNELS,
-  EVENT_VALUES_CHANNEL,
   POLL_ONLY,
+  VALUE_CHANNELS,
   type Channel,
   type ChangeHandler,
   type ChangeSource,

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import pg from "pg";
 import {
   CHANNELS,
-  EVENT_VALUES_CHANNEL,
+  VALUE_CHANNELS,
   type Channel,
   type ChangeHandler,
   type ChangeSource,
@@ -10,6 +10,23 @@ import {
 
 /** Announced values whose key announcement has not arrived yet; more means they never will. */
 const MAX_PENDING_ECHOES = 10_000;
+
+/** Which of DBOS's channels a value channel announces ahead of. */
+const KEY_CHANNEL_OF = new Map<string, string>(
+  (Object.keys(VALUE_CHANNELS) as Channel[]).map((c) => [VALUE_CHANNELS[c], CHANNELS[c]]),
+);
+
+/** An announced value, as `wfc.notify_*_value` sends it. */
+interface Announcement {
+  w: string;
+  k: string;
+  v: string | null;
+  s: string | null;
+  /** The writing transaction (absent from an older release's announcements). */
+  x?: string;
+  /** A stream value's offset. */
+  o?: number;
+}
 
 export interface ChangeFeedOptions {
   connectionString: string;
@@ -35,8 +52,18 @@ export class ChangeFeed
   readonly #options: Required<ChangeFeedOptions>;
   readonly #subscribers = new Map<string, Set<ChangeHandler>>();
   readonly #channels = new Map<string, Set<ChangeHandler>>();
-  /** `<workflowId>::<key>` of each value announced, until the key's own announcement arrives. */
+  /**
+   * `<channel>|<workflowId>::<key>` of each value announced, until the key's own announcement
+   * arrives, which is then not passed on (it would only make its waiters read what they were
+   * just given).
+   */
   readonly #echoes = new Set<string>();
+  /**
+   * The transaction whose announcements are arriving and the echoes it has begun: PostgreSQL
+   * sends a transaction's notifications together and its identical ones once, so a second value
+   * of one key in one transaction has no key announcement of its own to wait for.
+   */
+  #announcing: { tx: string | undefined; echoes: Set<string> } | undefined;
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -123,8 +150,11 @@ export class ChangeFeed
     client.on("notification", (message) => {
       const own = this.#channels.get(message.channel);
       if (own) for (const handler of own) handler(message.payload ?? "");
-      else if (message.channel === EVENT_VALUES_CHANNEL) this.#dispatchValue(message.payload);
-      else this.#dispatch(message.channel, message.payload);
+      else {
+        const keyChannel = KEY_CHANNEL_OF.get(message.channel);
+        if (keyChannel) this.#dispatchValue(keyChannel, message.payload);
+        else this.#dispatch(message.channel, message.payload);
+      }
     });
     client.on("error", () => this.#lost(client));
     client.on("end", () => this.#lost(client));
@@ -133,9 +163,11 @@ export class ChangeFeed
       // Until none is left: a channel registered while this connects is listened to as well.
       const listened = new Set<string>();
       const pending = () =>
-        [...Object.values(CHANNELS), EVENT_VALUES_CHANNEL, ...this.#channels.keys()].filter(
-          (c) => !listened.has(c),
-        );
+        [
+          ...Object.values(CHANNELS),
+          ...Object.values(VALUE_CHANNELS),
+          ...this.#channels.keys(),
+        ].filter((c) => !listened.has(c));
       for (let next = pending(); next.length > 0; next = pending()) {
         for (const channel of next) {
           await client.query(`LISTEN ${channel}`);
@@ -158,29 +190,32 @@ export class ChangeFeed
     this.emit("listening", this.#connections);
   }
 
-  /**
-   * An event written with its value: its subscribers get both, and the key's own announcement,
-   * which follows in the same transaction, is then not passed on (it would only make them read
-   * what they were just given).
-   */
-  #dispatchValue(payload: string | undefined) {
-    let change: { w: string; k: string; v: string | null; s: string | null };
+  /** A value written: its key's subscribers get it, and its key's own announcement is echoed. */
+  #dispatchValue(keyChannel: string, payload: string | undefined) {
+    let change: Announcement;
     try {
-      change = JSON.parse(payload ?? "") as typeof change;
+      change = JSON.parse(payload ?? "") as Announcement;
     } catch {
       return; // not ours; the key's announcement still wakes the waiters
     }
-    const handlers = this.#subscribers.get(`${CHANNELS.events}|${change.w}`);
+    const handlers = this.#subscribers.get(`${keyChannel}|${change.w}`);
     if (!handlers) return;
-    if (this.#echoes.size >= MAX_PENDING_ECHOES) this.#echoes.clear();
-    this.#echoes.add(`${change.w}::${change.k}`);
-    const stored = { value: change.v, serialization: change.s };
+    const echo = `${keyChannel}|${change.w}::${change.k}`;
+    // Without a transaction (an older release's trigger), each value is one of its own.
+    if (change.x === undefined || this.#announcing?.tx !== change.x)
+      this.#announcing = { tx: change.x, echoes: new Set() };
+    if (!this.#announcing.echoes.has(echo)) {
+      this.#announcing.echoes.add(echo);
+      if (this.#echoes.size >= MAX_PENDING_ECHOES) this.#echoes.clear();
+      this.#echoes.add(echo);
+    }
+    const stored = { value: change.v, serialization: change.s, offset: change.o };
     for (const handler of handlers) handler(change.k, stored);
   }
 
   #dispatch(channel: string, payload: string | undefined) {
     if (!payload) return;
-    if (channel === CHANNELS.events && this.#echoes.delete(payload)) return;
+    if (this.#echoes.delete(`${channel}|${payload}`)) return;
     // IDs and keys may themselves contain "::": try every split, a subscriber matches one.
     for (let at = payload.indexOf("::"); at >= 0; at = payload.indexOf("::", at + 1)) {
       const handlers = this.#subscribers.get(`${channel}|${payload.slice(0, at)}`);
@@ -197,6 +232,7 @@ export class ChangeFeed
     if (this.#client !== client) return;
     this.#client = undefined;
     this.#echoes.clear();
+    this.#announcing = undefined;
     void client.end().catch(() => {});
     // Waiters fall back to polling meanwhile; wake them so they re-read now.
     this.#wakeAll();

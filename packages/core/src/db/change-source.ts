@@ -6,21 +6,28 @@ export const CHANNELS = {
 export type Channel = keyof typeof CHANNELS;
 
 /**
- * Where each event write also announces its value (`wfc.notify_event_value`), so a waiter for
- * that key answers without reading it back. Ours, beside DBOS's channels: DBOS's listeners read
- * a payload as `<workflowId>::<key>` and nothing else.
+ * Where each write also announces its value (`wfc.notify_event_value`, `wfc.notify_stream_value`),
+ * when it fits, just before its key's announcement on `CHANNELS`: a waiter answers without reading
+ * it back. Ours, beside DBOS's channels: DBOS's listeners read a payload as `<workflowId>::<key>`
+ * and nothing else. Payload: JSON `{w, k, v, s, x}` (workflow, key, value, serialization, the
+ * writing transaction), with `o` (the offset) for a stream value.
  */
-export const EVENT_VALUES_CHANNEL = "wfc_event_values";
+export const VALUE_CHANNELS = {
+  events: "wfc_event_values",
+  streams: "wfc_stream_values",
+} as const satisfies Record<Channel, string>;
 
 /** A value as stored in a DBOS table: its text and the serializer that wrote it. */
 export interface StoredValue {
   value: string | null;
   serialization: string | null;
+  /** A stream value's offset. */
+  offset?: number;
 }
 
 /**
- * Called with the changed key, or with `undefined` when changes may have been missed; on the
- * events channel with the value written too, when its announcement carried it.
+ * Called with the changed key, or with `undefined` when changes may have been missed; with the
+ * value written too, when its announcement carried it.
  */
 export type ChangeHandler = (key: string | undefined, stored?: StoredValue) => void;
 

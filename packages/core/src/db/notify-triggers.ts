@@ -1,4 +1,4 @@
-import { CHANNELS, EVENT_VALUES_CHANNEL } from "./change-source.js";
+import { CHANNELS, VALUE_CHANNELS } from "./change-source.js";
 import { WFC_CREATE_LOCK_KEY } from "./deliveries.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
 
@@ -10,10 +10,11 @@ const MAX_PAYLOAD_BYTES = 7999;
 
 const NOTIFY_CHANGE = `${WFC_SCHEMA}.notify_change`;
 const NOTIFY_EVENT_VALUE = `${WFC_SCHEMA}.notify_event_value`;
+const NOTIFY_STREAM_VALUE = `${WFC_SCHEMA}.notify_stream_value`;
 
 /**
  * The triggers that announce a write in the write's own transaction, by table. PostgreSQL fires
- * a table's triggers in name order, so an event's value is announced before its key.
+ * a table's triggers in name order, so a value is announced before its key.
  */
 export const NOTIFY_TRIGGERS = [
   {
@@ -22,7 +23,7 @@ export const NOTIFY_TRIGGERS = [
     // setEvent upserts: a key set again is an UPDATE.
     on: "INSERT OR UPDATE",
     fn: NOTIFY_EVENT_VALUE,
-    channel: EVENT_VALUES_CHANNEL,
+    channel: VALUE_CHANNELS.events,
   },
   {
     name: "wfc_notify_workflow_events",
@@ -30,6 +31,13 @@ export const NOTIFY_TRIGGERS = [
     on: "INSERT OR UPDATE",
     fn: NOTIFY_CHANGE,
     channel: CHANNELS.events,
+  },
+  {
+    name: "wfc_notify_stream_values",
+    table: `${DBOS_SCHEMA}.streams`,
+    on: "INSERT",
+    fn: NOTIFY_STREAM_VALUE,
+    channel: VALUE_CHANNELS.streams,
   },
   {
     name: "wfc_notify_streams",
@@ -55,8 +63,8 @@ export function notifierBatchMs(config: {
 /**
  * Makes every event and stream write NOTIFY in its own transaction, on the channel and with the
  * payload (`<workflowId>::<key>`) DBOS's notifier uses, so every listener (ours and DBOS's own)
- * understands it; an event write also announces its value on `EVENT_VALUES_CHANNEL` when it
- * fits, just before. DBOS 5 sends these from a loop after the write has committed: a second
+ * understands it; each write also announces its value on `VALUE_CHANNELS` when it fits, just
+ * before. DBOS 5 sends these from a loop after the write has committed: a second
  * transaction and a second WAL flush on the latency path. Here the value and its announcement
  * commit together; PostgreSQL delivers a NOTIFY only once its transaction has committed, so a
  * woken reader sees the value. The cost: notifying commits are serialised by PostgreSQL (one
@@ -79,10 +87,27 @@ export async function createNotifyTriggers(db: Queryable) {
       END IF;
       RETURN NULL;
     END $$`);
-  // The value rides along only when it fits; a bigger one is read back by whoever waits (the
-  // key's own announcement follows). Measured before it is built: a value of megabytes is
-  // never turned into JSON just to be dropped.
-  await db.query(`CREATE OR REPLACE FUNCTION ${NOTIFY_EVENT_VALUE}() RETURNS trigger
+  await db.query(valueFunction(NOTIFY_EVENT_VALUE, {}));
+  await db.query(valueFunction(NOTIFY_STREAM_VALUE, { o: 'NEW."offset"' }));
+  const present = await presentTriggers(db);
+  for (const trigger of NOTIFY_TRIGGERS) {
+    if (present.has(trigger.name)) continue;
+    await db.query(`CREATE TRIGGER ${trigger.name} AFTER ${trigger.on} ON ${trigger.table}
+      FOR EACH ROW EXECUTE FUNCTION ${trigger.fn}('${trigger.channel}')`);
+  }
+}
+
+/**
+ * A trigger function announcing the written value as `VALUE_CHANNELS` describe, with `fields`
+ * (JSON name -> expression) added. The value rides along only when it fits; a bigger one is read
+ * back by whoever waits (the key's own announcement follows). Measured before it is built: a
+ * value of megabytes is never turned into JSON just to be dropped. The transaction lets a
+ * listener pair each value with its key's announcement: PostgreSQL sends identical payloads of
+ * one transaction once, so rows copied together (a fork's stream) have one key announcement.
+ */
+function valueFunction(name: string, fields: Record<string, string>) {
+  const extra = Object.entries(fields).map(([field, expression]) => `, '${field}', ${expression}`);
+  return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
       payload text;
@@ -90,19 +115,13 @@ export async function createNotifyTriggers(db: Queryable) {
       IF octet_length(NEW.workflow_uuid) + octet_length(NEW.key)
           + coalesce(octet_length(NEW.value), 0) < ${MAX_PAYLOAD_BYTES} THEN
         payload := json_build_object('w', NEW.workflow_uuid, 'k', NEW.key,
-          'v', NEW.value, 's', NEW.serialization)::text;
+          'v', NEW.value, 's', NEW.serialization, 'x', txid_current()::text${extra.join("")})::text;
         IF octet_length(payload) <= ${MAX_PAYLOAD_BYTES} THEN
           PERFORM pg_notify(TG_ARGV[0], payload);
         END IF;
       END IF;
       RETURN NULL;
-    END $$`);
-  const present = await presentTriggers(db);
-  for (const trigger of NOTIFY_TRIGGERS) {
-    if (present.has(trigger.name)) continue;
-    await db.query(`CREATE TRIGGER ${trigger.name} AFTER ${trigger.on} ON ${trigger.table}
-      FOR EACH ROW EXECUTE FUNCTION ${trigger.fn}('${trigger.channel}')`);
-  }
+    END $$`;
 }
 
 /** Removes the triggers (a worker configured to leave notifying to DBOS). Run it in a transaction. */
