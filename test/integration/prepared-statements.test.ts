@@ -2,7 +2,11 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, kindNamed, QUEUE_NAME } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { preparingClient, StatementNames } from "../../functions/worker/src/system-pool.js";
+import {
+  preparingClient,
+  StatementNames,
+  systemPool,
+} from "../../functions/worker/src/system-pool.js";
 import { startLoggingCluster, type LoggingCluster } from "../support/logging-cluster.js";
 import type { LoggedStatement } from "../support/statement-log.js";
 import { startWorker } from "../support/worker.js";
@@ -128,6 +132,25 @@ describe("preparingClient", () => {
       expect(await prepared(client)).toHaveLength(2);
     } finally {
       await client.end();
+    }
+  });
+
+  it("is what the worker's system pool connects with, under DBOS's limit on a transaction left idle", async () => {
+    const pool = systemPool({ databaseUrl: url, max: 1, applicationName: "system-pool-test" });
+    try {
+      const { rows } = await pool.query<{ limit: string }>(
+        "SELECT current_setting('idle_in_transaction_session_timeout') AS limit WHERE $1",
+        [true],
+      );
+      expect(rows).toEqual([{ limit: "1min" }]);
+      const client = await pool.connect();
+      try {
+        expect(await prepared(client)).toHaveLength(1);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await pool.end();
     }
   });
 

@@ -91,17 +91,13 @@ export function systemPool(options: SystemPoolOptions): pg.Pool {
     max: options.max,
     application_name: options.applicationName,
     connectionTimeoutMillis: 10_000,
+    // In the startup message: no statement of its own, and in force before the first query.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
     Client: preparingClient(options.names ?? new StatementNames()),
   });
   // An idle connection that fails is dropped by the pool; without a listener it would crash us.
   pool.on("error", (error) =>
     console.warn(JSON.stringify({ msg: "system pool connection lost", error: error.message })),
   );
-  pool.on("connect", (client) => {
-    // Queued ahead of the borrower's first statement, as DBOS does for the pool it builds.
-    client.query(`SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`).catch(
-      () => {}, // the borrower's own statement fails on the same connection and reports it
-    );
-  });
   return pool;
 }
