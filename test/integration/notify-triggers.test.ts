@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
-import { createTestDatabase } from "../support/database.js";
+import { createTestDatabase, inTransaction } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 // DBOS's own notifier is silenced (it would flush only after a minute) and the API's fallback
@@ -276,16 +276,6 @@ describe("the notify triggers", () => {
     const url = await createTestDatabase();
     await DBOS.migrate(url);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
-    const inTransaction = async (work: (c: pg.PoolClient) => Promise<void>) => {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        await work(client);
-        await client.query("COMMIT");
-      } finally {
-        client.release();
-      }
-    };
     const installed = async () =>
       (
         await pool.query<{ name: string }>(
@@ -294,10 +284,10 @@ describe("the notify triggers", () => {
         )
       ).rows.map((r) => r.name);
     try {
-      await inTransaction(createNotifyTriggers);
-      await inTransaction(createNotifyTriggers);
+      await inTransaction(pool, createNotifyTriggers);
+      await inTransaction(pool, createNotifyTriggers);
       expect(await installed()).toEqual(NOTIFY_TRIGGERS.map((t) => t.name).sort());
-      await inTransaction(dropNotifyTriggers);
+      await inTransaction(pool, dropNotifyTriggers);
       expect(await installed()).toEqual([]);
     } finally {
       await pool.end();

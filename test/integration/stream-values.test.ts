@@ -13,7 +13,7 @@ import {
 } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../support/database.js";
+import { createTestDatabase, inTransaction } from "../support/database.js";
 
 // Stream values announced with their writes (`VALUE_CHANNELS.streams`), on a real database with
 // the worker's triggers: what a live reader does with them, and what a LISTEN connection sees.
@@ -26,14 +26,7 @@ beforeAll(async () => {
   url = await createTestDatabase();
   await DBOS.migrate(url);
   db = new pg.Pool({ connectionString: url, max: 3 });
-  const client = await db.connect();
-  try {
-    await client.query("BEGIN");
-    await createNotifyTriggers(client);
-    await client.query("COMMIT");
-  } finally {
-    client.release();
-  }
+  await inTransaction(db, createNotifyTriggers);
   parked = await DBOSClient.create({ systemDatabaseUrl: url, applicationName: APP_NAME });
 });
 afterAll(async () => {

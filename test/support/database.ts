@@ -17,3 +17,18 @@ export async function createTestDatabase(prefix = "wfc"): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Runs `work` on one connection of `pool` inside a transaction, committed when it returns. */
+export async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>) {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await work(client);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -70,9 +70,9 @@ class Announced {
  * Follows a stream live: yields what is there from `fromOffset`, then each new value as soon as
  * the worker's NOTIFY arrives (as announced when the announcement carried it, else read back),
  * until the stream is closed or its workflow has finished. Yields an empty batch after each quiet
- * `pollMs`, so callers can send keep-alives. A database that goes
- * away (connections terminated, a restart) is waited out and the feed goes on from the last value
- * it yielded: nothing lost, nothing repeated.
+ * `pollMs`, so callers can send keep-alives. A database that goes away (connections terminated,
+ * a restart) is waited out and the feed goes on from the last value it yielded: nothing lost,
+ * nothing repeated.
  * @throws UnavailableError when the database stays away for `outageMs`; any other read error.
  */
 export async function* followStream(
