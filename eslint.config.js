@@ -65,4 +65,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Workflow code: DBOS's in-workflow status read can deadlock the worker's pool
+    // (packages/core/src/workflows/child-status.ts, the one place that reads it safely).
+    files: ["packages/core/src/**/*.ts", "bench/**/*.ts"],
+    ignores: ["packages/core/src/workflows/child-status.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "DBOS",
+          property: "getWorkflowStatus",
+          message:
+            "Use the workflow tools' `statusOf` (child-status.ts): this one can starve the pool.",
+        },
+        {
+          property: "getStatus",
+          message:
+            "Use the workflow tools' `statusOf` (child-status.ts): this one can starve the pool.",
+        },
+      ],
+    },
+  },
 );

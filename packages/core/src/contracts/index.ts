@@ -5,6 +5,6 @@ export * from "../kind.js";
 export type { EventsWorkflowResult } from "../kinds/events.js";
 export type { MessagingWorkflowOutput } from "../kinds/messaging.js";
 export type { StreamRecord } from "../kinds/streaming.js";
-export type { ChildStatus, FanoutRootOutput } from "../kinds/fanout.js";
+export { FANOUT_CHILDREN, type ChildStatus, type FanoutRootOutput } from "../kinds/fanout.js";
 export * from "./stored.js";
 export * from "./versions.js";

@@ -1,5 +1,7 @@
-import { DBOS } from "@dbos-inc/dbos-sdk";
+import { DBOS, type WorkflowStatus } from "@dbos-inc/dbos-sdk";
+import { QUEUE_NAME } from "../contracts/app.js";
 import type { AnyKind, ArgsOf, EventOf, SettingsOf, StreamOf, TopicOf } from "../kind.js";
+import { readStatusStep } from "./child-status.js";
 import type { FibonacciStep } from "./steps.js";
 
 /** A registered workflow function: what `DBOS.startWorkflow` takes. */
@@ -22,6 +24,13 @@ export interface WorkflowTools<K extends AnyKind> {
   closeStream(key: StreamOf<K>): Promise<void>;
   /** Another kind's registered workflow, to start it as a child with `DBOS.startWorkflow`. */
   workflowOf<C extends AnyKind>(kind: C): WorkflowFunction<ArgsOf<C>>;
+  /** Enqueues another kind's workflow as a child of this one on our queue; returns its ID. */
+  startChild<C extends AnyKind>(kind: C, ...args: ArgsOf<C>): Promise<string>;
+  /**
+   * A workflow's status now (null if there is none), checkpointed. Use this, never
+   * `handle.getStatus()` or `DBOS.getWorkflowStatus` in a workflow: see `child-status.ts`.
+   */
+  statusOf(workflowId: string): Promise<WorkflowStatus | null>;
 }
 
 /** What registration needs from the worker. */
@@ -58,6 +67,12 @@ export function defineWorkflow<K extends AnyKind>(
         writeStream: (key, value) => DBOS.writeStream(key, value),
         closeStream: (key) => DBOS.closeStream(key),
         workflowOf: (other) => context.workflowOf(other),
+        startChild: async (other, ...args) => {
+          const child = context.workflowOf(other);
+          const start = DBOS.startWorkflow(child, { queueName: QUEUE_NAME });
+          return (await start(...(args as unknown[]))).workflowID;
+        },
+        statusOf: (workflowId) => readStatusStep(workflowId),
       };
       return DBOS.registerWorkflow(body(tools), {
         name: kind.workflowName,
