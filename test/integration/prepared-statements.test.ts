@@ -136,7 +136,12 @@ describe("preparingClient", () => {
   });
 
   it("is what the worker's system pool connects with, under DBOS's limit on a transaction left idle", async () => {
-    const pool = systemPool({ databaseUrl: url, max: 1, applicationName: "system-pool-test" });
+    const pool = systemPool({
+      databaseUrl: url,
+      max: 1,
+      applicationName: "system-pool-test",
+      names: new StatementNames(),
+    });
     try {
       const { rows } = await pool.query<{ limit: string }>(
         "SELECT current_setting('idle_in_transaction_session_timeout') AS limit WHERE $1",

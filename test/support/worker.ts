@@ -9,16 +9,18 @@ export interface TestWorker extends ServiceProcess {
 
 /**
  * Starts the real worker entry (the one the container runs) as its own process on `databaseUrl`
- * and waits for its ready line. Output is kept for assertions and failure messages.
+ * and waits for its ready line. Output is kept for assertions and failure messages. `entry`
+ * replaces the entry with one that registers workflows of its own before running the worker.
  */
 export async function startWorker(
   databaseUrl: string,
   env: Record<string, string> = {},
+  entry = WORKER_ENTRY,
 ): Promise<TestWorker> {
   const output: string[] = [];
   const service = runService(
     "worker",
-    WORKER_ENTRY,
+    entry,
     {
       ...process.env,
       DBOS_SYSTEM_DATABASE_URL: databaseUrl,

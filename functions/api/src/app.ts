@@ -8,11 +8,12 @@ import { onError } from "./errors.js";
 import { methodNotAllowed } from "./method-not-allowed.js";
 import { accessLog, type LogLevel } from "./middleware/access-log.js";
 import { apiKeyAuth } from "./middleware/auth.js";
+import { refuseCrossSite } from "./middleware/cross-site.js";
 import { requireJsonBody } from "./middleware/json-content.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { messagingRoutes } from "./routes/messaging.js";
-import { rootRoutes } from "./routes/root.js";
+import { ROOT_PATH, rootRoutes } from "./routes/root.js";
 import { startRoutes } from "./routes/start.js";
 import { streamingRoutes } from "./routes/streaming.js";
 import { uiRoutes } from "./routes/ui.js";
@@ -67,6 +68,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     );
   }
   const api = app
+    .use(refuseCrossSite(settings.corsOrigins ?? [], [ROOT_PATH]))
     .use(requireJsonBody())
     .use(apiKeyAuth(settings.apiKeys ?? []))
     .route("/", healthRoutes)

@@ -3,14 +3,17 @@ import type { AddressInfo } from "node:net";
 
 /**
  * What the worker is doing: `serving` its version's workflows, `retired` (its version's work is
- * over; idle, and healthy so that ECS leaves it be until the next deploy removes it), or
- * `stopping` (SIGTERM).
+ * over; idle, and healthy so that ECS leaves it be until the next deploy removes it), `stopping`
+ * (SIGTERM), or `stalled` (making no progress while work waits: see `stall-watchdog.ts`).
  */
-export type WorkerState = "serving" | "retired" | "stopping";
+export type WorkerState = "serving" | "retired" | "stopping" | "stalled";
+
+/** The states in which the health check answers 200. */
+const HEALTHY: ReadonlySet<WorkerState> = new Set(["serving", "retired"]);
 
 /**
  * Serves `GET /health` for the container's health check: 200 `{"status":"ok","state"}` while
- * serving or retired, 503 once stopping. Listens on `host` (loopback by default: only the
+ * serving or retired, 503 once stopping or stalled. Listens on `host` (loopback by default: only the
  * container's own health check asks).
  * @returns the server and the port it listens on (useful when `port` is 0).
  */
@@ -21,7 +24,7 @@ export async function startHealthServer(
 ) {
   const server: Server = createServer((req, res) => {
     const now = state();
-    const ok = req.url === "/health" && now !== "stopping";
+    const ok = req.url === "/health" && HEALTHY.has(now);
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: ok ? "ok" : "unavailable", state: now }));
   });

@@ -74,12 +74,14 @@ export interface SystemPoolOptions {
   max: number;
   /** In pg_stat_activity; DBOS's own pool names itself `dbos_transact_<executor>_<version>`. */
   applicationName: string;
+  /** Statement names: with them, statements are sent named; without, as plain DBOS sends them. */
   names?: StatementNames;
 }
 
 /**
  * The pool DBOS runs on in the worker (its `systemDatabasePool`): as DBOS builds its own, but
- * with named statements. Only for a worker that reaches PostgreSQL directly, as deployed: behind
+ * ours to watch (`stall-watchdog.ts`) and, given `names`, with named statements. Named only for a
+ * worker that reaches PostgreSQL directly, as deployed: behind
  * a transaction pooler a named statement belongs to one server connection (RDS Proxy pins the
  * session; pgbouncer needs `max_prepared_statements`), so there `PREPARED_STATEMENTS=off`.
  * DBOS attaches nothing to a pool it is given, so the error handler and the idle-transaction
@@ -93,7 +95,7 @@ export function systemPool(options: SystemPoolOptions): pg.Pool {
     connectionTimeoutMillis: 10_000,
     // In the startup message: no statement of its own, and in force before the first query.
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
-    Client: preparingClient(options.names ?? new StatementNames()),
+    Client: options.names ? preparingClient(options.names) : pg.Client,
   });
   // An idle connection that fails is dropped by the pool; without a listener it would crash us.
   pool.on("error", (error) =>

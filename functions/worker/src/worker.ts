@@ -18,6 +18,7 @@ import { prepareQueue } from "./queue.js";
 import { startDispatchWake } from "./queue-wake.js";
 import { startRelay } from "./relay.js";
 import { startRetirement } from "./retirement.js";
+import { startStallWatchdog } from "./stall-watchdog.js";
 import { preparingClient, StatementNames, systemPool } from "./system-pool.js";
 
 /**
@@ -38,19 +39,18 @@ export async function runWorker(config: WorkerConfig) {
   await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS);
   // DBOS's statements and the relay's reads, named (`system-pool.ts`); the worker is direct.
   const names = config.PREPARED_STATEMENTS === "on" ? new StatementNames() : undefined;
-  const dbosPool =
-    names &&
-    systemPool({
-      databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
-      max: config.DB_POOL_SIZE,
-      applicationName: `dbos_transact_${config.EXECUTOR_ID}_${config.APP_VERSION}`,
-      names,
-    });
+  // Our own pool either way, so that the stall watchdog can see whether it is starved.
+  const dbosPool = systemPool({
+    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    max: config.DB_POOL_SIZE,
+    applicationName: `dbos_transact_${config.EXECUTOR_ID}_${config.APP_VERSION}`,
+    names,
+  });
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
     systemDatabasePoolSize: config.DB_POOL_SIZE,
-    ...(dbosPool && { systemDatabasePool: dbosPool }),
+    systemDatabasePool: dbosPool,
     applicationVersion: config.APP_VERSION,
     executorID: config.EXECUTOR_ID,
     logLevel: config.LOG_LEVEL,
@@ -122,7 +122,7 @@ export async function runWorker(config: WorkerConfig) {
     // No wake may poll a queue runner that is shutting down (idempotent: stop() calls it too).
     await queueWake.stop();
     await DBOS.shutdown({ workflowCompletionTimeoutMS: config.SHUTDOWN_GRACE_MS });
-    await dbosPool?.end(); // DBOS leaves a pool it was given open
+    await dbosPool.end(); // DBOS leaves a pool it was given open
     await workflows.pool.close();
   };
   const retirement = startRetirement({
@@ -137,8 +137,39 @@ export async function runWorker(config: WorkerConfig) {
   });
 
   let stopping = false;
+  // A worker that makes no progress while work waits says so and leaves: its health check fails,
+  // its heartbeat stops vouching for it (so other workers take its workflows over), and it exits
+  // for ECS (or `npm start`) to replace it. Only while it serves: a retired worker runs nothing.
+  const watchdog = startStallWatchdog({
+    pool: dbosPool,
+    db: liveness.db,
+    appVersion: config.APP_VERSION,
+    queues: [QUEUE_NAME],
+    stallMs: config.STALL_AFTER_MS,
+    onStall: (reason, detail) => {
+      if (stopping || retirement.retired) return;
+      console.error(
+        JSON.stringify({
+          msg: "worker stalled",
+          reason,
+          executorId: config.EXECUTOR_ID,
+          stallMs: config.STALL_AFTER_MS,
+          ...detail,
+        }),
+      );
+      const exit = () => process.exit(1);
+      setTimeout(exit, 2_000).unref();
+      liveness.stop().then(exit, exit);
+    },
+  });
   const state = (): WorkerState =>
-    stopping ? "stopping" : retirement.retired ? "retired" : "serving";
+    stopping
+      ? "stopping"
+      : watchdog.stalled
+        ? "stalled"
+        : retirement.retired
+          ? "retired"
+          : "serving";
   const health = await startHealthServer(config.HEALTH_PORT, state, config.HEALTH_HOST);
   // One machine-readable line: the local runner and tests wait for it instead of sleeping.
   console.log(
@@ -157,6 +188,7 @@ export async function runWorker(config: WorkerConfig) {
     stopping = true;
     console.log(JSON.stringify({ msg: "worker stopping", signal }));
     health.server.close();
+    await watchdog.stop();
     await queueWake.stop();
     // Waiters on this relay fall back or move to another worker's at once.
     await relay.stop();

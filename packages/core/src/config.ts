@@ -135,6 +135,13 @@ const workerSchema = z.object({
   NOTIFICATION_COALESCE_MS: z.coerce.number().int().positive().optional(),
   /** How long SIGTERM waits for running workflows before leaving them to recovery. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * How long a worker may make no progress while work waits (its pool starved, or work of its
+   * version left ENQUEUED) before it fails its health check, stops its heartbeat and exits, to be
+   * replaced. Far above any wait a loaded worker sees (milliseconds for a connection, a second for
+   * a dispatch), well below PostgreSQL's 60 s idle-transaction limit.
+   */
+  STALL_AFTER_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** How often the worker records that it is alive and looks for dead workers to take over. */
   HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
   /**

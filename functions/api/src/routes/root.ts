@@ -7,10 +7,13 @@ import * as S from "../schemas.js";
 /** Longest `GET /` waits for the root workflow (it only enqueues, so it is quick). */
 const ROOT_TIMEOUT_SECONDS = 20;
 
+/** The seed's original endpoint, a GET that starts workflows (so refused cross-site). */
+export const ROOT_PATH = "/";
+
 /** The seed's original endpoint: a root workflow fans out five child workflows. */
 export function rootRoutes(backend: Backend) {
   return new Hono().get(
-    "/",
+    ROOT_PATH,
     doc(
       "seed",
       "The seed's original endpoint: a root workflow enqueues five children",
