@@ -15,6 +15,11 @@ const schema = z.object({
   API_MODE: z.enum(["node", "lambda"]).default("node"),
   /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
   LOCAL_DATA_DIR: z.string().optional(),
+  /** The worker's health check and change relay ports: honoured, or a clear error if taken. */
+  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  RELAY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The API's database role (the worker validates the name); default: one per database. */
+  API_DATABASE_ROLE: z.string().optional(),
   /** Only whether keys are set, for the banner; the API validates them. */
   API_KEYS: z.string().optional(),
 });

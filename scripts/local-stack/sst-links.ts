@@ -3,10 +3,16 @@ const APP_NAME = "workflow-communication";
 
 /**
  * The variables `sst dev` sets for a process it runs with links (`SST_RESOURCE_<Name>`, JSON):
- * the App and the linked Postgres database, here pointing at the local one. The worker and the
- * API read them through `Resource` from "sst", so `npm start` exercises the same path as `sst dev`.
+ * the App and a linked Postgres database, here pointing at the local one: `Database` (the master
+ * user, the worker's) or `ApiDatabase` (the API's own role, all the deployed function links). The
+ * worker and the API read them through `Resource` from "sst", so `npm start` exercises the same
+ * path as `sst dev`.
  */
-export function sstLinkEnv(databaseUrl: string, stage = "local"): Record<string, string> {
+export function sstLinkEnv(
+  databaseUrl: string,
+  stage = "local",
+  link: "Database" | "ApiDatabase" = "Database",
+): Record<string, string> {
   const url = new URL(databaseUrl);
   const database = {
     database: decodeURIComponent(url.pathname.slice(1)),
@@ -18,6 +24,6 @@ export function sstLinkEnv(databaseUrl: string, stage = "local"): Record<string,
   };
   return {
     SST_RESOURCE_App: JSON.stringify({ name: APP_NAME, stage }),
-    SST_RESOURCE_Database: JSON.stringify(database),
+    [`SST_RESOURCE_${link}`]: JSON.stringify(database),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { databaseUrlFor } from "@wfc/core";
 import getPort from "get-port";
+import { localApiRole } from "./api-role.js";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
 import { lambdaConfig } from "./lambda/config.js";
@@ -14,6 +15,21 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
 const API_ENTRY = `${root}functions/api/src/server.ts`;
 const LAMBDA_ENTRY = `${root}scripts/local-stack/lambda-server.ts`;
+
+/**
+ * The port a service gets: `requested` exactly when the user set it (an error naming `name` when
+ * it is taken), else `preferred` or, when that is taken, a free one, said in a line.
+ */
+async function portFor(name: string, requested: number | undefined, preferred: number) {
+  const port = await getPort({ port: requested ?? preferred });
+  if (requested !== undefined && port !== requested)
+    throw new Error(
+      `${name} ${requested} is taken by another process: free it or set another port`,
+    );
+  if (port !== preferred && requested === undefined)
+    console.log(`${name}: ${preferred} is taken, using ${port} (set ${name} to choose)`);
+  return port;
+}
 
 /** Hides the password of a connection string for printing. */
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
@@ -51,27 +67,38 @@ async function main() {
     database = await startEmbeddedPostgres(config.LOCAL_DATA_DIR);
   }
   const databaseUrl = config.DBOS_SYSTEM_DATABASE_URL ?? database!.url;
-  // The database reaches both processes as a linked resource, as under `sst dev`; a
-  // DBOS_SYSTEM_DATABASE_URL the user set passes through too (and wins: same database).
+  // The master user reaches the worker only, as a linked resource, as under `sst dev`; a
+  // DBOS_SYSTEM_DATABASE_URL the user set passes through to it too (and wins: same database).
+  const base = { ...process.env };
+  delete base.DBOS_SYSTEM_DATABASE_URL;
   const env = { ...process.env, ...sstLinkEnv(databaseUrl) };
 
   // The API connects as its own least-privilege role, which the worker creates; its password is
   // made anew for each run and handed to the two sides only.
-  const apiRole = { name: "wfc_api", password: randomBytes(24).toString("base64url") };
+  const apiRole = {
+    name: localApiRole(databaseUrl, config.API_DATABASE_ROLE),
+    password: randomBytes(24).toString("base64url"),
+  };
   // Fixed ports, so a restarted worker is where the API's relay URL and the banner say.
   const workerEnv = {
     ...env,
-    HEALTH_PORT: String(await getPort({ port: 8001 })),
-    RELAY_PORT: String(await getPort({ port: 8003 })),
+    HEALTH_PORT: String(await portFor("HEALTH_PORT", config.HEALTH_PORT, 8001)),
+    RELAY_PORT: String(await portFor("RELAY_PORT", config.RELAY_PORT, 8003)),
     API_DATABASE_ROLE: apiRole.name,
     API_DATABASE_PASSWORD: apiRole.password,
   };
   const worker = await supervise("worker", () => runService("worker", WORKER_ENTRY, workerEnv));
   services.push(worker);
   const workerInfo = await worker.current().ready;
+  // The API and its Lambda environments get what the deployed function gets: the `ApiDatabase`
+  // link, as the API's role, and never the master credentials.
   const apiEnv = {
-    ...env,
-    DBOS_SYSTEM_DATABASE_URL: databaseUrlFor(databaseUrl, apiRole.name, apiRole.password),
+    ...base,
+    ...sstLinkEnv(
+      databaseUrlFor(databaseUrl, apiRole.name, apiRole.password),
+      "local",
+      "ApiDatabase",
+    ),
   };
 
   // In node mode the Node server answers on PORT; in lambda mode the lambda server's API Gateway

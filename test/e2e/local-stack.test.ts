@@ -18,6 +18,7 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
   let stack: ChildProcess;
   let base: string;
   let dataDir: string;
+  let ports: { health: number; relay: number };
   const output: string[] = [];
   const lineListeners = new Set<(line: string) => void>();
   const record = (line: string) => {
@@ -30,10 +31,13 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
     dataDir = join(parent, "pgdata");
     const port = await getPort();
     base = `http://127.0.0.1:${port}`;
+    ports = { health: await getPort(), relay: await getPort() };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
       LAMBDA_PORT: String(await getPort()),
+      HEALTH_PORT: String(ports.health),
+      RELAY_PORT: String(ports.relay),
       LOCAL_DATA_DIR: dataDir,
       API_MODE: mode,
     };
@@ -201,6 +205,32 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
       ].map(Number);
       const listening = listeners();
       for (const port of ports) expect(listening.get(port)).toEqual(["127.0.0.1"]);
+    });
+
+    it("puts the worker on the ports it was given", () => {
+      const text = output.join("\n");
+      expect(Number(/Worker\s+health http:\/\/[^:]+:(\d+)/.exec(text)![1])).toBe(ports.health);
+      expect(Number(/change relay :(\d+)/.exec(text)![1])).toBe(ports.relay);
+    });
+
+    it("hands the master credentials to the worker only; the API runs as a role of this database's own", async () => {
+      const text = output.join("\n");
+      expect(/the API as role (\S+)/.exec(text)![1]).toMatch(/^wfc_api_[0-9a-f]{8}$/);
+      const worker = Number(/Worker\s+.*pid (\d+)/.exec(text)![1]);
+      // In lambda mode, the environments too: one request makes sure one exists.
+      expect((await get("/health")).status).toBe(200);
+      const holders = descendants(stack.pid!).filter((pid) => {
+        try {
+          const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+          return /SST_RESOURCE_Database=|:\/\/postgres:postgres@/.test(environ);
+        } catch {
+          return false; // ended meanwhile
+        }
+      });
+      // The worker and its own helpers (tsx's esbuild service) inherit them; nothing else.
+      const workerTree = new Set([worker, ...descendants(worker)]);
+      expect(holders).toContain(worker);
+      expect(holders.filter((pid) => !workerTree.has(pid))).toEqual([]);
     });
 
     it("restarts a worker killed with SIGKILL and keeps serving: a workflow started afterwards completes", async () => {
