@@ -3,6 +3,7 @@ import {
   beforeDeadline,
   boundedQueries,
   ChangeFeed,
+  checkRepeatedStart,
   DatabaseTimeoutError,
   findDelivery,
   localWaits,
@@ -10,6 +11,7 @@ import {
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
+  readStoredStart,
   readWorkflowIdentity,
   readVersionsReport,
   storeMessage,
@@ -24,6 +26,7 @@ import {
   type VersionsReport,
   type Waits,
 } from "@wfc/core";
+import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
@@ -52,7 +55,11 @@ export interface SendOutcome {
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
-  /** Enqueues a workflow by name; an existing ID returns the existing workflow, never a rerun. */
+  /**
+   * Enqueues a workflow by name; an existing ID started with the same arguments returns the
+   * existing workflow, never a rerun.
+   * @throws ConflictError when the ID is taken by another kind or by other arguments.
+   */
   start(workflowName: string, workflowId: string | undefined, args: unknown[]): Promise<string>;
   /** Waits up to `timeoutSeconds` for an event, waking on change; null when it is not set by then. */
   getEvent(
@@ -178,18 +185,35 @@ export function createDbosBackend(options: BackendOptions): Backend {
     start: (workflowName, workflowId, args) =>
       call(async () => {
         const client = await dbos();
-        const handle = await withBoundedDbRetries(() =>
-          client.enqueue(
-            {
-              queueName: QUEUE_NAME,
-              workflowName,
-              workflowID: workflowId,
-              appVersion: options.appVersion,
-            },
-            ...args,
-          ),
-        );
-        return handle.workflowID;
+        try {
+          const handle = await withBoundedDbRetries(() =>
+            client.enqueue(
+              {
+                queueName: QUEUE_NAME,
+                workflowName,
+                workflowID: workflowId,
+                appVersion: options.appVersion,
+                // An existing ID is refused, not returned: it is then compared with this start
+                // (the common first start costs no extra read). Its stored arguments are what
+                // runs, also when a concurrent start won the insert.
+                workflowIDReusePolicy: "reject",
+              },
+              ...args,
+            ),
+          );
+          return handle.workflowID;
+        } catch (error) {
+          if (workflowId === undefined || !DBOSErrors.isWorkflowIDInUseError(error)) throw error;
+          const stored = await readStoredStart(reads(), workflowId);
+          // Deleted between the refusal and the read (retention): a retry starts it anew.
+          if (!stored) {
+            throw new UnavailableError(`Workflow '${workflowId}' was being deleted; retry`, {
+              cause: error,
+            });
+          }
+          checkRepeatedStart(workflowId, stored, workflowName, args);
+          return workflowId;
+        }
       }),
     getEvent: (workflowId, key, timeoutSeconds, signal) =>
       translate(async () => {

@@ -44,6 +44,7 @@ export {
   isFinalStatus,
   type WorkflowIdentity,
 } from "./db/workflow-status.js";
+export { checkRepeatedStart, readStoredStart, type StoredStart } from "./db/workflow-start.js";
 export {
   MAX_IN_FLIGHT_COUNTED,
   MAX_VERSIONS,
