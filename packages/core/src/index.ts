@@ -46,6 +46,12 @@ export {
 } from "./db/workflow-status.js";
 export { checkRepeatedStart, readStoredStart, type StoredStart } from "./db/workflow-start.js";
 export {
+  OUTCOME_POLL_MS,
+  readWorkflowOutcome,
+  waitForOutcome,
+  type WorkflowOutcome,
+} from "./db/workflow-outcome.js";
+export {
   MAX_IN_FLIGHT_COUNTED,
   MAX_VERSIONS,
   readLatestVersion,
