@@ -39,6 +39,19 @@ let stack: ChildProcess;
 let browser: Browser;
 let page: Page;
 let base: string;
+/** What Chromium reported the pages' Content-Security-Policy refused, page by page. */
+const refusals = new Map<Page, string[]>();
+
+/** A fresh page whose policy refusals are recorded (Chromium logs each as a console error). */
+async function openPage(options: Parameters<Browser["newPage"]>[0] = {}) {
+  const opened = await browser.newPage(options);
+  const refused: string[] = [];
+  refusals.set(opened, refused);
+  opened.on("console", (message) => {
+    if (/Content Security Policy/.test(message.text())) refused.push(message.text());
+  });
+  return opened;
+}
 
 beforeAll(async () => {
   if (!installed) return;
@@ -83,7 +96,7 @@ beforeAll(async () => {
     ],
   });
   [browser] = await Promise.all([launched, ready]);
-  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page = await openPage({ viewport: { width: 1100, height: 900 } });
 }, 60_000);
 
 afterAll(async () => {
@@ -397,5 +410,63 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.screenshot({ path: join(screenshotDir, "dashboard-phone.png"), fullPage: true });
     expect(output.join("\n")).not.toContain(KEY);
     console.log(`dashboard screenshot: ${join(screenshotDir, "dashboard.png")}`);
+  });
+
+  it("did all of the above without one refusal of its Content-Security-Policy", () => {
+    expect(refusals.get(page)).toEqual([]);
+  });
+});
+
+describe.skipIf(!installed)("the pages' Content-Security-Policy, in Chromium", () => {
+  it("keeps scripts out of the dashboard unless they are its own file: injected ones do not run", async () => {
+    const ui = await openPage();
+    try {
+      const response = await ui.goto(`${base}/ui`);
+      const policy = response!.headers()["content-security-policy"] ?? "";
+      expect(policy).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(policy).toMatch(/(^|; )object-src 'none'(;|$)/);
+      expect(policy).toMatch(/(^|; )frame-ancestors 'none'(;|$)/);
+      expect(policy).not.toContain("unsafe");
+      expect(response!.headers()).toMatchObject({
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+      });
+      await expect.poll(() => ui.getByText("This API requires a key.").isVisible()).toBe(true);
+      const attempt = await ui.evaluate(async () => {
+        const w = globalThis as any;
+        const refused: string[] = [];
+        w.document.addEventListener("securitypolicyviolation", (event: any) =>
+          refused.push(event.effectiveDirective),
+        );
+        const script = w.document.createElement("script");
+        script.textContent = "window.injected = 'script'";
+        w.document.body.append(script);
+        const holder = w.document.createElement("div");
+        holder.innerHTML = `<img src="/ui/missing.png" onerror="window.injected = 'handler'">`;
+        w.document.body.append(holder);
+        // Violations are reported as tasks of their own: wait until both have been.
+        while (refused.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+        return { injected: w.injected ?? null, refused: refused.sort() };
+      });
+      expect(attempt).toEqual({ injected: null, refused: ["script-src-attr", "script-src-elem"] });
+    } finally {
+      await ui.close();
+    }
+  });
+
+  it("serves the docs page whole from its own origin, without a refusal", async () => {
+    const docs = await openPage();
+    const origins = new Set<string>();
+    docs.on("request", (request) => origins.add(new URL(request.url()).origin));
+    try {
+      const response = await docs.goto(`${base}/docs`);
+      expect(response!.headers()["content-security-policy"]).toMatch(/script-src 'self'(;|$)/);
+      const operation = docs.getByText("/start-workflow-events/{workflow_id}/{n_steps}").first();
+      await expect.poll(() => operation.isVisible(), { timeout: 20_000 }).toBe(true);
+      expect(refusals.get(docs)).toEqual([]);
+      expect([...origins]).toEqual([base]);
+    } finally {
+      await docs.close();
+    }
   });
 });

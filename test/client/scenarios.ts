@@ -67,6 +67,17 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     },
   ],
   [
+    "a repeated start answers as the first did, and one with other parameters is a 409",
+    async ({ client, id }) => {
+      const wf = id("repeat");
+      const first = await client.start("document-review", wf, { pages: 2 });
+      expect(await client.start("document-review", wf, { pages: 2 })).toEqual(first);
+      const error = await rejection(client.start("document-review", wf, { pages: 50 }));
+      expect(error.status).toBe(409);
+      expect(error.detail).toMatch(/already exists with other parameters/);
+    },
+  ],
+  [
     "a wrong API key is refused with 401",
     async ({ withApiKey, id }) => {
       const intruder = createWorkflowClient(withApiKey("not-the-right-key-at-all"));

@@ -172,6 +172,17 @@ describe("every route works as the role", () => {
     expect((await api.post(`/start-workflow-events/${id}/1`)).status).toBe(409);
   });
 
+  it("an existing ID started with other parameters answers 409, with its own 200", async () => {
+    const id = `role-params-${run}`;
+    const first = await api.post(`/start-workflow-document-review/${id}/2`);
+    expect(first.status).toBe(200);
+    expect((await api.post(`/start-workflow-document-review/${id}/50`)).status).toBe(409);
+    expect(await api.post(`/start-workflow-document-review/${id}/2`)).toMatchObject({
+      status: 200,
+      body: first.body,
+    });
+  });
+
   it("workflow management: get, list, cancel, resume", async () => {
     const id = `role-mgmt-${run}`;
     await api.post(`/start-workflow-messaging/${id}/1`);

@@ -322,6 +322,10 @@ describe("HTTP hygiene", () => {
     expect(response.headers.get("x-frame-options")).toBeTruthy();
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age/);
     expect(response.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+    // JSON loads nothing: rendered as a page by mistake, it runs nothing and is framed by none.
+    expect(response.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
   });
 
   it("gives the Node server's docs page the same headers, request ID and access log", async () => {

@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { readAllEvents, readStreamSnapshot } from "@wfc/core";
+import { readAllEvents, readStoredStart, readStreamSnapshot } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInspector, createTestApi } from "../support/api.js";
@@ -76,6 +76,15 @@ describe("readers agree with the SDK", () => {
     const snapshot = await readStreamSnapshot(db, streamId, "progress_stream");
     expect(snapshot).toEqual({ values: fromSdk, offset: 0, closed: true });
     expect(fromSdk).toHaveLength(6);
+  });
+
+  it("reads a workflow's name and arguments as client.getWorkflow does", async () => {
+    const fromSdk = await inspector.client.getWorkflow(eventsId);
+    expect(await readStoredStart(db, eventsId)).toEqual({
+      name: fromSdk!.workflowName,
+      args: fromSdk!.input,
+    });
+    expect(fromSdk!.input).toEqual([2]);
   });
 
   it("reads from an offset", async () => {

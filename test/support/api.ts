@@ -63,6 +63,8 @@ export async function createInspector(databaseUrl: string) {
     result: <T>(workflowId: string) =>
       client.retrieveWorkflow<T>(workflowId).getResult({ pollingIntervalMs: 50 }),
     status: async (workflowId: string) => (await client.getWorkflow(workflowId))?.status,
+    /** The arguments the workflow was stored with, which a worker runs it with. */
+    inputs: async (workflowId: string) => (await client.getWorkflow(workflowId))?.input,
     close: () => client.destroy(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -24,14 +24,20 @@ export interface LoggingCluster {
  */
 export async function startLoggingCluster(name: string): Promise<LoggingCluster> {
   const lines: string[] = [];
-  const cluster = await startEmbeddedPostgres(
-    join(mkdtempSync(join(tmpdir(), `wfc-${name}-`)), "pgdata"),
-    "dbos",
-    () => {},
-    { settings: STATEMENT_LOG_SETTINGS, onLogLine: (line) => lines.push(line) },
-  );
+  const parent = mkdtempSync(join(tmpdir(), `wfc-${name}-`));
+  const embedded = await startEmbeddedPostgres(join(parent, "pgdata"), "dbos", () => {}, {
+    settings: STATEMENT_LOG_SETTINGS,
+    onLogLine: (line) => lines.push(line),
+  });
   return {
-    cluster,
+    // Stopping it removes its data too: nothing is left in the temp dir.
+    cluster: {
+      ...embedded,
+      async stop() {
+        await embedded.stop();
+        rmSync(parent, { recursive: true, force: true });
+      },
+    },
     async statements(db) {
       const marker = `wfc-log-marker-${Math.random()}`;
       await db.query(`SELECT '${marker}'`);

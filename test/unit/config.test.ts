@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
@@ -57,6 +58,37 @@ describe("configuration", () => {
         loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, LIVE_FEED_MAX_SECONDS: bad });
       expect(attempt).toThrow(/LIVE_FEED_MAX_SECONDS/);
     }
+  });
+});
+
+describe("the webhook secret", () => {
+  const withSecret = (secret: string) =>
+    loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, WEBHOOK_SECRET: secret }).WEBHOOK_SECRET;
+  const random = (bytes: number) => randomBytes(bytes).toString("base64");
+
+  it("takes whsec_ and the base64 of 24 or more random bytes, as Svix issues them", () => {
+    for (const secret of [`whsec_${random(24)}`, `whsec_${random(32)}`, random(32)]) {
+      expect(withSecret(secret)).toBe(secret);
+    }
+  });
+
+  it.each([
+    ["bad base64", "whsec_not*base64!at-all-0123456789"],
+    ["unpadded base64", `whsec_${random(25).replace(/=+$/, "")}`],
+    ["a 7-byte key", "whsec_AAAAAAAAAA"],
+    ["23 random bytes", `whsec_${random(23)}`],
+    ["a key of zeros", `whsec_${Buffer.alloc(32).toString("base64")}`],
+  ])("refuses %s in one line naming WEBHOOK_SECRET, without the value", (_, secret) => {
+    let message = "";
+    try {
+      withSecret(secret);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as ConfigError).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: WEBHOOK_SECRET must be whsec_ followed by/);
+    expect(message).not.toContain("\n");
+    expect(message).not.toContain(secret.replace(/^whsec_/, ""));
   });
 });
 

@@ -57,7 +57,20 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
   const app = new Hono()
     .use(requestId())
     .use(accessLog(settings.log, settings.logLevel))
-    .use(secureHeaders());
+    // JSON and event streams load nothing: a browser that renders one anyway (a sniffing proxy,
+    // a mistaken type) runs nothing in it, and nothing frames it. Pages set a policy of their
+    // own (`page-policy.ts`), which `overwrite: false` keeps.
+    .use(
+      secureHeaders({
+        contentSecurityPolicy: {
+          defaultSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+        xFrameOptions: "DENY",
+        overwrite: false,
+      }),
+    );
   if (settings.corsOrigins?.length) {
     app.use(
       cors({

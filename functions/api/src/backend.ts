@@ -3,18 +3,20 @@ import {
   beforeDeadline,
   boundedQueries,
   ChangeFeed,
-  DatabaseTimeoutError,
+  checkRepeatedStart,
   findDelivery,
   localWaits,
   POLL_ONLY,
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
+  readStoredStart,
   readWorkflowIdentity,
   readVersionsReport,
   storeMessage,
   readWorkflowStatus,
   UnavailableError,
+  waitForOutcome,
   type DeliveryRecord,
   type MessageRefusal,
   type WorkflowIdentity,
@@ -24,11 +26,13 @@ import {
   type VersionsReport,
   type Waits,
 } from "@wfc/core";
+import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
 import { createManagement, type WorkflowManagement } from "./management.js";
+import type { LogLevel } from "./middleware/access-log.js";
 import { toDomainError, translate } from "./domain-errors.js";
 import { relayWaits } from "./relay-waits.js";
 
@@ -52,7 +56,11 @@ export interface SendOutcome {
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
 export interface Backend {
-  /** Enqueues a workflow by name; an existing ID returns the existing workflow, never a rerun. */
+  /**
+   * Enqueues a workflow by name; an existing ID started with the same arguments returns the
+   * existing workflow, never a rerun.
+   * @throws ConflictError when the ID is taken by another kind or by other arguments.
+   */
   start(workflowName: string, workflowId: string | undefined, args: unknown[]): Promise<string>;
   /** Waits up to `timeoutSeconds` for an event, waking on change; null when it is not set by then. */
   getEvent(
@@ -83,8 +91,12 @@ export interface Backend {
   status(workflowId: string): Promise<string | undefined>;
   /** The workflow's status and stored name (its kind), undefined if it does not exist. */
   identity(workflowId: string): Promise<WorkflowIdentity | undefined>;
-  /** Waits for a workflow's result, at most `timeoutSeconds`. */
-  result(workflowId: string, timeoutSeconds: number): Promise<unknown>;
+  /**
+   * Waits for a workflow's result, at most `timeoutSeconds`, and no longer than `signal` (the
+   * request: a client that leaves takes the wait with it).
+   * @throws UnavailableError when it has not finished by then; Error when it did not succeed.
+   */
+  result(workflowId: string, timeoutSeconds: number, signal?: AbortSignal): Promise<unknown>;
   /** Status, listing, cancel and resume. */
   workflows: WorkflowManagement;
   /** Every application version with its in-flight counts: a release's progress. */
@@ -109,10 +121,10 @@ export interface BackendOptions {
   dbTimeoutMs?: number;
   /** Longest a live feed waits out a database that is away (default `LIVE_OUTAGE_MS`). */
   liveOutageMs?: number;
+  /** The lowest level the DBOS client logs at (default `info`). */
+  logLevel?: LogLevel;
 }
 
-// Only for `GET /` awaiting its root workflow's result (the SDK polls for results).
-const RESULT_POLL_MS = 50;
 /** How far past its timeout a wait's last read may run (its answer is then still correct). */
 const READ_MARGIN_MS = 500;
 
@@ -130,6 +142,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
     poolSize: options.poolSize,
     connectTimeoutMs: dbTimeoutMs,
     pool: options.pool,
+    logLevel: options.logLevel,
   });
   const fallbackPollMs = options.fallbackPollMs ?? 2_000;
   // Our own LISTEN only without a relay: through a pooler it would be pinned or lost.
@@ -178,18 +191,35 @@ export function createDbosBackend(options: BackendOptions): Backend {
     start: (workflowName, workflowId, args) =>
       call(async () => {
         const client = await dbos();
-        const handle = await withBoundedDbRetries(() =>
-          client.enqueue(
-            {
-              queueName: QUEUE_NAME,
-              workflowName,
-              workflowID: workflowId,
-              appVersion: options.appVersion,
-            },
-            ...args,
-          ),
-        );
-        return handle.workflowID;
+        try {
+          const handle = await withBoundedDbRetries(() =>
+            client.enqueue(
+              {
+                queueName: QUEUE_NAME,
+                workflowName,
+                workflowID: workflowId,
+                appVersion: options.appVersion,
+                // An existing ID is refused, not returned: it is then compared with this start
+                // (the common first start costs no extra read). Its stored arguments are what
+                // runs, also when a concurrent start won the insert.
+                workflowIDReusePolicy: "reject",
+              },
+              ...args,
+            ),
+          );
+          return handle.workflowID;
+        } catch (error) {
+          if (workflowId === undefined || !DBOSErrors.isWorkflowIDInUseError(error)) throw error;
+          const stored = await readStoredStart(reads(), workflowId);
+          // Deleted between the refusal and the read (retention): a retry starts it anew.
+          if (!stored) {
+            throw new UnavailableError(`Workflow '${workflowId}' was being deleted; retry`, {
+              cause: error,
+            });
+          }
+          checkRepeatedStart(workflowId, stored, workflowName, args);
+          return workflowId;
+        }
       }),
     getEvent: (workflowId, key, timeoutSeconds, signal) =>
       translate(async () => {
@@ -233,20 +263,28 @@ export function createDbosBackend(options: BackendOptions): Backend {
     identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
     workflows: managed(createManagement(dbos), call),
     versions: () => call(() => readVersionsReport(reads())),
-    result: (workflowId, timeoutSeconds) =>
+    result: (workflowId, timeoutSeconds, signal) =>
       translate(async () => {
         connections.begin();
         try {
-          const handle = (await dbos()).retrieveWorkflow(workflowId);
-          const result = handle.getResult({ pollingIntervalMs: RESULT_POLL_MS });
-          return await beforeDeadline(result, performance.now() + timeoutSeconds * 1000).catch(
-            (error: unknown) => {
-              if (!(error instanceof DatabaseTimeoutError)) throw error;
-              throw new UnavailableError(
-                `Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`,
-              );
-            },
+          // Our own read, not the SDK's getResult: its poll runs on after the request has
+          // ended (a race only stops waiting for it), until the workflow finishes.
+          const timeoutMs = timeoutSeconds * 1000;
+          const db = boundedQueries(
+            connections.pool(),
+            performance.now() + timeoutMs + READ_MARGIN_MS,
           );
+          const outcome = await waitForOutcome(db, workflowId, { timeoutMs, signal });
+          if (!outcome) {
+            throw new UnavailableError(
+              signal?.aborted
+                ? `The client left before workflow ${workflowId} finished`
+                : `Workflow ${workflowId} did not finish within ${timeoutSeconds}s; is a worker running?`,
+            );
+          }
+          if (outcome.status !== "SUCCESS")
+            throw new Error(`Workflow ${workflowId} ended ${outcome.status}`);
+          return outcome.output;
         } finally {
           connections.end();
         }

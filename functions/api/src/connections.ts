@@ -2,6 +2,8 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME } from "@wfc/core";
 import pg from "pg";
 import { RefusalAwareClient } from "./bounded-retries.js";
+import { dbosJsonLogger } from "./dbos-log.js";
+import type { LogLevel } from "./middleware/access-log.js";
 
 export interface ConnectionOptions {
   databaseUrl: string;
@@ -10,6 +12,8 @@ export interface ConnectionOptions {
   connectTimeoutMs: number;
   /** Use this pool instead of creating one (its size and settings are then the caller's). */
   pool?: pg.Pool;
+  /** The lowest level of what the DBOS client logs (as JSON lines, see `dbos-log.ts`). */
+  logLevel?: LogLevel;
 }
 
 /** An idle connection older than this is closed; the next request opens a new one. */
@@ -57,6 +61,7 @@ export function createConnections(options: ConnectionOptions) {
         // No SET LOCAL per read: the API's role carries a server-side statement_timeout, and a
         // pooler (RDS Proxy) need not track session state for us.
         observabilityQueryTimeoutMs: 0,
+        logger: dbosJsonLogger(options.logLevel),
       })),
     /** Marks a call as started, replacing the pool first if the process was idle too long. */
     begin() {

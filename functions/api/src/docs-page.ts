@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Hono } from "hono";
+import { pagePolicy } from "./page-policy.js";
 
 const require = createRequire(import.meta.url);
 // swagger-ui-dist ships the built viewer: served from the package, never from a CDN.
@@ -26,15 +27,23 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs", deepLinking: true });`;
+// No validator: it would send the spec's URL to validator.swagger.io and show its badge.
+const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs", deepLinking: true, validatorUrl: null });`;
+
+// The viewer's stylesheet draws its icons from data: URIs.
+const POLICY = pagePolicy({ images: ["data:"] });
 
 /**
  * The browsable docs page (Swagger UI over `/openapi.json`), for the Node server only: its
- * ~1.5 MB of assets stay out of the Lambda bundle, where `/openapi.json` is served as well.
+ * ~1.5 MB of assets stay out of the Lambda bundle, where `/openapi.json` is served as well. Its
+ * scripts are files, so its policy admits none inline.
  */
 export function docsPage() {
   return new Hono()
-    .get("/docs", (c) => c.html(PAGE))
+    .get("/docs", (c) => {
+      c.header("content-security-policy", POLICY);
+      return c.html(PAGE);
+    })
     .get("/docs/assets/init.js", (c) =>
       c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
     )

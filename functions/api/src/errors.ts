@@ -19,6 +19,10 @@ export const CLIENT_CLOSED_REQUEST = 499;
  * errors are logged and answered 500 without internals (no stack, SQL or connection string).
  */
 export function onError(error: Error, c: Context) {
+  // A client that went away (closed the socket while sending its body, or while a wait such as
+  // `GET /` ran) is no server error: nobody reads this answer, and the access log says 499, as
+  // nginx does.
+  if (c.req.raw.signal.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
   if (error instanceof AppError) {
     if (error.code === "unavailable") c.header("Retry-After", "1");
     return c.json({ detail: error.message }, STATUS[error.code]);
@@ -28,9 +32,6 @@ export function onError(error: Error, c: Context) {
     if (error.res) return error.getResponse();
     return c.json({ detail: error.message || "Request failed" }, error.status);
   }
-  // A client that went away mid-request (closed the socket while sending its body) is no
-  // server error: nobody reads this answer, and the access log says 499, as nginx does.
-  if (c.req.raw.signal.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
   console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(error) }));
   return c.json({ detail: "Internal Server Error" }, 500);
 }

@@ -19,6 +19,7 @@ export function createRuntime(
     fallbackPollMs: config.FALLBACK_POLL_MS,
     relayUrl: config.CHANGE_RELAY_URL,
     dbTimeoutMs: config.DB_TIMEOUT_MS,
+    logLevel: config.LOG_LEVEL,
   });
   const app = createApp(backend, {
     apiKeys: config.API_KEYS,

@@ -58,8 +58,9 @@ export function createWorkflowClient(transport: Transport) {
   return {
     /**
      * Starts a workflow of a declared kind with its start parameters; starting an existing ID
-     * returns it (never a rerun). The parameters and the answer are typed by the kind's
-     * declaration. @throws WorkflowApiError 422 naming a bad parameter, 409 for an ID of another kind.
+     * with the same parameters returns it (never a rerun). The parameters and the answer are
+     * typed by the kind's declaration. @throws WorkflowApiError 422 naming a bad parameter, 409
+     * for an ID of another kind or started with other parameters.
      */
     start: async <N extends StartableKind>(
       kind: N,

@@ -28,6 +28,23 @@ const roleName = z
   .regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a lower-case identifier (a-z, 0-9, _; 1-63 characters)")
   .refine((v) => !v.startsWith("pg_"), "must not start with pg_ (reserved for system roles)");
 
+/** Fewest bytes a webhook secret decodes to: 192 bits, the size of the secrets Svix issues. */
+const WEBHOOK_SECRET_MIN_BYTES = 24;
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * A Standard Webhooks secret: `whsec_` and the padded base64 of at least 24 bytes (the prefix may
+ * be left out, as the spec's libraries allow). The libraries decode leniently (`whsec_AAAAAAAAAA`
+ * is a 7-byte zero key) or throw at start-up; a placeholder of one repeated byte is no secret.
+ * The message never repeats the value.
+ */
+const webhookSecret = z.string().refine((value) => {
+  const encoded = value.replace(/^whsec_/, "");
+  if (!PADDED_BASE64.test(encoded)) return false;
+  const key = Buffer.from(encoded, "base64");
+  return key.length >= WEBHOOK_SECRET_MIN_BYTES && key.some((byte) => byte !== key[0]);
+}, `must be whsec_ followed by the base64 of at least ${WEBHOOK_SECRET_MIN_BYTES} random bytes, such as the output of: echo "whsec_$(openssl rand -base64 32)"`);
+
 /** A comma-separated list (blanks ignored), each item checked by `item`. */
 const commaList = (item: z.ZodString) =>
   z
@@ -90,8 +107,8 @@ const apiSchema = z.object({
   STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */
   API_KEYS: commaList(z.string().min(16, "each key must be at least 16 characters")),
-  /** Standard Webhooks secret (base64, optionally `whsec_`-prefixed). No default. */
-  WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Standard Webhooks secret (`whsec_` + base64 of 24+ bytes). No default. */
+  WEBHOOK_SECRET: webhookSecret.optional(),
   /** Comma-separated origins allowed by CORS; unset means no CORS. */
   CORS_ORIGINS: commaList(
     z.string().url("each origin must be a URL such as https://app.example.com"),

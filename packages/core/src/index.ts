@@ -44,6 +44,13 @@ export {
   isFinalStatus,
   type WorkflowIdentity,
 } from "./db/workflow-status.js";
+export { checkRepeatedStart, readStoredStart, type StoredStart } from "./db/workflow-start.js";
+export {
+  OUTCOME_POLL_MS,
+  readWorkflowOutcome,
+  waitForOutcome,
+  type WorkflowOutcome,
+} from "./db/workflow-outcome.js";
 export {
   MAX_IN_FLIGHT_COUNTED,
   MAX_VERSIONS,

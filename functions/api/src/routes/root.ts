@@ -25,7 +25,9 @@ export function rootRoutes(backend: Backend) {
       // start six workflows. It gets the answer's headers, and nothing runs.
       if (c.req.method === "HEAD") return c.body(null, 200, { "content-type": "application/json" });
       const workflowId = await backend.start(kindNamed("fanout").workflowName, undefined, []);
-      return c.json((await backend.result(workflowId, ROOT_TIMEOUT_SECONDS)) as FanoutRootOutput);
+      // The request's signal: a client that leaves ends the wait (no reads go on for it).
+      const result = await backend.result(workflowId, ROOT_TIMEOUT_SECONDS, c.req.raw.signal);
+      return c.json(result as FanoutRootOutput);
     },
   );
 }

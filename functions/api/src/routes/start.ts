@@ -20,8 +20,8 @@ export const startRoutePath = (kind: AnyKind) =>
  * One start route per startable kind, derived from its declaration: path parameters validated
  * by its `params` (422 naming each bad one; text that cannot be stored is refused first, whatever
  * the kind's schema), enqueued with its `args`, answered with its `respond`, documented with its
- * `answer` schema. Starting an existing ID returns it (never a rerun); an ID used by another
- * kind is a 409.
+ * `answer` schema. Starting an existing ID with the same parameters returns it (never a rerun);
+ * an ID used by another kind, or with other parameters (which would never run), is a 409.
  */
 export function startRoutes(backend: Backend) {
   const app = new Hono();
@@ -32,7 +32,12 @@ export function startRoutes(backend: Backend) {
       doc(
         kind.name,
         kind.summary,
-        { 200: { description: "Started (or already existing)", schema: kind.answer! } },
+        {
+          200: {
+            description: "Started (or already existing with these parameters)",
+            schema: kind.answer!,
+          },
+        },
         [409, 422, 503],
       ),
       storableParams(),

@@ -1,4 +1,8 @@
-import { DBOSJSON, deserializeValue } from "@dbos-inc/dbos-sdk/internal/serialization";
+import {
+  DBOSJSON,
+  deserializePositionalArgs,
+  deserializeValue,
+} from "@dbos-inc/dbos-sdk/internal/serialization";
 import {
   isLegacyClosedSentinel,
   isStreamClosedSentinel,
@@ -11,6 +15,11 @@ import {
  */
 export function decodeValue(stored: string | null, serialization: string | null): Promise<unknown> {
   return deserializeValue(stored, serialization, DBOSJSON);
+}
+
+/** Decodes a workflow's stored arguments (`workflow_input.inputs`) as the SDK does, any format. */
+export function decodeArgs(stored: string, serialization: string | null): Promise<unknown[]> {
+  return deserializePositionalArgs(stored, serialization, DBOSJSON) as Promise<unknown[]>;
 }
 
 /** Whether a stored stream row is the marker that closes the stream (any SDK release's form). */
