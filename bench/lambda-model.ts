@@ -54,6 +54,19 @@ async function transactions(admin: pg.Pool, database: string) {
   return Number(rows[0]!.n);
 }
 
+/**
+ * The body of an answer, which must have `status`: a wait cut off by the emulator (502) or
+ * throttled (429) measures nothing, so the run fails instead of reporting it.
+ */
+async function answer(response: Promise<Response>, status: number): Promise<string> {
+  const r = await response;
+  const text = await r.text();
+  if (r.status !== status) {
+    throw new Error(`${r.url}: expected ${status}, got ${r.status}: ${text.slice(0, 200)}`);
+  }
+  return text;
+}
+
 interface Stats {
   busy: number;
   recentColdStarts: { environment: number; firstAnswerMs: number }[];
@@ -135,7 +148,7 @@ export async function measureLambdaModel(
     const probes = 5;
     for (let i = 0; i < probes; i++) {
       await (await fetch(`${base}/health`)).text();
-      held.push(fetch(`${base}/workflow-events/${uid("hold")}/k?timeout=8`).then((r) => r.text()));
+      held.push(answer(fetch(`${base}/workflow-events/${uid("hold")}/k?timeout=8`), 404));
       await untilBusy(i + 1);
     }
     const coldStarts = (await stats()).recentColdStarts
@@ -146,7 +159,7 @@ export async function measureLambdaModel(
     for (const n of waiters) {
       const id = uid("nobody");
       const waiting = Array.from({ length: n }, (_, i) =>
-        fetch(`${base}/workflow-events/${id}/k${i}?timeout=4`).then((r) => r.text()),
+        answer(fetch(`${base}/workflow-events/${id}/k${i}?timeout=4`), 404),
       );
       await untilBusy(n);
       let peak = 0;
@@ -166,9 +179,7 @@ export async function measureLambdaModel(
     const most = Math.max(...waiters);
     const waitId = uid("quiet");
     const quietWaits = Array.from({ length: most }, (_, i) =>
-      fetch(`${base}/workflow-events/${waitId}/k${i}?timeout=${quietSeconds + 5}`).then((r) =>
-        r.text(),
-      ),
+      answer(fetch(`${base}/workflow-events/${waitId}/k${i}?timeout=${quietSeconds + 5}`), 404),
     );
     await untilBusy(most);
     const before = await transactions(admin, database);
@@ -181,9 +192,9 @@ export async function measureLambdaModel(
     const wakeId = uid("wake");
     await client.enqueue(enqueueOptions(BENCH.eventWake, wakeId), samples);
     const answers = Array.from({ length: samples }, (_, i) =>
-      fetch(`${base}/workflow-events/${wakeId}/k${i}?timeout=25`)
-        .then((r) => r.json() as Promise<{ value: number }>)
-        .then((body) => now() - body.value),
+      answer(fetch(`${base}/workflow-events/${wakeId}/k${i}?timeout=25`), 200).then(
+        (text) => now() - (JSON.parse(text) as { value: number }).value,
+      ),
     );
     await untilBusy(samples);
     for (let i = 0; i < samples; i++) {

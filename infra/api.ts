@@ -1,4 +1,12 @@
-import { API_ARCHITECTURE, API_HANDLER, API_MEMORY_MB, API_RUNTIME } from "./api-function";
+import {
+  API_ARCHITECTURE,
+  API_HANDLER,
+  API_LIVE_FUNCTION,
+  API_MEMORY_MB,
+  API_RUNTIME,
+  LIVE_FEED_PATHS,
+  PATHS_BESIDE_LIVE_FEEDS,
+} from "./api-function";
 import type { ConnectionBudget } from "./connection-budget";
 import { createGatewayResponses, GATEWAY_RESPONSES } from "./gateway-responses";
 import type { Network } from "./network";
@@ -19,55 +27,66 @@ interface ApiArgs {
 }
 
 /**
- * The public HTTPS API: one Lambda function running the Hono app's streaming entry, inside the
- * VPC (RDS is only reachable there), behind an API Gateway REST API whose routes use response
+ * The public HTTPS API: the Hono app's streaming entry in two Lambda functions, inside the VPC
+ * (RDS is only reachable there), behind an API Gateway REST API whose routes use response
  * transfer mode STREAM. Function URLs cannot stream from a function in a VPC, and HTTP APIs
  * (API Gateway v2) do not stream, so this is the shape in which server-sent events leave as they
- * are written. Every route streams: live feeds share paths with plain JSON answers.
+ * are written. `ApiLive` serves the live-feed paths (`LIVE_FEED_PATHS`), `Api` everything else:
+ * a feed runs until its time limit even after its client has left (Lambda does not stop a
+ * streamed response whose client disconnected), so feeds get environments of their own and can
+ * never throttle `/health` or a start. `Api` redirects a feed asked for at another path.
  *
- * Its reserved concurrency and per-environment pool are the connection budget's; waits are
+ * Their reserved concurrencies and per-environment pool are the connection budget's; waits are
  * answered by the worker's change relay, so a waiting environment holds no database connection.
  */
 export function createApi({ network, links, budget, relayUrl, after }: ApiArgs) {
-  const fn = new sst.aws.Function(
-    "Api",
-    {
-      handler: API_HANDLER,
-      runtime: API_RUNTIME,
-      architecture: API_ARCHITECTURE,
-      memory: `${API_MEMORY_MB} MB`,
-      streaming: true,
-      timeout: `${STREAM_LIMIT_SECONDS} seconds`,
-      concurrency: { reserved: budget.apiReservedConcurrency },
-      link: links,
-      environment: {
-        APP_VERSION: appVersion(),
-        LOG_LEVEL: "info",
-        DB_POOL_SIZE: String(budget.apiDbPoolSize),
-        CHANGE_RELAY_URL: relayUrl,
-      },
-      nodejs: { esbuild: { external: OPTIONAL_DEPENDENCIES } },
-      // `sst dev` runs the function on the developer's machine: no VPC to join.
-      vpc: $dev
-        ? undefined
-        : {
-            privateSubnets: network.vpc.privateSubnets,
-            securityGroups: [network.apiSecurityGroup.id],
+  const apiFunction = (
+    name: string,
+    reserved: number,
+    environment: Record<string, $util.Input<string>>,
+  ) =>
+    new sst.aws.Function(
+      name,
+      {
+        handler: API_HANDLER,
+        runtime: API_RUNTIME,
+        architecture: API_ARCHITECTURE,
+        memory: `${API_MEMORY_MB} MB`,
+        streaming: true,
+        timeout: `${STREAM_LIMIT_SECONDS} seconds`,
+        concurrency: { reserved },
+        link: links,
+        environment: {
+          APP_VERSION: appVersion(),
+          LOG_LEVEL: "info",
+          DB_POOL_SIZE: String(budget.apiDbPoolSize),
+          CHANGE_RELAY_URL: relayUrl,
+          ...environment,
+        },
+        nodejs: { esbuild: { external: OPTIONAL_DEPENDENCIES } },
+        // `sst dev` runs the function on the developer's machine: no VPC to join.
+        vpc: $dev
+          ? undefined
+          : {
+              privateSubnets: network.vpc.privateSubnets,
+              securityGroups: [network.apiSecurityGroup.id],
+            },
+        transform: {
+          role: (args) => {
+            // Only Lambda may assume the role. SST also trusts the whole account (which `sst dev`
+            // needs to run the function locally), in every mode.
+            if (!$dev) {
+              args.assumeRolePolicy = aws.iam.assumeRolePolicyForPrincipal({
+                Service: "lambda.amazonaws.com",
+              });
+            }
           },
-      transform: {
-        role: (args) => {
-          // Only Lambda may assume the role. SST also trusts the whole account (which `sst dev`
-          // needs to run the function locally), in every mode.
-          if (!$dev) {
-            args.assumeRolePolicy = aws.iam.assumeRolePolicyForPrincipal({
-              Service: "lambda.amazonaws.com",
-            });
-          }
         },
       },
-    },
-    { dependsOn: after },
-  );
+      { dependsOn: after },
+    );
+  const fn = apiFunction("Api", budget.apiReservedConcurrency, { LIVE_FEED_PATHS_ONLY: "true" });
+  const liveFn = apiFunction(API_LIVE_FUNCTION, budget.apiLiveReservedConcurrency, {});
 
   // Regional: an edge-optimized endpoint cuts a stream that is idle for 30 s; regional allows 5 min.
   // No CORS at the gateway: SST's default answers every preflight with `*`, while the app
@@ -87,10 +106,18 @@ export function createApi({ network, links, budget, relayUrl, after }: ApiArgs) 
     },
   });
   const responses = createGatewayResponses(api);
-  for (const route of ["ANY /", "ANY /{proxy+}"]) {
-    // One function for both routes (one pool of warm instances and DB connections): passed by
-    // ARN, so the route is told to stream itself.
-    api.route(route, fn.arn, {
+  const routes: [string, typeof fn][] = [
+    // One function for both catch-all routes (one pool of warm instances and DB connections).
+    ["ANY /", fn],
+    ["ANY /{proxy+}", fn],
+    ...PATHS_BESIDE_LIVE_FEEDS.map((path): [string, typeof fn] => [`ANY ${path}`, fn]),
+    // API Gateway prefers the most specific resource: these never reach `{proxy+}`. Every
+    // method, so the app answers a wrong one (405) as anywhere else.
+    ...LIVE_FEED_PATHS.map((path): [string, typeof fn] => [`ANY ${path}`, liveFn]),
+  ];
+  for (const [route, target] of routes) {
+    // Passed by ARN, so the route is told to stream itself.
+    api.route(route, target.arn, {
       streaming: true,
       transform: {
         integration: (args) => {
@@ -100,5 +127,5 @@ export function createApi({ network, links, budget, relayUrl, after }: ApiArgs) 
     });
   }
   api.deploy();
-  return { fn, api };
+  return { fn, liveFn, api };
 }

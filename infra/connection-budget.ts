@@ -74,6 +74,12 @@ interface StageCapacity {
   drainingWorkerMaxTasks: number;
   /** The API function's reserved concurrency: at most this many environments at once. */
   apiReservedConcurrency: number;
+  /**
+   * The live-feed function's (`ApiLive`) reserved concurrency: open feeds at most. Apart from
+   * the API's, so feeds (and feeds whose clients left, which run on to their time limit) never
+   * take a short call's environment; same pool per environment.
+   */
+  apiLiveReservedConcurrency: number;
   /** Production only: the RDS proxy's share of max_connections (`MaxConnectionsPercent`). */
   proxyMaxConnectionsPercent?: number;
 }
@@ -85,8 +91,9 @@ const PRODUCTION: StageCapacity = {
   // (3 + 1) x 2 tasks at once: the eight tasks that fit beside the API's share.
   workerMaxTasks: 3,
   drainingWorkerMaxTasks: 1,
-  // Through the proxy the environments share its connections, so this bounds cost, not slots.
+  // Through the proxy the environments share its connections, so these bound cost, not slots.
   apiReservedConcurrency: 100,
+  apiLiveReservedConcurrency: 50,
   proxyMaxConnectionsPercent: 25,
 };
 
@@ -96,9 +103,10 @@ const DISPOSABLE: StageCapacity = {
   maxConnections: 100,
   workerMaxTasks: 1,
   drainingWorkerMaxTasks: 1,
-  // Direct connections: each environment holds its pool, so this bounds the role's connections;
-  // 10 x 2 leaves room for the four worker tasks of a release.
-  apiReservedConcurrency: 10,
+  // Direct connections: each environment holds its pool, so these bound the role's connections;
+  // (6 + 4) x 2 leaves room for the four worker tasks of a release.
+  apiReservedConcurrency: 6,
+  apiLiveReservedConcurrency: 4,
 };
 
 /** One stage's budget: its capacity decisions and what follows from them. */
@@ -152,7 +160,8 @@ export function connectionBudget(production: boolean): ConnectionBudget {
       ? undefined
       : Math.floor((capacity.maxConnections * capacity.proxyMaxConnectionsPercent) / 100);
   const apiRoleConnectionLimit =
-    proxyMaxConnections ?? capacity.apiReservedConcurrency * API_DB_POOL_SIZE;
+    proxyMaxConnections ??
+    (capacity.apiReservedConcurrency + capacity.apiLiveReservedConcurrency) * API_DB_POOL_SIZE;
   const api = Math.max(proxyMaxConnections ?? 0, apiRoleConnectionLimit);
 
   const total = reserved + OPERATOR_SESSIONS + workers + api;

@@ -29,7 +29,7 @@ export async function deploy() {
     version,
     draining,
   });
-  const { api, fn } = createApi({
+  const { api, fn, liveFn } = createApi({
     network,
     // The API's own role, never the master user's `Database`.
     links: [
@@ -42,6 +42,7 @@ export async function deploy() {
     // The current version's service, steady: only then does the API stamp starts with its version.
     after: [service],
   });
-  // `apiFunction` is what in-AWS callers pass to the client's Lambda transport.
-  return { api: api.url, apiFunction: fn.name };
+  // What in-AWS callers pass to the client's Lambda transport (`functionName`,
+  // `streamFunctionName`).
+  return { api: api.url, apiFunction: fn.name, apiLiveFunction: liveFn.name };
 }

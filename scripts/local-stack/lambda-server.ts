@@ -3,9 +3,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { API_RUNTIME } from "../../infra/api-function.js";
+import { API_RUNTIME, LIVE_FEED_PATHS } from "../../infra/api-function.js";
 import { runtimeTarget } from "../build-api.js";
-import { createApiGateway } from "./lambda/api-gateway.js";
+import { createApiGateway, gatewayRoutes } from "./lambda/api-gateway.js";
 import { lambdaConfig } from "./lambda/config.js";
 import { buildFunctionBundle } from "./lambda/function-bundle.js";
 import { functionEnv, functionIdentity } from "./lambda/function-env.js";
@@ -36,21 +36,36 @@ async function main() {
       }),
     );
   }
-  const pool = new EnvironmentPool({
-    bootstrap: bundle.bootstrap,
-    env: functionEnv(process.env, { functionName, bundle, extra: config.LAMBDA_EXTRA_ENV }),
-    functionArn: functionIdentity(functionName, process.env.AWS_REGION).arn,
-    timeoutMs: config.LAMBDA_TIMEOUT_SECONDS * 1000,
-    concurrency: config.LAMBDA_CONCURRENCY,
-    idleMs: config.LAMBDA_IDLE_SECONDS * 1000,
-    output: (line) => console.log(line),
+  // Two functions of one bundle, as infra/api.ts deploys them: live feeds apart, each with its
+  // own concurrency. `Api` redirects a feed asked for at another path to its `/live` path.
+  const liveName = config.LAMBDA_LIVE_FUNCTION_NAME;
+  const functionPool = (name: string, concurrency: number, env: Record<string, string>) =>
+    new EnvironmentPool({
+      bootstrap: bundle.bootstrap,
+      env: { ...functionEnv(process.env, { functionName: name, bundle, extra }), ...env },
+      functionArn: functionIdentity(name, process.env.AWS_REGION).arn,
+      timeoutMs: config.LAMBDA_TIMEOUT_SECONDS * 1000,
+      concurrency,
+      idleMs: config.LAMBDA_IDLE_SECONDS * 1000,
+      output: (line) => console.log(name === functionName ? line : `[${name}] ${line}`),
+    });
+  const extra = config.LAMBDA_EXTRA_ENV;
+  const pool = functionPool(functionName, config.LAMBDA_CONCURRENCY, {
+    LIVE_FEED_PATHS_ONLY: "true",
   });
-  const invokeApi = createInvokeApi(pool, functionName);
+  const livePool = functionPool(liveName, config.LAMBDA_LIVE_CONCURRENCY, {});
+  const pools = [pool, livePool];
+  const invokeApi = createInvokeApi(
+    new Map([
+      [functionName, pool],
+      [liveName, livePool],
+    ]),
+  );
   const servers = [invokeApi];
   const port = await listen(invokeApi, config.LAMBDA_PORT, config.LAMBDA_HOST);
   let gatewayPort: number | undefined;
   if (config.API_GATEWAY_PORT !== undefined) {
-    const gateway = createApiGateway(pool, {
+    const gateway = createApiGateway(gatewayRoutes(LIVE_FEED_PATHS, pool, livePool), {
       stage: config.API_GATEWAY_STAGE,
       apiId: "local",
       idleMs: config.API_GATEWAY_IDLE_SECONDS * 1000,
@@ -65,16 +80,19 @@ async function main() {
       gatewayPort,
       functionName,
       concurrency: config.LAMBDA_CONCURRENCY,
+      liveFunctionName: liveName,
+      liveConcurrency: config.LAMBDA_LIVE_CONCURRENCY,
       bundleBytes: bundle.api.bytes,
     }),
   );
 
   // Environments must not outlive this process: a stopped one would never run again. On a
   // stop, wait for them to exit, so none is left to a parent that never reaps it.
-  process.once("exit", () => void pool.close());
+  const closeAll = () => Promise.all(pools.map((p) => p.close()));
+  process.once("exit", () => void closeAll());
   const stop = () => {
     for (const server of servers) server.closeAllConnections();
-    void Promise.all([pool.close(), ...servers.map((s) => new Promise((r) => s.close(r)))])
+    void Promise.all([closeAll(), ...servers.map((s) => new Promise((r) => s.close(r)))])
       .then(() => rm(workDir, { recursive: true, force: true }))
       .finally(() => process.exit(0));
   };

@@ -140,9 +140,9 @@ async function main() {
       `Stack ready in ${seconds}s`,
       `  API       http://localhost:${config.PORT}   (try: curl http://localhost:${config.PORT}/health)`,
       lambdaMode
-        ? `  Mode      lambda: API Gateway REST (STREAM) -> Lambda environments, concurrency ${String(lambdaInfo.concurrency)}; stats ${lambdaUrl}${STATS_PATH}`
+        ? `  Mode      lambda: API Gateway REST (STREAM) -> Lambda environments, concurrency ${String(lambdaInfo.concurrency)} (live feeds: ${String(lambdaInfo.liveFunctionName)}, ${String(lambdaInfo.liveConcurrency)}); stats ${lambdaUrl}${STATS_PATH}[?function=...]`
         : "  Mode      node: one Node server process (API_MODE=lambda for the Lambda model)",
-      `  Lambda    ${lambdaUrl}   (Invoke API: LambdaClient endpoint, function ${String(lambdaInfo.functionName)})`,
+      `  Lambda    ${lambdaUrl}   (Invoke API: LambdaClient endpoint, functions ${String(lambdaInfo.functionName)} and ${String(lambdaInfo.liveFunctionName)})`,
       `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}, change relay :${String(workerInfo.relayPort)}, pid ${String(worker.current().child.pid)} (restarted if it dies)`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}; the API as role ${apiRole.name}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,

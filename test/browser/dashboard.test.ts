@@ -224,9 +224,9 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.evaluate(() => {
       const w = globalThis as any;
       const original = w.fetch.bind(w);
-      // The log's feed, whatever its query (?key=).
+      // The log's feed, whatever its query (?key=); not the events feed (`/all/live`).
       const isLive = (input: string) =>
-        new w.URL(String(input), w.location.href).pathname.endsWith("/live");
+        /^\/workflow-stream\/.*\/live$/.test(new w.URL(String(input), w.location.href).pathname);
       w.liveRequests = [];
       w.fetch = async (input: string, init: any) => {
         const response = await original(input, init);
@@ -282,9 +282,9 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
     await page.evaluate(() => {
       const w = globalThis as any;
       const original = w.fetch.bind(w);
-      // The log's feed, whatever its query (?key=).
+      // The log's feed, whatever its query (?key=); not the events feed (`/all/live`).
       const isLive = (input: string) =>
-        new w.URL(String(input), w.location.href).pathname.endsWith("/live");
+        /^\/workflow-stream\/.*\/live$/.test(new w.URL(String(input), w.location.href).pathname);
       w.liveRequests = [];
       w.liveRequestTimes = [];
       w.fetch = async (input: string, init: any) => {

@@ -55,6 +55,16 @@ const NO_BACKOFF = { retryDelayMs: 60_000 };
 describe.each<TransportKind>(["http", "lambda"])(
   "the typed client over %s, with live feeds limited to 0.5 s",
   (kind) => {
+    beforeAll(async () => {
+      // A first feed must not pay a cold start (on Lambda, of the live-feed function's first
+      // environment): each workflow below must still run when its first value arrives.
+      const client = createWorkflowClient(stack.transport(kind));
+      await client
+        .followStream("warm-up")
+        .next()
+        .catch(() => {});
+    });
+
     it("follows a stream across feed lifetimes: every value once, in order", async () => {
       const wf = `limit-${kind}-stream`;
       const feed = pacedFeed(kind);

@@ -3,6 +3,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { httpTransport, type Transport } from "@wfc/client";
 import { lambdaTransport } from "@wfc/client/lambda";
 import getPort from "get-port";
+import { API_LIVE_FUNCTION } from "../../infra/api-function.js";
 import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
@@ -60,7 +61,13 @@ export async function startClientStack(databaseUrl: string, apiEnv: Record<strin
     /** A transport of `kind`, with the API key unless given another. */
     transport(kind: TransportKind, apiKey = API_KEY): Transport {
       if (kind === "http") return httpTransport({ baseUrl: `http://127.0.0.1:${port}`, apiKey });
-      return lambdaTransport({ lambda, functionName: FUNCTION_NAME, apiKey });
+      // Live feeds to the live-feed function, as deployed callers pass `apiLiveFunction`.
+      return lambdaTransport({
+        lambda,
+        functionName: FUNCTION_NAME,
+        streamFunctionName: API_LIVE_FUNCTION,
+        apiKey,
+      });
     },
     async stop() {
       lambda.destroy();

@@ -4,7 +4,8 @@ import {
   LambdaClient,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
-import { readServerSentEvents } from "@wfc/client";
+import { createWorkflowClient, readServerSentEvents, WorkflowApiError } from "@wfc/client";
+import { lambdaTransport } from "@wfc/client/lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_RUNTIME } from "../../infra/api-function.js";
 import { createTestDatabase } from "../support/database.js";
@@ -19,7 +20,8 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 
 // The local Lambda mode against a real worker and PostgreSQL: execution environments are node
 // processes running the bundle, one invocation each at a time, frozen between invocations.
-const CONCURRENCY = 3;
+// Room for the four long waits below and the request that ends two of them.
+const CONCURRENCY = 5;
 const NOT_FOUND = "Event 'result' not found or timeout reached";
 let databaseUrl: string;
 let worker: TestWorker;
@@ -158,6 +160,75 @@ describe("execution environments", () => {
     expect(after.invocations).toBe(before.invocations + 2);
     expect(after.coldStarts).toBe(before.coldStarts);
   });
+});
+
+describe("responses longer than any keep-alive timeout", () => {
+  // Node's HTTP servers drop a keep-alive connection idle for 5 s: a wait longer than that must
+  // still be answered (up to the function timeout), through each front, in one environment each.
+  const WAIT_SECONDS = 7;
+  const SET_AFTER_MS = 6_000;
+
+  const overGateway = async (id: string) => {
+    const startedAt = performance.now();
+    const response = await fetch(
+      `${lambda.gateway}/workflow-events/${id}/result?timeout=${WAIT_SECONDS}`,
+    );
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+      seconds: (performance.now() - startedAt) / 1000,
+    };
+  };
+  const overInvokeApi = async (id: string) => {
+    const typed = createWorkflowClient(lambdaTransport({ lambda: client, functionName: "Api" }));
+    const startedAt = performance.now();
+    const answer = await typed.getEvent(id, "result", WAIT_SECONDS).then(
+      (ok) => ({ status: 200, body: ok as Record<string, unknown> }),
+      (error: unknown) =>
+        error instanceof WorkflowApiError
+          ? { status: error.status, body: { detail: error.detail } }
+          : { status: 0, body: { error: String(error) } },
+    );
+    return { ...answer, seconds: (performance.now() - startedAt) / 1000 };
+  };
+
+  it(`answers ${WAIT_SECONDS} s waits through API Gateway and the Invoke API: 404 at the timeout, 200 once set after 6 s`, async () => {
+    const before = await lambda.stats();
+    const run = Date.now();
+    const setLate = `late-${run}`;
+    const waits = [
+      overGateway(`never-${run}-gw`),
+      overInvokeApi(`never-${run}-invoke`),
+      overGateway(setLate),
+      overInvokeApi(setLate),
+    ];
+    await lambda.waitForStats((s) => s.busy === waits.length);
+    await new Promise((resolve) => setTimeout(resolve, SET_AFTER_MS));
+    // The events workflow sets `result` once its one step is done (milliseconds).
+    const started = await fetch(`${lambda.gateway}/start-workflow-events/${setLate}/1`, {
+      method: "POST",
+    });
+    expect(started.status).toBe(200);
+    const [gwMissing, invokeMissing, gwSet, invokeSet] = await Promise.all(waits);
+    for (const missing of [gwMissing!, invokeMissing!]) {
+      expect(missing.status).toBe(404);
+      expect(missing.body).toEqual({ detail: NOT_FOUND });
+      expect(missing.seconds).toBeGreaterThanOrEqual(WAIT_SECONDS - 0.1);
+      expect(missing.seconds).toBeLessThan(WAIT_SECONDS + 3);
+    }
+    for (const set of [gwSet!, invokeSet!]) {
+      expect(set.status).toBe(200);
+      expect(set.body).toMatchObject({ workflow_id: setLate, event_key: "result" });
+      expect(set.seconds).toBeGreaterThanOrEqual(SET_AFTER_MS / 1000);
+    }
+    // Every environment lived through its long response and is frozen for the next one.
+    const after = await lambda.waitForStats((s) => s.busy === 0);
+    expect(after.environments.filter((e) => e.state === "frozen").length).toBeGreaterThanOrEqual(
+      waits.length,
+    );
+    expect(after.timedOut).toBe(before.timedOut);
+    expect(lambda.output.join("\n")).not.toMatch(/Runtime exited|socket hang up/);
+  }, 30_000);
 });
 
 describe("idle reaping, timeouts and cold starts", () => {

@@ -175,6 +175,10 @@ const scenarios = (): Scenario[] => [
   ["/workflow-events/{workflow_id}/all", "get", "up", "/workflow-events/nobody/all", sse],
   ["/workflow-events/{workflow_id}/all", "get", "up", "/workflow-events/bad%20id/all"],
   ["/workflow-events/{workflow_id}/all", "get", "down", "/workflow-events/x/all"],
+  ["/workflow-events/{workflow_id}/all/live", "get", "up", `/workflow-events/ev-${run}/all/live`],
+  ["/workflow-events/{workflow_id}/all/live", "get", "up", "/workflow-events/nobody/all/live"],
+  ["/workflow-events/{workflow_id}/all/live", "get", "up", "/workflow-events/bad%20id/all/live"],
+  ["/workflow-events/{workflow_id}/all/live", "get", "down", "/workflow-events/x/all/live"],
   ["/workflow-events/{workflow_id}/{event_key}", "get", "up", `/workflow-events/ev-${run}/result`],
   [
     "/workflow-events/{workflow_id}/{event_key}",

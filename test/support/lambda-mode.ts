@@ -17,9 +17,14 @@ export interface LambdaMode {
   /** The Invoke API (a LambdaClient's endpoint). */
   invokeEndpoint: string;
   output: string[];
-  stats(): Promise<PoolStats>;
+  /** The statistics of a function's pool: `Api`'s unless `functionName` is given. */
+  stats(functionName?: string): Promise<PoolStats>;
   /** Resolves once `check` holds for the pool's statistics (read every 20 ms), or throws. */
-  waitForStats(check: (stats: PoolStats) => boolean, timeoutMs?: number): Promise<PoolStats>;
+  waitForStats(
+    check: (stats: PoolStats) => boolean,
+    timeoutMs?: number,
+    functionName?: string,
+  ): Promise<PoolStats>;
   service: ServiceProcess;
 }
 
@@ -49,16 +54,19 @@ export async function startLambdaMode(
     throw new Error(`${String(error)}\n${output.join("\n")}`, { cause: error });
   });
   const invokeEndpoint = `http://127.0.0.1:${String(info.port)}`;
-  const stats = async () => (await (await fetch(invokeEndpoint + STATS_PATH)).json()) as PoolStats;
+  const stats = async (functionName?: string) => {
+    const query = functionName ? `?function=${encodeURIComponent(functionName)}` : "";
+    return (await (await fetch(invokeEndpoint + STATS_PATH + query)).json()) as PoolStats;
+  };
   return {
     gateway: `http://127.0.0.1:${String(info.gatewayPort)}`,
     invokeEndpoint,
     output,
     stats,
-    async waitForStats(check, timeoutMs = 20_000) {
+    async waitForStats(check, timeoutMs = 20_000, functionName) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const current = await stats();
+        const current = await stats(functionName);
         if (check(current)) return current;
         if (Date.now() > deadline) {
           throw new Error(`stats never matched: ${JSON.stringify(current)}`);

@@ -34,6 +34,8 @@ export interface AppSettings {
   keepAliveMs?: number;
   /** Longest a live feed stays open before it ends with a `reconnect` event (default 300 s). */
   liveFeedMaxMs?: number;
+  /** Live feeds only at their `/live` paths; elsewhere a feed is redirected there (307). */
+  liveFeedPathsOnly?: boolean;
   /** Where access-log lines go (stdout by default). */
   log?: (line: string) => void;
   /** Lowest level logged: `warn` or `error` silence the per-request lines. */
@@ -53,6 +55,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
   const live = {
     keepAliveMs: settings.keepAliveMs ?? KEEPALIVE_MS,
     maxMs: settings.liveFeedMaxMs ?? liveFeedLimit.defaultMaxSeconds * 1000,
+    pathsOnly: settings.liveFeedPathsOnly ?? false,
   };
   const app = new Hono()
     .use(requestId())

@@ -27,6 +27,7 @@ export function createRuntime(
     corsOrigins: config.CORS_ORIGINS,
     logLevel: config.LOG_LEVEL,
     liveFeedMaxMs: config.LIVE_FEED_MAX_SECONDS * 1000,
+    liveFeedPathsOnly: config.LIVE_FEED_PATHS_ONLY,
     ...extra,
   });
   if (config.API_KEYS.length === 0) {

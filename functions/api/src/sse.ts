@@ -10,6 +10,22 @@ export interface LiveOptions {
   keepAliveMs: number;
   /** Longest a feed stays open; it then ends with a `reconnect` event (see `liveFeedLimit`). */
   maxMs: number;
+  /** Feeds only at `/live` paths: a feed asked for elsewhere is redirected (`toLivePath`). */
+  pathsOnly: boolean;
+}
+
+/**
+ * With `pathsOnly`, the 307 from a feed asked for at a path to that path + `/live`, its query
+ * kept: on Lambda the `/live` paths run in a function of their own, so feeds cannot take the
+ * environments of short calls. The Location is relative to the request (a stage prefix in the
+ * URL stays). fetch() and EventSource follow a 307 with the same method and headers (Accept,
+ * Last-Event-ID, Authorization on the same origin). Undefined when this function serves feeds.
+ */
+export function redirectToLive(c: Context, { pathsOnly }: LiveOptions) {
+  if (!pathsOnly) return undefined;
+  const url = new URL(c.req.url);
+  const last = url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
+  return c.redirect(`${last}/live${url.search}`, 307);
 }
 
 /** Whether the client asked for server-sent events (as `EventSource` does). */

@@ -131,7 +131,7 @@ export function followEvents(
   const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
   const seen = new Map<string, string>();
   const connect = () =>
-    api["workflow-events"][":workflow_id"].all.$get(
+    api["workflow-events"][":workflow_id"].all.live.$get(
       { param: { workflow_id: workflowId } },
       { headers: LIVE_HEADERS, init: options.signal ? { signal: options.signal } : {} },
     ) as unknown as Promise<Response>;

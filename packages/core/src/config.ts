@@ -103,6 +103,16 @@ const apiSchema = z.object({
       `must be at most ${liveFeedLimit.maxSeconds} (a streamed response ends after 900 s)`,
     )
     .default(liveFeedLimit.defaultMaxSeconds),
+  /**
+   * `true` where live feeds run in a function of their own (the deployed `Api`, whose `/live`
+   * paths API Gateway sends to `ApiLive`): a feed asked for at another path (`Accept:
+   * text/event-stream` on `/workflow-events/{id}/all` or `/workflow-stream/{id}`) is answered
+   * 307 to its `/live` path, so no feed holds one of this function's environments.
+   */
+  LIVE_FEED_PATHS_ONLY: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   /** Print memory and event-loop delay every this many ms (0: off). For load tests and operators. */
   STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */

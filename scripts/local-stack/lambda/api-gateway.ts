@@ -12,6 +12,25 @@ export interface ApiGatewayOptions extends RestApiInfo {
   idleMs: number;
 }
 
+/** Which function's pool serves a request path (the REST API's routes). */
+export type GatewayRoutes = (path: string) => EnvironmentPool;
+
+/**
+ * The routes of infra/api.ts: the live-feed paths (any method) to `live`, everything else to
+ * `api`. API Gateway prefers the most specific resource, so a live path never reaches
+ * `{proxy+}`.
+ */
+export function gatewayRoutes(
+  livePaths: readonly string[],
+  api: EnvironmentPool,
+  live: EnvironmentPool,
+): GatewayRoutes {
+  const patterns = livePaths.map(
+    (template) => new RegExp(`^${template.replace(/\{[^/}]+\}/g, "[^/]+")}/?$`),
+  );
+  return (path) => (patterns.some((p) => p.test(path)) ? live : api);
+}
+
 /** Headers that describe the hop to the function, not the response: API Gateway sets its own. */
 const HOP_HEADERS = new Set(["content-length", "transfer-encoding", "connection"]);
 
@@ -57,13 +76,20 @@ function integrationFailure(res: ServerResponse, error: FunctionError) {
 }
 
 /**
- * An API Gateway REST API in front of the function, routes `ANY /` and `ANY /{proxy+}` with a
- * Lambda proxy integration in response transfer mode STREAM: each request becomes a REST proxy
- * event, is invoked through the pool, and the function's metadata prelude becomes the status and
- * headers; the body is forwarded as it is written. A stream silent for `idleMs` is closed. The
- * client leaving does not end the invocation. Throttled invocations answer 429 with a detail.
+ * An API Gateway REST API in front of the functions, with Lambda proxy integrations in response
+ * transfer mode STREAM (`routes` says which function serves a path): each request becomes a
+ * REST proxy event, is invoked through that function's pool, and the function's metadata
+ * prelude becomes the status and headers; the body is forwarded as it is written. A stream
+ * silent for `idleMs` is closed. Throttled invocations answer 429 with a detail.
+ *
+ * The client leaving does not end the invocation, and the function is not told: its writes keep
+ * succeeding (and are dropped) until it returns or times out. AWS: "Response streaming for
+ * Lambda functions" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html):
+ * a streamed response is not interrupted or stopped when the invoking client's connection is,
+ * and the function is billed for its whole run; the runtime's response stream emits no event
+ * either (aws-lambda-nodejs-runtime-interface-client issue #145). Modelled exactly: no better.
  */
-export function createApiGateway(pool: EnvironmentPool, options: ApiGatewayOptions) {
+export function createApiGateway(routes: GatewayRoutes, options: ApiGatewayOptions) {
   return createServer((req, res) => {
     void readBody(req)
       .then((body) => {
@@ -71,6 +97,7 @@ export function createApiGateway(pool: EnvironmentPool, options: ApiGatewayOptio
           return json(res, 413, { detail: "Request body too large for API Gateway (10 MB)" });
         }
         const event = restProxyEvent(req, body, options);
+        const pool = routes(event.path);
         const requestId = event.requestContext.requestId;
         let idle: NodeJS.Timeout | undefined;
         const touch = () => {

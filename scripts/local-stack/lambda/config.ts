@@ -1,5 +1,6 @@
 import { parseSettings } from "@wfc/core";
 import { z } from "zod";
+import { API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 
@@ -12,6 +13,10 @@ const schema = z.object({
   LAMBDA_FUNCTION_NAME: z.string().min(1).default("Api"),
   /** Reserved concurrency: environments busy at once; beyond it, invocations are throttled. */
   LAMBDA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /** The live-feed function's name (the deployed one is `ApiLive`): the same bundle. */
+  LAMBDA_LIVE_FUNCTION_NAME: z.string().min(1).default(API_LIVE_FUNCTION),
+  /** The live-feed function's reserved concurrency: open feeds at most. */
+  LAMBDA_LIVE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /** A frozen environment unused this long is reaped. */
   LAMBDA_IDLE_SECONDS: seconds(300),
   /** The function timeout: an invocation past it kills its environment (deployed: 900 s). */

@@ -92,7 +92,13 @@ export class Environment {
     first: Invocation,
   ) {
     this.current = first;
-    this.server = createServer((req, res) => this.route(req, res));
+    // The runtime's one keep-alive connection lives as long as the environment, and a response
+    // may take until the function timeout (which `timeOut` enforces): none of Node's own server
+    // timeouts may cut it first. Its 5 s keep-alive timeout closed the idle socket a slow
+    // handler's response was about to use; its 300 s request timeout would cut a longer stream.
+    // (`requestTimeout: 0` also makes the headers timeout 0.)
+    this.server = createServer({ requestTimeout: 0 }, (req, res) => this.route(req, res));
+    this.server.keepAliveTimeout = 0;
   }
 
   get pid() {

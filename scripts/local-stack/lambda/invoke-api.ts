@@ -92,15 +92,21 @@ function invokeStream(pool: EnvironmentPool, payload: Buffer, res: ServerRespons
 }
 
 /**
- * The Lambda Invoke API for one function on a local port, like `sam local start-lambda`, run
- * through the environment pool: a `LambdaClient` with `endpoint` set here invokes the bundled
- * function, buffered (`Invoke`) or streamed (`InvokeWithResponseStream`, event-stream framed).
- * `GET /__local/stats` answers the pool's statistics as JSON.
+ * The Lambda Invoke API for the functions of `pools` (by name) on a local port, like `sam local
+ * start-lambda`, each run through its environment pool: a `LambdaClient` with `endpoint` set
+ * here invokes a bundled function, buffered (`Invoke`) or streamed (`InvokeWithResponseStream`,
+ * event-stream framed). As on Lambda, a caller that goes away does not end the invocation (see
+ * api-gateway.ts). `GET /__local/stats[?function=<name>]` answers a pool's statistics as JSON
+ * (the first function's by default).
  */
-export function createInvokeApi(pool: EnvironmentPool, functionName: string) {
+export function createInvokeApi(pools: ReadonlyMap<string, EnvironmentPool>) {
+  const names = [...pools.keys()];
   return createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
+    const url = new URL(req.url ?? "/", "http://local");
+    const path = url.pathname;
     if (req.method === "GET" && path === STATS_PATH) {
+      const pool = pools.get(url.searchParams.get("function") ?? names[0]!);
+      if (!pool) return serviceError(res, 404, "ResourceNotFoundException", "No such function");
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end(JSON.stringify(pool.stats()));
     }
@@ -110,12 +116,13 @@ export function createInvokeApi(pool: EnvironmentPool, functionName: string) {
       return serviceError(res, 404, "UnknownOperationException", `No such operation: ${path}`);
     }
     const name = baseName(match[1]!);
-    if (name !== functionName) {
+    const pool = pools.get(name);
+    if (!pool) {
       return serviceError(
         res,
         404,
         "ResourceNotFoundException",
-        `Function not found: ${name} (this endpoint serves "${functionName}")`,
+        `Function not found: ${name} (this endpoint serves ${names.map((n) => `"${n}"`).join(", ")})`,
       );
     }
     readBody(req)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 import { API_DATABASE_ROLE, RELAY_HOST, RELAY_PORT } from "../../../infra/worker-container.js";
 import {
   connectionBudget,
@@ -104,9 +105,11 @@ describe.each(Object.keys(STAGES) as StageName[])("sst deploy (%s)", (which) => 
       expect(g().one(T.ecsService).inputs.serviceRegistries).toEqual({
         registryArn: expect.stringContaining(mockId("WorkerV1CloudmapService")),
       });
-      expect(g().functionEnvironment().CHANGE_RELAY_URL).toBe(
-        `http://${cloudmap.inputs.name}.${namespace}:${RELAY_PORT}`,
-      );
+      for (const component of ["Api", API_LIVE_FUNCTION]) {
+        expect(g().functionEnvironment(component).CHANGE_RELAY_URL).toBe(
+          `http://${cloudmap.inputs.name}.${namespace}:${RELAY_PORT}`,
+        );
+      }
     });
   });
 
@@ -201,15 +204,20 @@ describe.each(Object.keys(STAGES) as StageName[])("sst deploy (%s)", (which) => 
       );
     });
 
-    it("bounds the API function's environments and each one's pool", () => {
-      const fn = g().one(T.function).inputs;
-      expect(fn.reservedConcurrentExecutions).toBe(b().apiReservedConcurrency);
-      expect(g().functionEnvironment().DB_POOL_SIZE).toBe(String(b().apiDbPoolSize));
+    it("bounds each API function's environments (live feeds apart from short calls) and each one's pool", () => {
+      const reserved = (component: string) =>
+        g().apiFunction(component).inputs.reservedConcurrentExecutions as number;
+      expect(reserved("Api")).toBe(b().apiReservedConcurrency);
+      expect(reserved(API_LIVE_FUNCTION)).toBe(b().apiLiveReservedConcurrency);
+      for (const component of ["Api", API_LIVE_FUNCTION]) {
+        expect(g().functionEnvironment(component).DB_POOL_SIZE).toBe(String(b().apiDbPoolSize));
+      }
       if (!production) {
-        // Direct connections: every environment's whole pool fits the role's limit.
-        expect(b().apiReservedConcurrency * b().apiDbPoolSize).toBeLessThanOrEqual(
-          b().apiRoleConnectionLimit,
-        );
+        // Direct connections: every environment's whole pool, of both functions, fits the
+        // role's limit.
+        expect(
+          (b().apiReservedConcurrency + b().apiLiveReservedConcurrency) * b().apiDbPoolSize,
+        ).toBeLessThanOrEqual(b().apiRoleConnectionLimit);
       }
     });
 

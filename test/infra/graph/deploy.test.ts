@@ -6,8 +6,11 @@ import { describe, expect, it } from "vitest";
 import {
   API_ARCHITECTURE,
   API_HANDLER,
+  API_LIVE_FUNCTION,
   API_MEMORY_MB,
   API_RUNTIME,
+  LIVE_FEED_PATHS,
+  PATHS_BESIDE_LIVE_FEEDS,
 } from "../../../infra/api-function.js";
 import { BACKLOG_METRIC as PUBLISHED } from "../../../functions/worker/src/backlog-metric.js";
 import { QUEUE_NAME } from "@wfc/core";
@@ -32,6 +35,9 @@ import { MOCK, mockId, parameterArn, secretArn } from "../support/mocks.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
 import { releaseParameterName } from "../../../infra/release-names.js";
 
+/** SST's components of the API's two functions: short calls, and live feeds. */
+const FUNCTIONS = ["Api", API_LIVE_FUNCTION];
+
 /** The version a deploy runs when APP_VERSION is unset (infra/stage.ts). */
 const APP_VERSION = "1";
 
@@ -45,44 +51,54 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
   const production = which === "production";
 
   describe("the API", () => {
-    it("is one Lambda function running the streaming entry of the Hono app", () => {
-      const fn = g().one(T.function);
-      expect(fn.inputs).toMatchObject({
-        handler: API_HANDLER,
-        runtime: API_RUNTIME,
-        architectures: [API_ARCHITECTURE],
-        memorySize: API_MEMORY_MB,
-        timeout: 900,
-      });
+    it("is two Lambda functions, Api and ApiLive, running the streaming entry of the Hono app", () => {
+      expect(g().all(T.function)).toHaveLength(2);
+      for (const component of FUNCTIONS) {
+        const fn = g().apiFunction(component);
+        expect(fn.inputs).toMatchObject({
+          handler: API_HANDLER,
+          runtime: API_RUNTIME,
+          architectures: [API_ARCHITECTURE],
+          memorySize: API_MEMORY_MB,
+          timeout: 900,
+        });
+      }
       expect(API_HANDLER).toBe("functions/api/src/stream-handler.handler");
-      // SST's build step found the file and its export, and bundled it.
-      const [build] = g().evaluation.builds;
-      expect(build).toMatchObject({ handler: fn.inputs.handler });
-      expect(build!.bytes).toBeGreaterThan(10_000);
+      // SST's build step found the file and its export, and bundled it (once per function).
+      expect(g().evaluation.builds).toHaveLength(2);
+      for (const build of g().evaluation.builds) {
+        expect(build).toMatchObject({ handler: API_HANDLER });
+        expect(build.bytes).toBeGreaterThan(10_000);
+      }
     });
 
-    it("runs inside the VPC's private subnets, in its own security group", () => {
-      const { vpcConfig } = g().one(T.function).inputs;
-      expect(vpcConfig.subnetIds).toEqual(g().privateSubnetIds);
-      expect(vpcConfig.securityGroupIds).toEqual([mockId("ApiSecurityGroup")]);
+    it("runs both inside the VPC's private subnets, in the API's security group", () => {
+      for (const component of FUNCTIONS) {
+        const { vpcConfig } = g().apiFunction(component).inputs;
+        expect(vpcConfig.subnetIds).toEqual(g().privateSubnetIds);
+        expect(vpcConfig.securityGroupIds).toEqual([mockId("ApiSecurityGroup")]);
+      }
     });
 
     it("gets its own database role and the secrets encrypted in its bundle, never in its environment", () => {
-      const [build] = g().evaluation.builds;
-      // Not the master user's `Database`: the API connects as its own role.
-      expect(build!.links).toEqual([LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort());
-      const variables = g().functionEnvironment();
-      expect(variables.SST_KEY_FILE).toBe("resource.enc");
-      const environment = JSON.stringify(variables);
-      for (const secret of [
-        MOCK.password,
-        MOCK.apiPassword,
-        secretSentinel("ApiKeys"),
-        secretSentinel("WebhookSecret"),
-      ]) {
-        expect(environment).not.toContain(secret);
+      for (const build of g().evaluation.builds) {
+        // Not the master user's `Database`: the API connects as its own role.
+        expect(build.links).toEqual([LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort());
+        expect(build.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
       }
-      expect(build!.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
+      for (const component of FUNCTIONS) {
+        const variables = g().functionEnvironment(component);
+        expect(variables.SST_KEY_FILE).toBe("resource.enc");
+        const environment = JSON.stringify(variables);
+        for (const secret of [
+          MOCK.password,
+          MOCK.apiPassword,
+          secretSentinel("ApiKeys"),
+          secretSentinel("WebhookSecret"),
+        ]) {
+          expect(environment).not.toContain(secret);
+        }
+      }
     });
 
     it(`reaches the database ${production ? "through the RDS proxy" : "directly"}, as ${API_DATABASE_ROLE}`, () => {
@@ -96,26 +112,38 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(link.host).toContain(production ? ".proxy-" : mockId("DatabaseInstance"));
     });
 
-    it("is served over HTTPS by a regional REST API whose every route streams", () => {
+    it("is served over HTTPS by a regional REST API whose every route streams: live feeds to ApiLive, the rest to Api", () => {
       expect(g().one(T.restApi).inputs.endpointConfiguration).toEqual({ types: "REGIONAL" });
-      expect(g().one(T.apiResource).inputs.pathPart).toBe("{proxy+}");
-      const fn = g().one(T.function).inputs.name as string;
-      const proxied = g()
+      const paths = g().resourcePaths();
+      const name = (component: string) => g().apiFunction(component).inputs.name as string;
+      const routes = g()
         .all(T.integration)
-        .filter((i) => i.inputs.type === "AWS_PROXY");
-      expect(proxied.map((i) => i.inputs.httpMethod)).toEqual(["ANY", "ANY"]);
-      for (const integration of proxied) {
-        expect(integration.inputs).toMatchObject({
-          responseTransferMode: "STREAM",
-          timeoutMilliseconds: 900_000,
+        .filter((i) => i.inputs.type === "AWS_PROXY")
+        .map((integration) => {
+          expect(integration.inputs).toMatchObject({
+            responseTransferMode: "STREAM",
+            timeoutMilliseconds: 900_000,
+          });
+          const target = /:function:([^/]+)\/response-streaming-invocations$/.exec(
+            integration.inputs.uri as string,
+          )?.[1];
+          const path = paths.get(integration.inputs.resourceId as string) ?? "/";
+          return `${integration.inputs.httpMethod as string} ${path} -> ${target ?? "?"}`;
         });
-        expect(integration.inputs.uri).toMatch(
-          new RegExp(
-            `/functions/arn:aws:lambda:[^/]+:function:${fn}/response-streaming-invocations$`,
-          ),
-        );
-      }
-      expect(g().evaluation.outputs.apiFunction).toBe(fn);
+      // More specific resources win over `{proxy+}`: a live feed never reaches `Api`.
+      expect(routes.sort()).toEqual(
+        [
+          `ANY / -> ${name("Api")}`,
+          `ANY /{proxy+} -> ${name("Api")}`,
+          ...PATHS_BESIDE_LIVE_FEEDS.map((path) => `ANY ${path} -> ${name("Api")}`),
+          ...LIVE_FEED_PATHS.map((path) => `ANY ${path} -> ${name(API_LIVE_FUNCTION)}`),
+        ].sort(),
+      );
+      // `Api` redirects a feed asked for at another path; `ApiLive` serves feeds wherever asked.
+      expect(g().functionEnvironment().LIVE_FEED_PATHS_ONLY).toBe("true");
+      expect(g().functionEnvironment(API_LIVE_FUNCTION).LIVE_FEED_PATHS_ONLY).toBeUndefined();
+      expect(g().evaluation.outputs.apiFunction).toBe(name("Api"));
+      expect(g().evaluation.outputs.apiLiveFunction).toBe(name(API_LIVE_FUNCTION));
       expect(g().evaluation.outputs.api).toMatch(
         new RegExp(
           `^https://.+\\.execute-api\\.${MOCK.region}\\.amazonaws\\.com/${stages[which]}/$`,
@@ -130,21 +158,25 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           principal: "apigateway.amazonaws.com",
         });
       }
-      const role = g().policies(g().one(T.role, "ApiRole"));
-      expect(role.trust).toEqual([
-        expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" } }),
-      ]);
-      expect(role.inline).toEqual([]);
-      expect(role.managed.map((arn) => arn.split("/").pop()).sort()).toEqual([
-        "AWSLambdaBasicExecutionRole",
-        "AWSLambdaVPCAccessExecutionRole",
-      ]);
+      for (const component of FUNCTIONS) {
+        const role = g().policies(g().one(T.role, `${component}Role`));
+        expect(role.trust).toEqual([
+          expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" } }),
+        ]);
+        expect(role.inline).toEqual([]);
+        expect(role.managed.map((arn) => arn.split("/").pop()).sort()).toEqual([
+          "AWSLambdaBasicExecutionRole",
+          "AWSLambdaVPCAccessExecutionRole",
+        ]);
+      }
     });
 
     it("is deployed only after a worker runs, so the schema exists before the first request", () => {
       const worker = g().one(T.ecsService);
       expect(worker.inputs.waitForSteadyState).toBe(true);
-      expect(g().one(T.function).dependencies).toContain(worker.urn);
+      for (const component of FUNCTIONS) {
+        expect(g().apiFunction(component).dependencies).toContain(worker.urn);
+      }
     });
   });
 
@@ -278,7 +310,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       );
       expect(environment.SHUTDOWN_GRACE_MS).toBe(String(SHUTDOWN_GRACE_SECONDS * 1000));
       // Both sides pin the same DBOS application version.
-      const api = g().one(T.function).inputs.environment.variables;
+      const api = g().apiFunction().inputs.environment.variables;
       expect(environment.APP_VERSION).toBe(api.APP_VERSION);
     });
 
@@ -378,7 +410,9 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         g()
           .all(T.integration)
           .map((i) => i.inputs.type),
-      ).toEqual(["AWS_PROXY", "AWS_PROXY"]);
+      ).toEqual(
+        Array(2 + PATHS_BESIDE_LIVE_FEEDS.length + LIVE_FEED_PATHS.length).fill("AWS_PROXY"),
+      );
     });
   });
 

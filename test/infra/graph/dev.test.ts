@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LINKS } from "@wfc/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { API_HANDLER } from "../../../infra/api-function.js";
+import { API_HANDLER, API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
 import { API_DATABASE_ROLE, RELAY_PORT } from "../../../infra/worker-container.js";
 import { sstLinkEnv } from "../../../scripts/local-stack/sst-links.js";
@@ -39,16 +39,16 @@ describe("sst dev", () => {
 
   it("runs the API function locally with the same handler and links", () => {
     expect(g.evaluation.builds).toEqual([]);
-    expect(g.evaluation.devTargets).toEqual([
-      {
-        functionID: "Api",
+    expect(g.evaluation.devTargets).toEqual(
+      ["Api", API_LIVE_FUNCTION].map((functionID) => ({
+        functionID,
         handler: API_HANDLER,
         links: [LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort(),
-      },
-    ]);
+      })),
+    );
     // The deployed stand-in is SST's bridge, outside any VPC.
-    expect(g.one(T.function).inputs).toMatchObject({ handler: "bootstrap" });
-    expect(g.one(T.function).inputs.vpcConfig).toBeUndefined();
+    expect(g.apiFunction().inputs).toMatchObject({ handler: "bootstrap" });
+    expect(g.apiFunction().inputs.vpcConfig).toBeUndefined();
   });
 
   it("runs the worker entry the local stack runs, linked to the database", () => {
@@ -85,7 +85,7 @@ describe("sst dev", () => {
       RELAY_HOST: "127.0.0.1",
       RELAY_PORT: String(RELAY_PORT),
     });
-    expect(g.one(T.function).inputs.environment.variables.CHANGE_RELAY_URL).toBe(
+    expect(g.apiFunction().inputs.environment.variables.CHANGE_RELAY_URL).toBe(
       `http://127.0.0.1:${RELAY_PORT}`,
     );
   });

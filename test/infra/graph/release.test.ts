@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
 import { releaseParameterName, workerServiceName } from "../../../infra/release-names.js";
 import { RELAY_PORT } from "../../../infra/worker-container.js";
@@ -140,14 +141,16 @@ describe("a release: version 2 deployed while the registry lists version 1", () 
   });
 
   it("switches the API to version 2, and to its relay, only after version 2's service is steady", () => {
-    const fn = release.one(T.function);
-    expect(fn.inputs.environment.variables.APP_VERSION).toBe("2");
-    expect(fn.dependencies).toContain(v2().service.urn);
     expect(v2().service.inputs.waitForSteadyState).toBe(true);
     const namespace = release.one(T.cloudmapNamespace).inputs.name as string;
-    expect(fn.inputs.environment.variables.CHANGE_RELAY_URL).toBe(
-      `http://${v2().cloudmap.inputs.name}.${namespace}:${RELAY_PORT}`,
-    );
+    for (const component of ["Api", API_LIVE_FUNCTION]) {
+      const fn = release.apiFunction(component);
+      expect(fn.inputs.environment.variables.APP_VERSION).toBe("2");
+      expect(fn.dependencies).toContain(v2().service.urn);
+      expect(fn.inputs.environment.variables.CHANGE_RELAY_URL).toBe(
+        `http://${v2().cloudmap.inputs.name}.${namespace}:${RELAY_PORT}`,
+      );
+    }
     // Version 1 keeps its own Cloud Map entry, which nothing calls.
     expect(v1().cloudmap.inputs.name).toBe(`${workerServiceName("1")}.${STAGE}.${APP}`);
   });

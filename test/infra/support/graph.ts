@@ -94,9 +94,25 @@ export class StackGraph {
       .map((s) => mockId(s.name));
   }
 
-  /** The API function's environment variables. */
-  functionEnvironment(): Record<string, string> {
-    return this.one(T.function).inputs.environment.variables;
+  /** The Lambda function of SST's `component` (`Api`, or the live feeds' `ApiLive`). */
+  apiFunction(component = "Api"): Registration {
+    return this.one(T.function, `${component}Function`);
+  }
+
+  /** The environment variables of the API's function (or of `component`'s). */
+  functionEnvironment(component = "Api"): Record<string, string> {
+    return this.apiFunction(component).inputs.environment.variables;
+  }
+
+  /** Each REST API resource's full path (`/workflow-stream/{workflow_id}/live`), by its id. */
+  resourcePaths(): Map<string, string> {
+    const resources = this.all(T.apiResource);
+    const byId = new Map(resources.map((r) => [mockId(r.name), r]));
+    const path = (r: Registration): string => {
+      const parent = byId.get(r.inputs.parentId as string);
+      return `${parent ? path(parent) : ""}/${r.inputs.pathPart as string}`;
+    };
+    return new Map(resources.map((r) => [mockId(r.name), path(r)]));
   }
 
   /** The worker service of application version `version`. @throws unless it is declared. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
-import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
+import { redirectToLive, sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { channelName, MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 
@@ -76,9 +76,27 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
       validate("param", workflowParam),
       async (c) => {
         const { workflow_id } = c.req.valid("param");
-        if (wantsEventStream(c)) return liveEvents(c, backend, options, workflow_id);
+        if (wantsEventStream(c)) {
+          return redirectToLive(c, options) ?? liveEvents(c, backend, options, workflow_id);
+        }
         return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
       },
+    )
+    .get(
+      "/workflow-events/:workflow_id/all/live",
+      doc(
+        "events",
+        "A live feed of a workflow's event changes (server-sent events)",
+        {
+          200: {
+            description: "`change` events, then `end` or `reconnect`",
+            eventStream: true,
+          },
+        },
+        [404, 422, 503],
+      ),
+      validate("param", workflowParam),
+      (c) => liveEvents(c, backend, options, c.req.valid("param").workflow_id),
     )
     .get(
       "/workflow-events/:workflow_id/:event_key",

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
-import { sse, wantsEventStream, type LiveOptions } from "../sse.js";
+import { redirectToLive, sse, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { checkStream } from "../channels.js";
 import { streamKeyQuery, workflowParam } from "./params.js";
@@ -110,8 +110,12 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       async (c) => {
         const { workflow_id } = c.req.valid("param");
         const { key, offset } = c.req.valid("query");
-        if (wantsEventStream(c))
-          return live(c, backend, options, workflow_id, key, resumeOffset(c, offset));
+        if (wantsEventStream(c)) {
+          return (
+            redirectToLive(c, options) ??
+            live(c, backend, options, workflow_id, key, resumeOffset(c, offset))
+          );
+        }
         await checkStream(backend, workflow_id, key);
         const snapshot = await backend.streamSnapshot(workflow_id, key, offset ?? 0);
         const seed = {

@@ -83,7 +83,7 @@ function watchProgress(id, progress) {
     $("progress-empty").hidden = true;
   }
   const bar = item.querySelector(".bar");
-  void follow("/workflow-events/" + encodeURIComponent(id) + "/all", (event, data) => {
+  void follow("/workflow-events/" + encodeURIComponent(id) + "/all/live", (event, data) => {
     if (event === "end") {
       feeds.delete(id);
       return true;
