@@ -1,5 +1,6 @@
-import { WFC_CREATE_LOCK_KEY, WFC_SCHEMA } from "@wfc/core";
+import { lockSetup, WFC_SCHEMA } from "@wfc/core";
 import type pg from "pg";
+import { runSetup } from "./setup-transaction.js";
 
 /**
  * DBOS has no notion of a live executor, so each worker records one row here and refreshes it
@@ -9,26 +10,23 @@ export const EXECUTORS_TABLE = `${WFC_SCHEMA}.executors`;
 
 /**
  * Creates the executors table if it does not exist yet; safe for workers starting together (the
- * lock serialises them, since CREATE SCHEMA / TABLE IF NOT EXISTS can still fail with a unique
- * violation when two sessions run them at the same moment). Only the worker uses it.
+ * set-up lock serialises them, since CREATE TABLE IF NOT EXISTS can still fail with a unique
+ * violation when two sessions run it at the same moment). Only the worker uses it. Gives up
+ * after `waitMs` waiting for a lock (`StartupLockError`).
  */
-export async function ensureExecutorsTable(pool: pg.Pool) {
+export async function ensureExecutorsTable(pool: pg.Pool, waitMs: number) {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
-      executor_id text PRIMARY KEY,
-      app_version text NOT NULL,
-      last_seen timestamptz NOT NULL DEFAULT now(),
-      claimed_by text,
-      claimed_at timestamptz
-    )`);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
+    await runSetup(client, { what: "the executors table", waitMs }, async () => {
+      await lockSetup(client);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
+        executor_id text PRIMARY KEY,
+        app_version text NOT NULL,
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        claimed_by text,
+        claimed_at timestamptz
+      )`);
+    });
   } finally {
     client.release();
   }

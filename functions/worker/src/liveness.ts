@@ -9,6 +9,8 @@ export interface LivenessOptions {
   appVersion: string;
   intervalMs: number;
   deadAfterMs: number;
+  /** How long creating the executors table may wait for a lock (`STARTUP_LOCK_WAIT_MS`). */
+  setupWaitMs: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -38,7 +40,7 @@ export async function startLiveness(options: LivenessOptions): Promise<Liveness>
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
   // A restarted database drops idle connections; the next query reconnects.
   pool.on("error", () => {});
-  await ensureExecutorsTable(pool);
+  await ensureExecutorsTable(pool, options.setupWaitMs);
   await beat(pool, executorId, appVersion);
 
   let healthySince = Date.now();

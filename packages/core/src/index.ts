@@ -13,9 +13,9 @@ export {
   createDeliveriesTable,
   DELIVERIES_TABLE,
   findDelivery,
-  WFC_CREATE_LOCK_KEY,
   type DeliveryRecord,
 } from "./db/deliveries.js";
+export { lockSetup, SETUP_LOCK_TABLE } from "./db/setup-lock.js";
 export {
   CHANNELS,
   POLL_ONLY,
