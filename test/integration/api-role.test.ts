@@ -71,6 +71,14 @@ describe("the worker keeps the role", () => {
   });
 });
 
+describe("what a resume and a send read to refuse a retired version", () => {
+  it("the role reads whether each version's workers are alive or retired, and nothing more", async () => {
+    expect(
+      await sqlstateOf(roleUrl, "SELECT app_version, last_seen, retired_at FROM wfc.executors"),
+    ).toBe(undefined);
+  });
+});
+
 describe("every route works as the role", () => {
   it("GET /health", async () => {
     expect((await api.get("/health")).status).toBe(200);
@@ -216,6 +224,8 @@ describe("the role can do nothing else", () => {
     ["read step outputs", "SELECT * FROM dbos.operation_outputs"],
     ["read messages", "SELECT message FROM dbos.notifications"],
     ["read wfc.executors", "SELECT * FROM wfc.executors"],
+    ["read which workers run", "SELECT executor_id, claimed_by FROM wfc.executors"],
+    ["record a retirement", "UPDATE wfc.executors SET retired_at = now()"],
     ["forget a delivery", "DELETE FROM wfc.message_deliveries"],
     ["rewrite a delivery", "UPDATE wfc.message_deliveries SET workflow_id = 'evil'"],
     ["create a table in wfc", "CREATE TABLE wfc.evil (id int)"],

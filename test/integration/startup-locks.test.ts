@@ -53,6 +53,8 @@ async function holdEveryLock() {
     wfc.message_deliveries IN ROW EXCLUSIVE MODE`);
   await client.query(`LOCK TABLE dbos.workflow_output, dbos.workflow_events, dbos.streams,
     dbos.application_versions IN ACCESS SHARE MODE`);
+  // What it may only read some columns of, it holds by reading them.
+  await client.query("SELECT app_version, last_seen, retired_at FROM wfc.executors LIMIT 0");
   return client;
 }
 

@@ -1,7 +1,9 @@
 import {
   createDeliveriesTable,
+  createExecutorsTable,
   DBOS_SCHEMA,
   DELIVERIES_TABLE,
+  EXECUTORS_TABLE,
   lockSetup,
   WFC_SCHEMA,
 } from "@wfc/core";
@@ -74,11 +76,14 @@ const DBOS_GRANTS: Record<string, string> = {
 };
 
 /**
- * In our own schema, only the record of keyed messages (`DELIVERIES_TABLE`): a keyed send or
- * webhook inserts its row, or reads the row an earlier one left. Never the executors table.
+ * In our own schema: the record of keyed messages (`DELIVERIES_TABLE`), where a keyed send or
+ * webhook inserts its row, or reads the row an earlier one left; and of the executors table the
+ * three columns that tell whether a version has retired (`retiredVersionSql`, read by a resume
+ * and a send), not which workers run or who claimed whom.
  */
 const WFC_GRANTS: Record<string, string> = {
   [DELIVERIES_TABLE]: "SELECT, INSERT",
+  [EXECUTORS_TABLE]: "SELECT (app_version, last_seen, retired_at)",
 };
 
 /**
@@ -202,8 +207,9 @@ async function apply(
   for (const [table, privileges] of Object.entries(DBOS_GRANTS))
     await client.query(`GRANT ${privileges} ON ${dbos}.${client.escapeIdentifier(table)} TO ${r}`);
 
-  // The role's grants need their table, whichever of the worker's start-up steps runs first.
+  // The role's grants need their tables, whichever of the worker's start-up steps runs first.
   await createDeliveriesTable(client);
+  await createExecutorsTable(client);
   await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(WFC_SCHEMA)} TO ${r}`);
   for (const [table, privileges] of Object.entries(WFC_GRANTS))
     await client.query(`GRANT ${privileges} ON ${table} TO ${r}`);

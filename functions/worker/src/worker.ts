@@ -146,6 +146,7 @@ export async function runWorker(config: WorkerConfig) {
     quietMs: config.RETIRE_QUIET_MS,
     registryParameter: config.RELEASE_REGISTRY_PARAMETER,
     shutdown: stopWorkflows,
+    recordRetirement: (retired) => liveness.recordRetirement(retired),
     // Nothing of this version is left to take over, and takeover needs a launched DBOS.
     onRetired: () => liveness.stop(),
   });

@@ -17,6 +17,13 @@ export {
 } from "./db/deliveries.js";
 export { lockSetup, SETUP_LOCK_TABLE } from "./db/setup-lock.js";
 export {
+  ALIVE_WITHIN_SECONDS,
+  createExecutorsTable,
+  EXECUTORS_TABLE,
+  readRetiredVersion,
+  retiredVersionSql,
+} from "./db/executors.js";
+export {
   CHANNELS,
   POLL_ONLY,
   VALUE_CHANNELS,
