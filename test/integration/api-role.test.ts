@@ -3,7 +3,7 @@ import { readServerSentEvents } from "@wfc/client";
 import { databaseUrlFor } from "@wfc/core";
 import pg from "pg";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { API_ROLE_SETTINGS, ensureApiRole } from "../../functions/worker/src/api-role.js";
 import { DB_RETRY_BOUND_MS } from "../../functions/api/src/bounded-retries.js";
 import {
@@ -68,6 +68,14 @@ describe("the worker keeps the role", () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe("what a resume and a send read to refuse a retired version", () => {
+  it("the role reads whether each version's workers are alive or retired, and nothing more", async () => {
+    expect(
+      await sqlstateOf(roleUrl, "SELECT app_version, last_seen, retired_at FROM wfc.executors"),
+    ).toBe(undefined);
   });
 });
 
@@ -227,6 +235,8 @@ describe("the role can do nothing else", () => {
     ["read step outputs", "SELECT * FROM dbos.operation_outputs"],
     ["read messages", "SELECT message FROM dbos.notifications"],
     ["read wfc.executors", "SELECT * FROM wfc.executors"],
+    ["read which workers run", "SELECT executor_id, claimed_by FROM wfc.executors"],
+    ["record a retirement", "UPDATE wfc.executors SET retired_at = now()"],
     ["forget a delivery", "DELETE FROM wfc.message_deliveries"],
     ["rewrite a delivery", "UPDATE wfc.message_deliveries SET workflow_id = 'evil'"],
     ["create a table in wfc", "CREATE TABLE wfc.evil (id int)"],
@@ -237,6 +247,14 @@ describe("the role can do nothing else", () => {
     ["register a version", "INSERT INTO dbos.application_versions VALUES ('x', 'x')"],
     ["retime a version", "UPDATE dbos.application_versions SET version_timestamp = 0"],
     ["create a role", "CREATE ROLE evil"],
+    ["create a large object", "SELECT lo_create(0)"],
+    ["create a large object (lo_creat)", "SELECT lo_creat(-1)"],
+    ["create a large object from bytes", "SELECT lo_from_bytea(0, 'disk outside every table')"],
+    ["import a server file as a large object", "SELECT lo_import('/etc/hostname')"],
+    [
+      "take the worker's start-up lock",
+      "BEGIN; LOCK TABLE wfc.setup_lock IN ACCESS SHARE MODE; COMMIT",
+    ],
   ])("refuses to %s (42501)", async (_, statement) => {
     expect(await sqlstateOf(roleUrl, statement)).toBe("42501");
   });
@@ -256,6 +274,7 @@ describe("the role across starts and workers", () => {
             role: shared,
             password: sharedPassword,
             connectionLimit: 3,
+            waitMs: 30_000,
           }),
         ),
       );
@@ -271,6 +290,59 @@ describe("the role across starts and workers", () => {
   });
 });
 
+describe("a worker whose user is no superuser (RDS's master user)", () => {
+  it("cannot revoke large-object creation, and reports each function the role may still call", async () => {
+    const master = uniqueRoleName("wfc_master");
+    const masterPassword = testPassword();
+    const limitedRole = uniqueRoleName("wfc_api_nosuper");
+    const adminUrl = inject("adminDatabaseUrl");
+    const admin = async (statement: string) => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    await admin(`CREATE ROLE ${master} LOGIN CREATEROLE PASSWORD '${masterPassword}'`);
+    const databaseUrl = await createTestDatabase("wfc_nosuper");
+    const database = new URL(databaseUrl).pathname.slice(1);
+    await admin(`ALTER DATABASE ${database} OWNER TO ${master}`);
+    try {
+      const asMaster = databaseUrlFor(databaseUrl, master, masterPassword);
+      await DBOS.migrate(asMaster);
+      const report = await ensureApiRole({
+        databaseUrl: asMaster,
+        role: limitedRole,
+        password: testPassword(),
+        connectionLimit: 2,
+        waitMs: 30_000,
+      });
+      expect(report.largeObjectFunctions.sort()).toEqual([
+        "lo_creat(integer)",
+        "lo_create(oid)",
+        "lo_from_bytea(oid,bytea)",
+      ]);
+    } finally {
+      await admin(`DROP DATABASE ${database} WITH (FORCE)`);
+      await admin(`DROP ROLE IF EXISTS ${limitedRole}`);
+      await admin(`DROP ROLE ${master}`);
+    }
+  });
+
+  it("a superuser worker revokes it: the report is empty", async () => {
+    const report = await ensureApiRole({
+      databaseUrl: url,
+      role,
+      password,
+      connectionLimit: 8,
+      waitMs: 30_000,
+    });
+    expect(report.largeObjectFunctions).toEqual([]);
+  });
+});
+
 describe("the connection limit", () => {
   const limited = uniqueRoleName("wfc_api_limit");
   const limit = 4;
@@ -283,6 +355,7 @@ describe("the connection limit", () => {
       role: limited,
       password: limitedPassword,
       connectionLimit: limit,
+      waitMs: 30_000,
     });
     limitedUrl = databaseUrlFor(url, limited, limitedPassword);
   });

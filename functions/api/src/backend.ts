@@ -12,6 +12,7 @@ import {
   readStreamSnapshot,
   readStoredStart,
   readWorkflowIdentity,
+  readRetiredVersion,
   readVersionsReport,
   storeMessage,
   readWorkflowStatus,
@@ -47,11 +48,15 @@ export interface Delivery {
   record?: DeliveryRecord;
 }
 
-/** What a send found: the target's identity (undefined: none), and an earlier keyed delivery. */
+/**
+ * What a send found: the target's identity (undefined: none), an earlier keyed delivery, and,
+ * when it was refused because the target's version has retired, that version and the API's.
+ */
 export interface SendOutcome {
   identity?: WorkflowIdentity;
   accepted: boolean;
   earlier?: DeliveryRecord;
+  retired?: { version: string; current: string };
 }
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
@@ -72,7 +77,8 @@ export interface Backend {
   allEvents(workflowId: string): Promise<Record<string, unknown>>;
   /**
    * Stores a message, and its record if it has one, in one statement, unless `refusal` names
-   * the workflow's status or name; nothing is stored for a workflow that does not exist.
+   * the workflow's status or name or its version has retired; nothing is stored for a workflow
+   * that does not exist.
    * @returns the workflow's identity, whether it was accepted, and the record found under the
    *   delivery's key when there was one already (nothing is stored then).
    */
@@ -244,7 +250,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
           messageUuid: dbosKey === undefined ? randomUUID() : `${dbosKey}::${workflowId}`,
         };
         const db = reads();
-        const outcome = await storeMessage(db, serialized, refusal, record);
+        const outcome = await storeMessage(db, serialized, refusal, options.appVersion, record);
         // A key taken before (or by a concurrent send) is read anew: this statement's snapshot
         // cannot see a record committed while it waited. A workflow that does not exist is a
         // 404 whatever its key says.
@@ -252,7 +258,12 @@ export function createDbosBackend(options: BackendOptions): Backend {
           record && outcome.identity && !outcome.claimed
             ? await findDelivery(db, record.key)
             : undefined;
-        return { identity: outcome.identity, accepted: outcome.accepted, earlier };
+        const { identity, accepted, retiredVersion } = outcome;
+        const retired =
+          retiredVersion === undefined
+            ? undefined
+            : { version: retiredVersion, current: options.appVersion };
+        return { identity, accepted, earlier, retired };
       }),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
@@ -261,7 +272,14 @@ export function createDbosBackend(options: BackendOptions): Backend {
     followEvents: (workflowId, signal) => live(() => waits().events(workflowId, signal)),
     status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
     identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
-    workflows: managed(createManagement(dbos), call),
+    workflows: managed(
+      createManagement(dbos, {
+        currentVersion: options.appVersion,
+        retiredVersionOf: (workflowId) =>
+          readRetiredVersion(reads(), workflowId, options.appVersion),
+      }),
+      call,
+    ),
     versions: () => call(() => readVersionsReport(reads())),
     result: (workflowId, timeoutSeconds, signal) =>
       translate(async () => {

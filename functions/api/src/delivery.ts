@@ -3,6 +3,7 @@ import { ConflictError, type DeliveryRecord } from "@wfc/core";
 import type { Backend } from "./backend.js";
 import { checkStillRunning, checkTopic, messageRefusal } from "./channels.js";
 import type { MessageKeys } from "./message-keys.js";
+import { retiredVersionConflict } from "./retired-version.js";
 
 /** Where a message goes. */
 export interface Target {
@@ -15,7 +16,7 @@ const fingerprintOf = (message: unknown) =>
 
 /**
  * Stores a message only where it can be received: the workflow exists (404), its kind declares
- * the topic (409) and it has not finished (409). A keyed message (`keys`) is stored once: a
+ * the topic (409), it has not finished (409) and its version's workers have not retired (409). A keyed message (`keys`) is stored once: a
  * repeat with the same target and message answers as the first did, even after its workflow has
  * finished (a retry after a lost answer); the same key with another target or message is a 409,
  * never a 200 over a message that was dropped. The checks run in the store's own statement (one
@@ -42,6 +43,10 @@ export async function deliverMessage(
   if (outcome.accepted) return;
   checkTopic(outcome.identity, target.topic);
   checkStillRunning(target.workflowId, outcome.identity);
+  if (outcome.retired) {
+    const { version, current } = outcome.retired;
+    throw retiredVersionConflict(target.workflowId, version, current, "sent a message");
+  }
   // Unreachable while `messageRefusal` and the checks above say the same; never a silent 200.
   throw new Error(`message to ${target.workflowId} refused for no stated reason`);
 }

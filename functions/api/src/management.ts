@@ -9,6 +9,7 @@ import {
   type WorkflowStatusName,
   type WorkflowSummary,
 } from "@wfc/core";
+import { retiredVersionConflict } from "./retired-version.js";
 
 export interface ListFilter {
   status?: WorkflowStatusName;
@@ -28,8 +29,19 @@ export interface WorkflowManagement {
    * one stays so. @throws NotFoundError, ConflictError when it has finished (nothing to stop)
    */
   cancel(workflowId: string): Promise<WorkflowSummary>;
-  /** Resumes a cancelled or failed workflow from its last completed step. @throws NotFoundError */
+  /**
+   * Resumes a cancelled or failed workflow from its last completed step.
+   * @throws NotFoundError; ConflictError when its version's workers have retired.
+   */
   resume(workflowId: string): Promise<WorkflowSummary>;
+}
+
+/** Whether a workflow's version can still run it (see `retiredVersionSql`). */
+export interface VersionCheck {
+  /** The API's own version, the one new starts run on. */
+  currentVersion: string;
+  /** The workflow's version when it has retired, else undefined. */
+  retiredVersionOf(workflowId: string): Promise<string | undefined>;
 }
 
 /** Statuses a workflow never leaves by itself: cancelling one would rewrite its outcome. */
@@ -64,8 +76,20 @@ export function summarize(status: WorkflowStatus, withResult = false): WorkflowS
   return summary;
 }
 
-/** Builds the management operations on a (lazily created) DBOS client. */
-export function createManagement(dbos: () => Promise<DBOSClient>): WorkflowManagement {
+/**
+ * Builds the management operations on a (lazily created) DBOS client; `versions` keeps a resume
+ * from queueing a workflow that no worker will ever run.
+ */
+export function createManagement(
+  dbos: () => Promise<DBOSClient>,
+  versions: VersionCheck,
+): WorkflowManagement {
+  const refuseRetired = async (workflowId: string) => {
+    const retired = await versions.retiredVersionOf(workflowId);
+    return (
+      retired && retiredVersionConflict(workflowId, retired, versions.currentVersion, "resumed")
+    );
+  };
   const get = async (workflowId: string) => {
     const status = await (await dbos()).getWorkflow(workflowId);
     if (!status) throw new NotFoundError("Workflow not found");
@@ -96,8 +120,19 @@ export function createManagement(dbos: () => Promise<DBOSClient>): WorkflowManag
     },
     async resume(workflowId) {
       await get(workflowId);
+      const refused = await refuseRetired(workflowId);
+      if (refused) throw refused;
+      const client = await dbos();
       // Back onto our queue, so our workers (and only they) pick it up.
-      await (await dbos()).resumeWorkflow(workflowId, { queueName: QUEUE_NAME });
+      await client.resumeWorkflow(workflowId, { queueName: QUEUE_NAME });
+      // Its version's last worker may have recorded its retirement since the check. A record
+      // made after this read still sees the resumed workflow and calls the retirement off
+      // (retirement.ts); one made before it is seen here, and the resume is taken back.
+      const late = await refuseRetired(workflowId);
+      if (late) {
+        await client.cancelWorkflow(workflowId);
+        throw late;
+      }
       return get(workflowId);
     },
   };

@@ -1,6 +1,15 @@
-import { createDeliveriesTable, DBOS_SCHEMA, DELIVERIES_TABLE, WFC_SCHEMA } from "@wfc/core";
+import {
+  createDeliveriesTable,
+  createExecutorsTable,
+  DBOS_SCHEMA,
+  DELIVERIES_TABLE,
+  EXECUTORS_TABLE,
+  lockSetup,
+  WFC_SCHEMA,
+} from "@wfc/core";
 import pg from "pg";
 import { scramSha256Verifier } from "./scram-verifier.js";
+import { runSetup, StartupLockError } from "./setup-transaction.js";
 
 export interface ApiRoleOptions {
   /** The worker's own connection string: a user that owns the DBOS schema and may create roles. */
@@ -9,6 +18,18 @@ export interface ApiRoleOptions {
   /** Never logged, never sent: only its SCRAM verifier reaches the server. */
   password: string;
   connectionLimit: number;
+  /** How long, in all, it may wait for locks (`STARTUP_LOCK_WAIT_MS`). */
+  waitMs: number;
+}
+
+/** What the role could not be denied here, for the worker to log as a warning. */
+export interface ApiRoleReport {
+  /**
+   * Functions creating a large object (disk outside every table) that PUBLIC, and so the role,
+   * may still execute: the worker's user does not own them (RDS's master user, whose catalog
+   * belongs to `rdsadmin`), so it cannot revoke them.
+   */
+  largeObjectFunctions: string[];
 }
 
 /**
@@ -55,26 +76,28 @@ const DBOS_GRANTS: Record<string, string> = {
 };
 
 /**
- * In our own schema, only the record of keyed messages (`DELIVERIES_TABLE`): a keyed send or
- * webhook inserts its row, or reads the row an earlier one left. Never the executors table.
+ * In our own schema: the record of keyed messages (`DELIVERIES_TABLE`), where a keyed send or
+ * webhook inserts its row, or reads the row an earlier one left; and of the executors table the
+ * three columns that tell whether a version has retired (`retiredVersionSql`, read by a resume
+ * and a send), not which workers run or who claimed whom.
  */
 const WFC_GRANTS: Record<string, string> = {
   [DELIVERIES_TABLE]: "SELECT, INSERT",
+  [EXECUTORS_TABLE]: "SELECT (app_version, last_seen, retired_at)",
 };
 
-// Any constant, distinct from heartbeat.ts's: serialises the workers of this database.
-const ROLE_LOCK_KEY = 0x77666302;
-const ATTEMPTS = 8;
-// Roles are cluster-wide, so workers of other databases on the same server (other stages, other
-// test files) race us: CREATE ROLE twice, or two writes to one catalog row.
-const RACE_SQLSTATES = new Set(["42710", "23505", "40001", "40P01"]);
-const isRace = (error: unknown) => {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return (
-    (code !== undefined && RACE_SQLSTATES.has(code)) ||
-    (code === "XX000" && /concurrently/.test(message ?? ""))
-  );
-};
+/**
+ * PostgreSQL's functions that create a large object, which every role may call by default
+ * (`lo_import` from a server file is a superuser's by default; revoked here too, in case).
+ * Writing to one needs its ownership, so a role that can create none can fill none.
+ */
+const LARGE_OBJECT_CREATORS = [
+  "lo_creat(integer)",
+  "lo_create(oid)",
+  "lo_from_bytea(oid, bytea)",
+  "lo_import(text)",
+  "lo_import(text, oid)",
+];
 
 /** Thrown when the role cannot be set up; its message never holds the password. */
 export class ApiRoleError extends Error {
@@ -91,30 +114,26 @@ export class ApiRoleError extends Error {
  * every start (an SDK upgrade may add tables), by any number of workers at once.
  *
  * Also takes from PUBLIC, in this database, what every role would otherwise inherit: temporary
- * tables, and on PostgreSQL < 15 CREATE in schema `public` (15 dropped that default).
+ * tables, on PostgreSQL < 15 CREATE in schema `public` (15 dropped that default), and, where the
+ * worker's user owns them, the functions that create large objects (`LARGE_OBJECT_CREATORS`);
+ * the report names those it could not revoke.
  * @throws ApiRoleError when the role is a superuser, may replicate or bypass row security, or
  *   is a member of another role (it would hold more than it needs), or on a database error.
+ * @throws StartupLockError when another session held a lock it needs for `waitMs`.
  */
-export async function ensureApiRole(options: ApiRoleOptions): Promise<void> {
+export async function ensureApiRole(options: ApiRoleOptions): Promise<ApiRoleReport> {
   const verifier = scramSha256Verifier(options.password);
   const client = new pg.Client({ connectionString: options.databaseUrl });
   client.on("error", () => {});
   try {
     await client.connect();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.query("BEGIN");
-        await apply(client, options, verifier);
-        await client.query("COMMIT");
-        return;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        if (!isRace(error) || attempt >= ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt * Math.random()));
-      }
-    }
+    let report: ApiRoleReport = { largeObjectFunctions: [] };
+    await runSetup(client, { what: "the API role's grants", waitMs: options.waitMs }, async () => {
+      report = await apply(client, options, verifier);
+    });
+    return report;
   } catch (error) {
-    if (error instanceof ApiRoleError) throw error;
+    if (error instanceof ApiRoleError || error instanceof StartupLockError) throw error;
     const { code, message } = (error ?? {}) as { code?: string; message?: string };
     // Neither the password nor its verifier is in any statement's error, but make sure.
     let reason = String(message ?? error).replaceAll(verifier, "***");
@@ -125,10 +144,16 @@ export async function ensureApiRole(options: ApiRoleOptions): Promise<void> {
   }
 }
 
-async function apply(client: pg.Client, options: ApiRoleOptions, verifier: string) {
+async function apply(
+  client: pg.Client,
+  options: ApiRoleOptions,
+  verifier: string,
+): Promise<ApiRoleReport> {
   const { role, connectionLimit } = options;
   const r = client.escapeIdentifier(role);
-  await client.query("SELECT pg_advisory_xact_lock($1)", [ROLE_LOCK_KEY]);
+  // Serialises the workers of this database (and creates the lock's table, which the role's
+  // grants below then exclude); those of other databases are races, retried.
+  await lockSetup(client);
 
   const { rows } = await client.query<{ super: boolean; replication: boolean; bypass: boolean }>(
     `SELECT rolsuper AS super, rolreplication AS replication, rolbypassrls AS bypass
@@ -164,6 +189,7 @@ async function apply(client: pg.Client, options: ApiRoleOptions, verifier: strin
   await client.query(`REVOKE TEMPORARY ON DATABASE ${db} FROM PUBLIC, ${r}`);
   await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${r}`);
   if (server[0]!.version < 150000) await client.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+  const largeObjectFunctions = await revokeLargeObjectCreation(client, role);
 
   // Start from nothing in both schemas, so a grant an older release made does not linger.
   const { rows: schemas } = await client.query<{ name: string }>(
@@ -181,9 +207,31 @@ async function apply(client: pg.Client, options: ApiRoleOptions, verifier: strin
   for (const [table, privileges] of Object.entries(DBOS_GRANTS))
     await client.query(`GRANT ${privileges} ON ${dbos}.${client.escapeIdentifier(table)} TO ${r}`);
 
-  // The role's grants need their table, whichever of the worker's start-up steps runs first.
+  // The role's grants need their tables, whichever of the worker's start-up steps runs first.
   await createDeliveriesTable(client);
+  await createExecutorsTable(client);
   await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(WFC_SCHEMA)} TO ${r}`);
   for (const [table, privileges] of Object.entries(WFC_GRANTS))
     await client.query(`GRANT ${privileges} ON ${table} TO ${r}`);
+  return { largeObjectFunctions };
+}
+
+/**
+ * Revokes PUBLIC's EXECUTE on `LARGE_OBJECT_CREATORS` where the worker's user owns them (a
+ * superuser does; a non-owner's REVOKE would only warn), and returns those the role may still
+ * execute.
+ */
+async function revokeLargeObjectCreation(client: pg.Client, role: string): Promise<string[]> {
+  const { rows: owned } = await client.query<{ fn: string }>(
+    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+      WHERE p.oid = ANY ($1::regprocedure[]) AND pg_has_role(p.proowner, 'USAGE')`,
+    [LARGE_OBJECT_CREATORS],
+  );
+  for (const { fn } of owned) await client.query(`REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`);
+  const { rows: left } = await client.query<{ fn: string }>(
+    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+      WHERE p.oid = ANY ($1::regprocedure[]) AND has_function_privilege($2, p.oid, 'EXECUTE')`,
+    [LARGE_OBJECT_CREATORS, role],
+  );
+  return left.map((row) => row.fn);
 }

@@ -1,34 +1,18 @@
-import { WFC_CREATE_LOCK_KEY, WFC_SCHEMA } from "@wfc/core";
+import { createExecutorsTable, EXECUTORS_TABLE } from "@wfc/core";
 import type pg from "pg";
+import { runSetup } from "./setup-transaction.js";
+
+// DBOS has no notion of a live executor, so each worker records one row in EXECUTORS_TABLE and
+// refreshes it: `takeover.ts` reads it for dead workers, the API for retired versions.
 
 /**
- * DBOS has no notion of a live executor, so each worker records one row here and refreshes it
- * (see `takeover.ts` for who reads it).
+ * Creates the executors table if it does not exist yet (`createExecutorsTable`); safe for
+ * workers starting together. Gives up after `waitMs` waiting for a lock (`StartupLockError`).
  */
-export const EXECUTORS_TABLE = `${WFC_SCHEMA}.executors`;
-
-/**
- * Creates the executors table if it does not exist yet; safe for workers starting together (the
- * lock serialises them, since CREATE SCHEMA / TABLE IF NOT EXISTS can still fail with a unique
- * violation when two sessions run them at the same moment). Only the worker uses it.
- */
-export async function ensureExecutorsTable(pool: pg.Pool) {
+export async function ensureExecutorsTable(pool: pg.Pool, waitMs: number) {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
-      executor_id text PRIMARY KEY,
-      app_version text NOT NULL,
-      last_seen timestamptz NOT NULL DEFAULT now(),
-      claimed_by text,
-      claimed_at timestamptz
-    )`);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
+    await runSetup(client, { what: "the executors table", waitMs }, createExecutorsTable);
   } finally {
     client.release();
   }
@@ -37,15 +21,30 @@ export async function ensureExecutorsTable(pool: pg.Pool) {
 /**
  * Records that `executorId` is alive now (by the database's clock, so workers' clocks never
  * matter). A beat also drops any claim on the row: an executor that comes back under the same
- * ID recovers its own workflows at launch, so nobody else should.
+ * ID recovers its own workflows at launch, so nobody else should. The `first` beat of a process
+ * also drops a retirement its ID recorded before (it serves again); later beats keep it, since
+ * a retiring worker beats until DBOS has stopped.
  */
-export async function beat(pool: pg.Pool, executorId: string, appVersion: string) {
+export async function beat(pool: pg.Pool, executorId: string, appVersion: string, first = false) {
   await pool.query(
     `INSERT INTO ${EXECUTORS_TABLE} (executor_id, app_version, last_seen)
      VALUES ($1, $2, now())
      ON CONFLICT (executor_id) DO UPDATE
        SET app_version = EXCLUDED.app_version, last_seen = now(),
-           claimed_by = NULL, claimed_at = NULL`,
+           claimed_by = NULL, claimed_at = NULL
+           ${first ? ", retired_at = NULL" : ""}`,
     [executorId, appVersion],
+  );
+}
+
+/**
+ * Records that `executorId` retires (`retired`) or, when the retirement is called off, that it
+ * does not: from then on the API refuses to resume or message its version's workflows once no
+ * other worker of the version is alive (`retiredVersionSql`).
+ */
+export async function recordRetirement(pool: pg.Pool, executorId: string, retired: boolean) {
+  await pool.query(
+    `UPDATE ${EXECUTORS_TABLE} SET retired_at = ${retired ? "now()" : "NULL"} WHERE executor_id = $1`,
+    [executorId],
   );
 }

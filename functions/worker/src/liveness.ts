@@ -1,6 +1,6 @@
 import type { Queryable } from "@wfc/core";
 import pg from "pg";
-import { beat, ensureExecutorsTable } from "./heartbeat.js";
+import { beat, ensureExecutorsTable, recordRetirement } from "./heartbeat.js";
 import { takeOverDeadExecutors } from "./takeover.js";
 
 export interface LivenessOptions {
@@ -9,6 +9,8 @@ export interface LivenessOptions {
   appVersion: string;
   intervalMs: number;
   deadAfterMs: number;
+  /** How long creating the executors table may wait for a lock (`STARTUP_LOCK_WAIT_MS`). */
+  setupWaitMs: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -19,6 +21,8 @@ export interface Liveness {
    * check), so they need no connection of their own; unusable after `stop()`.
    */
   readonly db: Queryable;
+  /** Records that this worker retires, or no longer does (`recordRetirement`). */
+  recordRetirement(retired: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,8 +42,8 @@ export async function startLiveness(options: LivenessOptions): Promise<Liveness>
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
   // A restarted database drops idle connections; the next query reconnects.
   pool.on("error", () => {});
-  await ensureExecutorsTable(pool);
-  await beat(pool, executorId, appVersion);
+  await ensureExecutorsTable(pool, options.setupWaitMs);
+  await beat(pool, executorId, appVersion, true);
 
   let healthySince = Date.now();
   let failing = false;
@@ -83,6 +87,7 @@ export async function startLiveness(options: LivenessOptions): Promise<Liveness>
 
   return {
     db: pool,
+    recordRetirement: (retired) => recordRetirement(pool, executorId, retired),
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

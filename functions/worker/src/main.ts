@@ -1,11 +1,16 @@
 import { ConfigError } from "@wfc/core";
 import { workerConfig } from "./config.js";
+import { StartupLockError } from "./setup-transaction.js";
 import { runWorker } from "./worker.js";
 
 /** The container's entry: the worker, configured from the environment. */
 Promise.resolve()
   .then(() => runWorker(workerConfig()))
   .catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    if (error instanceof StartupLockError)
+      console.error(
+        JSON.stringify({ level: "error", msg: error.message, cause: String(error.cause) }),
+      );
+    else console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   });

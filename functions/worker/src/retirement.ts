@@ -86,6 +86,11 @@ export interface RetirementOptions {
   registryParameter?: string;
   /** Stops everything that runs this version's workflows (DBOS); called once. */
   shutdown: () => Promise<void>;
+  /**
+   * Records that this worker retires (true) or, called off, does not (false), where the API
+   * reads it (`retiredVersionSql`); unset: nothing is recorded.
+   */
+  recordRetirement?: (retired: boolean) => Promise<void>;
   /** Called once retired, after the last read of `db`. */
   onRetired?: () => Promise<void>;
   deleteParameter?: (name: string) => Promise<void>;
@@ -101,8 +106,12 @@ export interface Retirement {
 /**
  * Checks every `intervalMs` whether this worker's version may retire (`mayRetire`); once the
  * conditions have held at every check for `quietMs` (a failed read starts the wait over), it
- * retires: shuts DBOS down, deletes its registry parameter (retried every interval until it is
- * gone, so the next deploy removes the service) and logs `{"msg":"worker retired"}`. The process
+ * records that it retires, so the API stops resuming or messaging this version's workflows, and
+ * reads the version's work in flight again: work that arrived before the API saw the record (a
+ * resume) calls the retirement off (the API, for its part, undoes a resume that saw it only
+ * afterwards). Then it retires: shuts DBOS down, deletes its registry parameter (retried every
+ * interval until it is gone, so the next deploy removes the service) and logs
+ * `{"msg":"worker retired"}`. The process
  * stays up, healthy and idle: a container that exited would be restarted by ECS, relaunch its
  * version and retire again, in a loop.
  */
@@ -134,6 +143,21 @@ export function startRetirement(options: RetirementOptions): Retirement {
     }
   };
 
+  const record = options.recordRetirement ?? (async () => {});
+  // Recorded and neither retired nor taken back yet: a check takes it back before anything else.
+  let recorded = false;
+
+  /** Records the retirement; false (taken back) when work of this version is in flight now. */
+  const announce = async () => {
+    recorded = true;
+    await record(true);
+    if (!(await hasInFlight(options.db, appVersion))) return true;
+    await record(false);
+    recorded = false;
+    log({ msg: "retirement called off: work arrived", appVersion });
+    return false;
+  };
+
   const retire = async () => {
     await options.shutdown();
     retired = true;
@@ -146,16 +170,23 @@ export function startRetirement(options: RetirementOptions): Retirement {
 
   const check = async () => {
     try {
+      if (recorded) {
+        await record(false);
+        recorded = false;
+      }
       const signals = await readRetirementSignals(options.db, appVersion);
       failing = false;
       if (!mayRetire(signals, appVersion)) heldSince = undefined;
       else {
         heldSince ??= performance.now();
         if (performance.now() - heldSince >= quietMs) {
-          // Once: a half-done retirement is not retried (its log line says what failed).
-          return await retire().catch((error: unknown) =>
-            log({ msg: "retirement failed", appVersion, error: String(error) }),
-          );
+          if (await announce()) {
+            // Once: a half-done retirement is not retried (its log line says what failed).
+            return await retire().catch((error: unknown) =>
+              log({ msg: "retirement failed", appVersion, error: String(error) }),
+            );
+          }
+          heldSince = undefined;
         }
       }
     } catch (error) {

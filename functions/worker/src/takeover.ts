@@ -1,6 +1,6 @@
 import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor";
+import { EXECUTORS_TABLE } from "@wfc/core";
 import type pg from "pg";
-import { EXECUTORS_TABLE } from "./heartbeat.js";
 
 /** A dead executor whose pending workflows this worker re-enqueued. */
 export interface TakenOver {

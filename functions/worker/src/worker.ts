@@ -35,8 +35,10 @@ export async function runWorker(config: WorkerConfig) {
     fibonacciThreads: config.FIBONACCI_THREADS,
   });
 
-  await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS);
-  await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS);
+  // Every lock start-up waits for, it waits for at most this long (`setup-transaction.ts`).
+  const lockWaitMs = config.STARTUP_LOCK_WAIT_MS;
+  await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS, lockWaitMs);
+  await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS, lockWaitMs);
   // DBOS's statements and the relay's reads, named (`system-pool.ts`); the worker is direct.
   const names = config.PREPARED_STATEMENTS === "on" ? new StatementNames() : undefined;
   // Our own pool either way, so that the stall watchdog can see whether it is starved.
@@ -66,9 +68,10 @@ export async function runWorker(config: WorkerConfig) {
     appVersion: config.APP_VERSION,
     intervalMs: config.HEARTBEAT_INTERVAL_MS,
     deadAfterMs: config.EXECUTOR_DEAD_AFTER_MS,
+    setupWaitMs: lockWaitMs,
   });
   await DBOS.launch();
-  await ensureDeliveriesTable(config.DBOS_SYSTEM_DATABASE_URL);
+  await ensureDeliveriesTable(config.DBOS_SYSTEM_DATABASE_URL, lockWaitMs);
   // The API role's grants are the current release's: a draining version's worker (restarted by
   // ECS) must not take back what the new API needs (ensureApiRole starts from no grants).
   const latest = await readLatestVersion(liveness.db);
@@ -81,12 +84,22 @@ export async function runWorker(config: WorkerConfig) {
       }),
     );
   } else if (config.API_DATABASE_PASSWORD) {
-    await ensureApiRole({
+    const report = await ensureApiRole({
       databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
       role: config.API_DATABASE_ROLE,
       password: config.API_DATABASE_PASSWORD,
       connectionLimit: config.API_DATABASE_CONNECTION_LIMIT,
+      waitMs: lockWaitMs,
     });
+    if (report.largeObjectFunctions.length > 0)
+      console.log(
+        JSON.stringify({
+          level: "warn",
+          msg: "api role can still create large objects: the worker's user does not own these functions, revoke EXECUTE on them from PUBLIC as their owner",
+          role: config.API_DATABASE_ROLE,
+          functions: report.largeObjectFunctions,
+        }),
+      );
     console.log(
       JSON.stringify({
         msg: "api role ready",
@@ -116,6 +129,7 @@ export async function runWorker(config: WorkerConfig) {
     source: relay.changes,
     queues: [QUEUE_NAME],
     enabled: config.QUEUE_WAKE === "on",
+    setupWaitMs: lockWaitMs,
   });
 
   const stopWorkflows = async () => {
@@ -132,6 +146,7 @@ export async function runWorker(config: WorkerConfig) {
     quietMs: config.RETIRE_QUIET_MS,
     registryParameter: config.RELEASE_REGISTRY_PARAMETER,
     shutdown: stopWorkflows,
+    recordRetirement: (retired) => liveness.recordRetirement(retired),
     // Nothing of this version is left to take over, and takeover needs a launched DBOS.
     onRetired: () => liveness.stop(),
   });

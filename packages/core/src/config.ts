@@ -169,6 +169,13 @@ const workerSchema = z.object({
    * a dispatch), well below PostgreSQL's 60 s idle-transaction limit.
    */
   STALL_AFTER_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * The longest the worker's start-up waits for a lock another session holds (DBOS's migration,
+   * our schema's set-up, the API role's grants): then it exits non-zero, naming what it waited
+   * for, so a held lock shows as a failing start instead of a worker hanging before its health
+   * check opens.
+   */
+  STARTUP_LOCK_WAIT_MS: positiveInt(30_000),
   /** How often the worker records that it is alive and looks for dead workers to take over. */
   HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
   /**

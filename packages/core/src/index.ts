@@ -13,9 +13,16 @@ export {
   createDeliveriesTable,
   DELIVERIES_TABLE,
   findDelivery,
-  WFC_CREATE_LOCK_KEY,
   type DeliveryRecord,
 } from "./db/deliveries.js";
+export { lockSetup, SETUP_LOCK_TABLE } from "./db/setup-lock.js";
+export {
+  ALIVE_WITHIN_SECONDS,
+  createExecutorsTable,
+  EXECUTORS_TABLE,
+  readRetiredVersion,
+  retiredVersionSql,
+} from "./db/executors.js";
 export {
   CHANNELS,
   POLL_ONLY,

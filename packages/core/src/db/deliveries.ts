@@ -1,4 +1,5 @@
 import { WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { lockSetup } from "./setup-lock.js";
 
 /**
  * One row per keyed message ever stored (an `Idempotency-Key` send, a signed webhook): what it
@@ -8,14 +9,12 @@ import { WFC_SCHEMA, type Queryable } from "./queryable.js";
  */
 export const DELIVERIES_TABLE = `${WFC_SCHEMA}.message_deliveries`;
 
-// Any constant, the same as the executors table's (heartbeat.ts): serialises every first start
-// of our schema, since CREATE ... IF NOT EXISTS can still race into a unique violation.
-export const WFC_CREATE_LOCK_KEY = 0x77666301;
-
-/** Creates the table (and our schema) if missing. Run it inside a transaction. */
+/**
+ * Creates the table (and our schema) if missing, under the set-up lock (`lockSetup`), since
+ * CREATE ... IF NOT EXISTS can still race into a unique violation. Run it inside a transaction.
+ */
 export async function createDeliveriesTable(db: Queryable) {
-  await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
-  await db.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
+  await lockSetup(db);
   await db.query(`CREATE TABLE IF NOT EXISTS ${DELIVERIES_TABLE} (
     delivery_key text PRIMARY KEY,
     workflow_id text NOT NULL,

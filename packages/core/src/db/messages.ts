@@ -1,4 +1,5 @@
 import { DELIVERIES_TABLE, type DeliveryRecord } from "./deliveries.js";
+import { retiredVersionSql } from "./executors.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
 import { readWorkflowIdentity, type WorkflowIdentity } from "./workflow-status.js";
 
@@ -34,6 +35,11 @@ export interface StoreOutcome {
   stored: boolean;
   /** With a record: it was inserted, so this send owns the key. */
   claimed: boolean;
+  /**
+   * The workflow's application version when it has retired (`retiredVersionSql`): nothing
+   * would run the workflow to receive the message, so it was refused.
+   */
+  retiredVersion?: string;
 }
 
 /** Our function that stores a checked message (see `createMessageStore`). */
@@ -44,21 +50,33 @@ export const STORE_MESSAGE_FUNCTION = `${WFC_SCHEMA}.store_message`;
  * PL/pgSQL function, whose statements' plans each server session keeps (the same statement sent
  * as text is planned on every call, about as long as a round trip takes), while the client
  * sends no prepared statement (which RDS Proxy would pin a connection for, and pgbouncer in
- * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable`.
+ * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable` and
+ * the executors table (`EXECUTORS_TABLE`), which it reads for a retired version.
+ *
+ * The overload of an earlier release (without `p_current_version`) stays for that release's API
+ * while a release runs both.
  */
 export async function createMessageStore(db: Queryable) {
   await db.query(`CREATE OR REPLACE FUNCTION ${STORE_MESSAGE_FUNCTION}(
       p_workflow_id text, p_topic text, p_message text, p_serialization text,
       p_message_uuid text, p_refused_statuses text[], p_refused_names text[],
-      p_record_key text, p_fingerprint text,
+      p_current_version text, p_record_key text, p_fingerprint text,
       OUT status text, OUT name text, OUT accepted boolean, OUT stored boolean,
-      OUT claimed boolean)
+      OUT claimed boolean, OUT retired_version text)
     LANGUAGE plpgsql AS $$
+    DECLARE
+      v_version text;
     BEGIN
       accepted := false; stored := false; claimed := false;
-      SELECT w.status, w.name INTO status, name
+      SELECT w.status, w.name, w.application_version INTO status, name, v_version
         FROM ${DBOS_SCHEMA}.workflow_status w WHERE w.workflow_uuid = p_workflow_id;
       IF NOT FOUND OR status = ANY (p_refused_statuses) OR name = ANY (p_refused_names) THEN
+        RETURN;
+      END IF;
+      -- Read only for another version than the API's: the usual send never looks.
+      IF v_version <> p_current_version
+          AND ${retiredVersionSql("v_version", "p_current_version")} THEN
+        retired_version := v_version;
         RETURN;
       END IF;
       accepted := true;
@@ -88,21 +106,31 @@ const NO_TABLE = new Set(["42P01", "3F000"]);
  * where it can be received: the workflow exists and `refusal` names neither its status nor its
  * name. With `record`, the delivery is recorded too, and the message is stored only if the
  * record was new: a key already taken (committed, or by a concurrent send, whose commit this
- * waits for) stores nothing, and the caller reads the earlier record itself. Runs
- * `STORE_MESSAGE_FUNCTION`, or the same as one statement where it does not exist yet.
+ * waits for) stores nothing, and the caller reads the earlier record itself. A workflow of
+ * another version than `currentVersion` (the API's) that has retired is refused too
+ * (`retiredVersion`). Runs `STORE_MESSAGE_FUNCTION`, or the same as one statement where it does
+ * not exist yet; that one needs no version check, since the workers that record retirements
+ * create the function at start-up, before any of them can retire.
  */
 export async function storeMessage(
   db: Queryable,
   message: SerializedMessage,
   refusal: MessageRefusal,
+  currentVersion: string,
   record?: DeliveryRecord,
 ): Promise<StoreOutcome> {
-  type Row = Partial<WorkflowIdentity> & Omit<StoreOutcome, "identity">;
+  type Row = Partial<WorkflowIdentity> &
+    Omit<StoreOutcome, "identity" | "retiredVersion"> & { retired_version: string | null };
   let rows: Row[];
   try {
     ({ rows } = await db.query<Row>(
-      `SELECT * FROM ${STORE_MESSAGE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [...checkedSendValues(message, refusal), record?.key ?? null, record?.fingerprint ?? null],
+      `SELECT * FROM ${STORE_MESSAGE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        ...checkedSendValues(message, refusal),
+        currentVersion,
+        record?.key ?? null,
+        record?.fingerprint ?? null,
+      ],
     ));
   } catch (error) {
     if (!NOT_CREATED.has((error as { code?: string }).code ?? "")) throw error;
@@ -114,9 +142,9 @@ export async function storeMessage(
       return { accepted: false, stored: false, claimed: false };
     });
   }
-  const { status, name, accepted, stored, claimed } = rows[0]!;
+  const { status, name, accepted, stored, claimed, retired_version } = rows[0]!;
   const identity = status == null || name == null ? undefined : { status, name };
-  return { identity, accepted, stored, claimed };
+  return { identity, accepted, stored, claimed, retiredVersion: retired_version ?? undefined };
 }
 
 /** The parameters $1..$7 of both forms of the checked send, in the order both use. */

@@ -1,6 +1,6 @@
 import { CHANNELS, VALUE_CHANNELS } from "./change-source.js";
-import { WFC_CREATE_LOCK_KEY } from "./deliveries.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { lockSetup } from "./setup-lock.js";
 
 /**
  * pg_notify refuses a payload of 8000 bytes or more. Such a change is not announced (raising
@@ -71,12 +71,11 @@ export function notifierBatchMs(config: {
  * lock held through each commit's flush), measured by the benchmark's commit-rate rows.
  *
  * Creates only what is missing (a trigger's creation locks its table against writes for a
- * moment), under the lock every first start of our schema takes. Run it inside a transaction,
+ * moment), under the set-up lock (`lockSetup`). Run it inside a transaction,
  * after DBOS has migrated its schema.
  */
 export async function createNotifyTriggers(db: Queryable) {
-  await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
-  await db.query(`CREATE SCHEMA IF NOT EXISTS ${WFC_SCHEMA}`);
+  await lockSetup(db);
   await db.query(`CREATE OR REPLACE FUNCTION ${NOTIFY_CHANGE}() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
@@ -126,7 +125,7 @@ function valueFunction(name: string, fields: Record<string, string>) {
 
 /** Removes the triggers (a worker configured to leave notifying to DBOS). Run it in a transaction. */
 export async function dropNotifyTriggers(db: Queryable) {
-  await db.query("SELECT pg_advisory_xact_lock($1)", [WFC_CREATE_LOCK_KEY]);
+  await lockSetup(db);
   const present = await presentTriggers(db);
   for (const trigger of NOTIFY_TRIGGERS) {
     if (present.has(trigger.name))
