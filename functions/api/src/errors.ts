@@ -22,7 +22,12 @@ export function onError(error: Error, c: Context) {
   // A client that went away (closed the socket while sending its body, or while a wait such as
   // `GET /` ran) is no server error: nobody reads this answer, and the access log says 499, as
   // nginx does.
-  if (c.req.raw.signal.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+  // Still the usual JSON with a detail, for a proxy or test that does read it.
+  if (c.req.raw.signal.aborted)
+    return new Response(JSON.stringify({ detail: "Client closed request" }), {
+      status: CLIENT_CLOSED_REQUEST,
+      headers: { "content-type": "application/json" },
+    });
   if (error instanceof AppError) {
     if (error.code === "unavailable") c.header("Retry-After", "1");
     return c.json({ detail: error.message }, STATUS[error.code]);
