@@ -58,6 +58,8 @@ async function main() {
   // The API connects as its own least-privilege role, which the worker creates; its password is
   // made anew for each run and handed to the two sides only.
   const apiRole = { name: "wfc_api", password: randomBytes(24).toString("base64url") };
+  // Likewise the change relay's secret: only the worker and the API's environments know it.
+  const relaySecret = randomBytes(32).toString("base64url");
   // Fixed ports, so a restarted worker is where the API's relay URL and the banner say.
   const workerEnv = {
     ...env,
@@ -65,6 +67,7 @@ async function main() {
     RELAY_PORT: String(await getPort({ port: 8003 })),
     API_DATABASE_ROLE: apiRole.name,
     API_DATABASE_PASSWORD: apiRole.password,
+    CHANGE_RELAY_SECRET: relaySecret,
   };
   const worker = await supervise("worker", () => runService("worker", WORKER_ENTRY, workerEnv));
   services.push(worker);
@@ -89,7 +92,8 @@ async function main() {
   const lambda: ServiceProcess = runService("lambda", LAMBDA_ENTRY, {
     ...apiEnv,
     CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
-    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL",
+    CHANGE_RELAY_SECRET: relaySecret,
+    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL,CHANGE_RELAY_SECRET",
     LAMBDA_PORT: String(await getPort({ port: lambdaConfig().LAMBDA_PORT })),
     ...(lambdaMode ? { API_GATEWAY_PORT: String(config.PORT) } : {}),
   });
