@@ -1,7 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { runService } from "../scripts/local-stack/child.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** The change relay's secret for this run: the workers get it, and the API's environments. */
+export const BENCH_RELAY_SECRET = randomBytes(32).toString("base64url");
 
 /** What every process the benchmark starts gets: its database, quiet logs, ports of its own. */
 export const serviceEnv = (databaseUrl: string) => ({
@@ -10,6 +14,7 @@ export const serviceEnv = (databaseUrl: string) => ({
   LOG_LEVEL: "warn",
   HEALTH_PORT: "0",
   RELAY_PORT: "0",
+  CHANGE_RELAY_SECRET: BENCH_RELAY_SECRET,
 });
 
 /**

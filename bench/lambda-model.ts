@@ -6,7 +6,7 @@ import pg from "pg";
 import { pgbouncerPath, startPgbouncer } from "../test/support/pgbouncer.js";
 import { startTcpProxy } from "../test/support/tcp-proxy.js";
 import { runService } from "../scripts/local-stack/child.js";
-import { startBenchWorker } from "./bench-worker.js";
+import { BENCH_RELAY_SECRET, startBenchWorker } from "./bench-worker.js";
 import { createDatabase } from "./databases.js";
 import { enqueueOptions } from "./sides.js";
 import { delay, summarize, type Summary } from "./stats.js";
@@ -123,7 +123,8 @@ export async function measureLambdaModel(
       ...(design === "relay"
         ? {
             CHANGE_RELAY_URL: `http://127.0.0.1:${relayPort}`,
-            LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL",
+            CHANGE_RELAY_SECRET: BENCH_RELAY_SECRET,
+            LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL,CHANGE_RELAY_SECRET",
           }
         : {}),
     },

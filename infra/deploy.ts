@@ -3,6 +3,7 @@ import { createApiDatabaseCredentials, createApiDatabaseLink } from "./api-datab
 import { connectionBudget } from "./connection-budget";
 import { createDatabase, createWorkerDatabaseUrl } from "./database";
 import { createNetwork } from "./network";
+import { createRelaySecret } from "./relay-secret";
 import { createSecrets } from "./secrets";
 import { readDrainingRelease } from "./releases";
 import { appVersion, isProduction } from "./stage";
@@ -19,12 +20,14 @@ export async function deploy() {
   const apiCredentials = await createApiDatabaseCredentials();
   const { database } = createDatabase({ network, budget, apiCredentials });
   const secrets = createSecrets();
+  const relaySecret = await createRelaySecret();
   const databaseUrl = $dev ? undefined : createWorkerDatabaseUrl(database);
   const { service, relayUrl } = createWorker({
     network,
     database,
     budget,
     apiCredentials,
+    relaySecret,
     databaseUrl,
     version,
     draining,
@@ -36,6 +39,7 @@ export async function deploy() {
       createApiDatabaseLink(database, apiCredentials.password),
       secrets.apiKeys,
       secrets.webhookSecret,
+      relaySecret.link,
     ],
     budget,
     relayUrl,

@@ -2,6 +2,7 @@ import type { ApiDatabaseCredentials } from "./api-database";
 import { DEPLOYMENT_MAXIMUM_PERCENT, type ConnectionBudget } from "./connection-budget";
 import type { Network } from "./network";
 import { workerServiceName } from "./release-names";
+import type { RelaySecret } from "./relay-secret";
 import { releaseParameter, type DrainingRelease } from "./releases";
 import {
   RELAY_PORT,
@@ -17,6 +18,8 @@ interface WorkerArgs {
   budget: ConnectionBudget;
   /** The API role's password (and, deployed, the secret that holds it), for the role it creates. */
   apiCredentials: ApiDatabaseCredentials;
+  /** What the API sends the relay; deployed, with the Secrets Manager secret that holds it. */
+  relaySecret: RelaySecret;
   /** The SSM parameter holding the worker's database URL (deploy only). */
   databaseUrl?: aws.ssm.Parameter;
   /** The application version this deploy builds from source and points the API at. */
@@ -116,15 +119,17 @@ interface VersionService {
  */
 function createVersionService(
   cluster: sst.aws.Cluster,
-  { budget, database, apiCredentials, databaseUrl }: WorkerArgs,
+  { budget, database, apiCredentials, relaySecret, databaseUrl, network }: WorkerArgs,
   { name, version, image, maxTasks }: VersionService,
 ) {
   const apiSecret = apiCredentials.secret;
+  const relayKey = relaySecret.secret;
   const secrets =
-    databaseUrl && apiSecret
+    databaseUrl && apiSecret && relayKey
       ? {
           DBOS_SYSTEM_DATABASE_URL: databaseUrl.arn,
           API_DATABASE_PASSWORD: $interpolate`${apiSecret.arn}:password::`,
+          CHANGE_RELAY_SECRET: relayKey.arn,
         }
       : undefined;
   const registryEntry = releaseParameter(version);
@@ -139,15 +144,18 @@ function createVersionService(
       ? {
           ...workerEnvironment(version, budget, LOCAL_RELAY_HOST),
           API_DATABASE_PASSWORD: apiCredentials.password,
+          CHANGE_RELAY_SECRET: relaySecret.value,
         }
       : {
           ...workerEnvironment(version, budget),
+          // The name the API calls this version's relay by: any other Host is refused.
+          RELAY_ALLOWED_HOSTS: relayHostName(name, network),
           METRIC_STAGE: $app.stage,
           // Where the worker deletes its registry entry once it has retired.
           RELEASE_REGISTRY_PARAMETER: registryEntry,
         },
-    // Deployed: the URL (SSM) and the API role's password (Secrets Manager, the JSON key of the
-    // proxy's secret) arrive as ECS secrets. `sst dev`: the local process reads the linked
+    // Deployed: the URL (SSM), the API role's password (Secrets Manager, the JSON key of the
+    // proxy's secret) and the relay's secret arrive as ECS secrets. `sst dev`: the local process reads the linked
     // database.
     ssm: secrets,
     link: $dev ? [database] : [],
@@ -197,17 +205,20 @@ function createVersionService(
             ];
       },
       executionRole: (roleArgs) => {
-        // ECS reads exactly its two secrets at start-up; SST's default is every SSM parameter
+        // ECS reads exactly its three secrets at start-up; SST's default is every SSM parameter
         // and Secrets Manager secret in the account.
         roleArgs.inlinePolicies =
-          databaseUrl && apiSecret
+          databaseUrl && apiSecret && relayKey
             ? [
                 {
                   name: "inline",
                   policy: aws.iam.getPolicyDocumentOutput({
                     statements: [
                       { actions: ["ssm:GetParameters"], resources: [databaseUrl.arn] },
-                      { actions: ["secretsmanager:GetSecretValue"], resources: [apiSecret.arn] },
+                      {
+                        actions: ["secretsmanager:GetSecretValue"],
+                        resources: [apiSecret.arn, relayKey.arn],
+                      },
                     ],
                   }).json,
                 },
@@ -238,6 +249,14 @@ function createVersionService(
     });
   }
   return service;
+}
+
+/**
+ * The DNS name of a version's service in the VPC's Cloud Map namespace, as SST registers it
+ * (`<component>.<stage>.<app>`, in the namespace): the host of the API's `CHANGE_RELAY_URL`.
+ */
+function relayHostName(name: string, network: Network) {
+  return $interpolate`${name}.${$app.stage}.${$app.name}.${network.vpc.nodes.cloudmapNamespace.name}`;
 }
 
 /**

@@ -79,6 +79,8 @@ async function main() {
     name: localApiRole(databaseUrl, config.API_DATABASE_ROLE),
     password: randomBytes(24).toString("base64url"),
   };
+  // Likewise the change relay's secret: only the worker and the API's environments know it.
+  const relaySecret = randomBytes(32).toString("base64url");
   // Fixed ports, so a restarted worker is where the API's relay URL and the banner say.
   const workerEnv = {
     ...env,
@@ -86,6 +88,7 @@ async function main() {
     RELAY_PORT: String(await portFor("RELAY_PORT", config.RELAY_PORT, 8003)),
     API_DATABASE_ROLE: apiRole.name,
     API_DATABASE_PASSWORD: apiRole.password,
+    CHANGE_RELAY_SECRET: relaySecret,
   };
   const worker = await supervise("worker", () => runService("worker", WORKER_ENTRY, workerEnv));
   services.push(worker);
@@ -116,7 +119,8 @@ async function main() {
   const lambda: ServiceProcess = runService("lambda", LAMBDA_ENTRY, {
     ...apiEnv,
     CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
-    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL",
+    CHANGE_RELAY_SECRET: relaySecret,
+    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL,CHANGE_RELAY_SECRET",
     LAMBDA_PORT: String(await getPort({ port: lambdaConfig().LAMBDA_PORT })),
     ...(lambdaMode ? { API_GATEWAY_PORT: String(config.PORT) } : {}),
   });

@@ -8,7 +8,7 @@ import { createApp } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
 import { createInspector } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startWorker, TEST_RELAY_SECRET, type TestWorker } from "../support/worker.js";
 
 // The change relay (hosted by the worker) answers the API's waits, as in Lambda environments:
 // the API opens no LISTEN and holds no database connection while its requests wait. Fallback
@@ -42,6 +42,7 @@ function api(relay: string, fallbackPollMs = 60_000) {
     poolSize: 2,
     fallbackPollMs,
     relayUrl: relay,
+    relaySecret: TEST_RELAY_SECRET,
   });
   closers.push(() => backend.close());
   return createApp(backend, { log: () => {} });

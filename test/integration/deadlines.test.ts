@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
 import { createTestDatabase } from "../support/database.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startWorker, TEST_RELAY_SECRET, type TestWorker } from "../support/worker.js";
 
 // No request outlives its own deadline: a stalled table or a database that never answers is a
 // 503 on time, never a hang. Reads are bounded by the request's deadline (`timeout` for waits,
@@ -34,6 +34,7 @@ function api(databaseUrl: string, relay?: string) {
     appVersion: DEFAULT_APP_VERSION,
     poolSize: 2,
     relayUrl: relay,
+    relaySecret: TEST_RELAY_SECRET,
     dbTimeoutMs: DB_TIMEOUT_MS,
   });
   closers.push(() => backend.close());

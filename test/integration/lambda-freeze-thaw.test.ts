@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/database.js";
 import { processState, startLambdaMode, type LambdaMode } from "../support/lambda-mode.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startWorker, TEST_RELAY_SECRET, type TestWorker } from "../support/worker.js";
 
 // Freeze/thaw on the deployed model: each environment is its own process, stopped (SIGSTOP)
 // between invocations, its database connections going through a network path the test can break
@@ -22,7 +22,8 @@ beforeAll(async () => {
   lambda = await startLambdaMode(proxy.via(url), {
     LAMBDA_CONCURRENCY: "1",
     CHANGE_RELAY_URL: `http://127.0.0.1:${String((await worker.ready).relayPort)}`,
-    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL,DB_TIMEOUT_MS",
+    CHANGE_RELAY_SECRET: TEST_RELAY_SECRET,
+    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL,CHANGE_RELAY_SECRET,DB_TIMEOUT_MS",
     DB_TIMEOUT_MS: "3000",
   });
 });

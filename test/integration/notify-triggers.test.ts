@@ -1,5 +1,7 @@
+import { createHmac } from "node:crypto";
 import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
 import {
+  ANNOUNCEMENT_KEY_TABLE,
   APP_NAME,
   CHANNELS,
   createNotifyTriggers,
@@ -202,6 +204,7 @@ describe("the notify triggers", () => {
           s: "portable_json",
           x: rows[0]!.x,
           ...writes[channel].carried,
+          m: expect.stringMatching(/^[0-9a-f]{64}$/),
         });
         await db.query(writes[channel].sql, [id, "big", JSON.stringify("x".repeat(8_000))]);
         await next(`${CHANNELS[channel]} ${id}::big`);
@@ -211,6 +214,41 @@ describe("the notify triggers", () => {
       }
     },
   );
+
+  it("sign each value announcement with HMAC-SHA256 of its channel and text, as Node computes it", async () => {
+    const id = `trigger-mac-${Date.now()}`;
+    await parkedWorkflow(id);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const received: string[] = [];
+    let arrived: () => void = () => {};
+    client.on("notification", (m) => {
+      received.push(m.payload ?? "");
+      arrived();
+    });
+    // Multi-byte text and a message longer than SHA-256's 64-byte block.
+    const values = ["1", JSON.stringify('é ✓ 😀 \\ " \n'), JSON.stringify("y".repeat(3_000))];
+    try {
+      await client.query(`LISTEN ${VALUE_CHANNELS.events}`);
+      for (const [i, value] of values.entries())
+        await db.query(writes.events.sql, [id, `k${i}`, value]);
+      while (received.length < values.length) await new Promise<void>((r) => (arrived = r));
+      const { rows } = await db.query<{ key: Buffer }>(`SELECT key FROM ${ANNOUNCEMENT_KEY_TABLE}`);
+      expect(rows).toHaveLength(1);
+      for (const [i, payload] of received.entries()) {
+        const { m, ...fields } = JSON.parse(payload) as { m: string; v: string };
+        expect(fields.v).toBe(values[i]);
+        // The signed text: the payload without its last field.
+        const body = payload.replace(/,"m":"[0-9a-f]{64}"\}$/, "}");
+        const mac = createHmac("sha256", rows[0]!.key)
+          .update(`${VALUE_CHANNELS.events}\n${body}`, "utf8")
+          .digest("hex");
+        expect(m).toBe(mac);
+      }
+    } finally {
+      await client.end();
+    }
+  });
 
   it("answer a waiting GET with the announced value, without reading it back; a big value is read back", async () => {
     const id = `trigger-carried-${Date.now()}`;

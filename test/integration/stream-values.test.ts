@@ -10,6 +10,7 @@ import {
   type ChangeSource,
   type StoredValue,
   type StreamBatch,
+  VALUE_CHANNELS,
 } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -178,6 +179,42 @@ describe("a LISTEN connection's change feed", () => {
         { key: "out", stored: { ...json("after"), offset: 4 } },
       ]);
     } finally {
+      await feed.close();
+    }
+  });
+
+  it("lets no replayed announcement silence the key of a later write that carries no value", async () => {
+    const id = await parkedWorkflow();
+    const feed = new ChangeFeed({ connectionString: url });
+    const seen: Array<{ key: string | undefined; stored?: StoredValue }> = [];
+    let arrived: () => void = () => {};
+    feed.subscribe("streams", id, (key, stored) => {
+      seen.push(stored ? { key, stored } : { key });
+      arrived();
+    });
+    const spy = new pg.Client({ connectionString: url });
+    await spy.connect();
+    const heard: string[] = [];
+    spy.on("notification", (m) => heard.push(m.payload ?? ""));
+    const until = async (count: number) => {
+      while (seen.length < count) await new Promise<void>((r) => (arrived = r));
+    };
+    try {
+      await feed.ready();
+      await spy.query(`LISTEN ${VALUE_CHANNELS.streams}`);
+      await write(id, 0, [JSON.stringify("zero")]);
+      await write(id, 1, [JSON.stringify("one")]);
+      await until(2);
+      // Offset 0's genuine announcement again, then a value too big to carry: only its key wakes.
+      await db.query("SELECT pg_notify($1, $2)", [VALUE_CHANNELS.streams, heard[0]]);
+      await write(id, 2, [JSON.stringify("x".repeat(9_000))]);
+      await until(4);
+      expect(seen.slice(2)).toEqual([
+        { key: "out", stored: { ...json("zero"), offset: 0 } },
+        { key: "out" },
+      ]);
+    } finally {
+      await spy.end();
       await feed.close();
     }
   });

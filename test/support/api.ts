@@ -2,6 +2,7 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, DEFAULT_APP_VERSION } from "@wfc/core";
 import { createApp, type AppSettings } from "../../functions/api/src/app.js";
 import { createDbosBackend, type BackendOptions } from "../../functions/api/src/backend.js";
+import { TEST_RELAY_SECRET } from "./worker.js";
 
 /**
  * The real Hono app on a real backend (DBOSClient + pg) for `databaseUrl`: the API's own URL,
@@ -17,6 +18,7 @@ export function createTestApi(
     databaseUrl,
     appVersion: DEFAULT_APP_VERSION,
     poolSize: 4,
+    ...(options.relayUrl && { relaySecret: TEST_RELAY_SECRET }),
     ...options,
   });
   const app = createApp(backend, settings);

@@ -3,6 +3,9 @@ import { runService, type ServiceProcess } from "../../scripts/local-stack/child
 
 const WORKER_ENTRY = fileURLToPath(new URL("../../functions/worker/src/main.ts", import.meta.url));
 
+/** The change relay's secret every test worker gets (`CHANGE_RELAY_SECRET`), for APIs to send. */
+export const TEST_RELAY_SECRET = "test-relay-secret-0123456789abcdef";
+
 export interface TestWorker extends ServiceProcess {
   output: string[];
 }
@@ -27,6 +30,7 @@ export async function startWorker(
       HEALTH_PORT: "0",
       // Several workers share this machine: each relay on a port of its own.
       RELAY_PORT: "0",
+      CHANGE_RELAY_SECRET: TEST_RELAY_SECRET,
       LOG_LEVEL: "warn",
       QUEUE_POLLING_INTERVAL_MS: "20",
       ...env,

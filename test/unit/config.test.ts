@@ -119,6 +119,39 @@ describe("the API database role settings", () => {
   });
 });
 
+describe("the change relay settings", () => {
+  const secret = "s".repeat(32);
+
+  it("require the relay's secret on the API with a relay URL, and a long one", () => {
+    const relay = { DBOS_SYSTEM_DATABASE_URL: url, CHANGE_RELAY_URL: "http://127.0.0.1:8003" };
+    expect(() => loadApiConfig(relay)).toThrow(/CHANGE_RELAY_SECRET is required with/);
+    expect(() => loadApiConfig({ ...relay, CHANGE_RELAY_SECRET: "short" })).toThrow(
+      /CHANGE_RELAY_SECRET must be at least 32/,
+    );
+    expect(loadApiConfig({ ...relay, CHANGE_RELAY_SECRET: secret })).toMatchObject({
+      CHANGE_RELAY_SECRET: secret,
+    });
+  });
+
+  it("require a host name for a relay on every interface, and cap feeds at the API's limit", () => {
+    const worker = { DBOS_SYSTEM_DATABASE_URL: url, CHANGE_RELAY_SECRET: secret };
+    expect(loadWorkerConfig(worker)).toMatchObject({
+      RELAY_ALLOWED_HOSTS: [],
+      RELAY_MAX_ANSWERS: 1_000,
+      RELAY_FEED_MAX_SECONDS: 840,
+    });
+    expect(() => loadWorkerConfig({ ...worker, RELAY_HOST: "0.0.0.0" })).toThrow(
+      /RELAY_ALLOWED_HOSTS is required when RELAY_HOST is 0.0.0.0/,
+    );
+    expect(
+      loadWorkerConfig({ ...worker, RELAY_HOST: "0.0.0.0", RELAY_ALLOWED_HOSTS: "relay.internal" }),
+    ).toMatchObject({ RELAY_ALLOWED_HOSTS: ["relay.internal"] });
+    expect(() => loadWorkerConfig({ ...worker, RELAY_FEED_MAX_SECONDS: "900" })).toThrow(
+      /RELAY_FEED_MAX_SECONDS must be at most 840/,
+    );
+  });
+});
+
 describe("the release settings", () => {
   it("default to no registry entry, a check every 10 s and 60 s of quiet before retiring", () => {
     const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url });

@@ -63,11 +63,16 @@ describe("configuration from SST's linked resources", () => {
     expect(attempt).toThrow(/linked resource Database\.port/);
   });
 
-  it("hands linked secrets over as API_KEYS and WEBHOOK_SECRET, which variables override", () => {
-    const links = { ApiKeys: { value: "k1,k2" }, WebhookSecret: { value: "whsec" } };
+  it("hands linked secrets over as API_KEYS, WEBHOOK_SECRET and CHANGE_RELAY_SECRET, which variables override", () => {
+    const links = {
+      ApiKeys: { value: "k1,k2" },
+      WebhookSecret: { value: "whsec" },
+      ChangeRelaySecret: { value: "relay" },
+    };
     expect(withLinkedSettings({}, links)).toMatchObject({
       API_KEYS: "k1,k2",
       WEBHOOK_SECRET: "whsec",
+      CHANGE_RELAY_SECRET: "relay",
     });
     expect(withLinkedSettings({ API_KEYS: "local" }, links).API_KEYS).toBe("local");
   });

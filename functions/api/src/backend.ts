@@ -123,6 +123,8 @@ export interface BackendOptions {
    * process LISTENs itself.
    */
   relayUrl?: string;
+  /** What the relay wants as `Authorization: Bearer` (`CHANGE_RELAY_SECRET`); required with it. */
+  relaySecret?: string;
   /** Longest any database call of a request may take before it is answered 503. */
   dbTimeoutMs?: number;
   /** Longest a live feed waits out a database that is away (default `LIVE_OUTAGE_MS`). */
@@ -143,6 +145,10 @@ const READ_MARGIN_MS = 500;
  */
 export function createDbosBackend(options: BackendOptions): Backend {
   const dbTimeoutMs = options.dbTimeoutMs ?? 5_000;
+  const relay = options.relayUrl
+    ? { baseUrl: options.relayUrl, secret: options.relaySecret ?? "" }
+    : undefined;
+  if (relay && !relay.secret) throw new Error("a change relay needs its secret (relaySecret)");
   const connections = createConnections({
     databaseUrl: options.databaseUrl,
     poolSize: options.poolSize,
@@ -167,7 +173,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       readMarginMs: READ_MARGIN_MS,
       outageMs: options.liveOutageMs,
     });
-    return options.relayUrl ? relayWaits(options.relayUrl, local) : local;
+    return relay ? relayWaits(relay, local) : local;
   };
   const deadline = () => performance.now() + dbTimeoutMs;
   const reads = () => boundedQueries(connections.pool(), deadline());

@@ -14,6 +14,12 @@ import {
 /** Why a relay answer was given up: the caller then waits by itself. */
 class RelayLost extends Error {}
 
+/** The change relay: `CHANGE_RELAY_URL` and the secret it wants (`CHANGE_RELAY_SECRET`). */
+export interface RelayTarget {
+  baseUrl: string;
+  secret: string;
+}
+
 /**
  * Reads one relay answer line by line. Throws `RelayLost` when the relay cannot be reached, does
  * not answer 200 with a first line within `RELAY_FIRST_LINE_MS`, goes silent for
@@ -21,7 +27,7 @@ class RelayLost extends Error {}
  * `performance.now()` time), or ends without a final message.
  */
 async function* relayAnswer(
-  baseUrl: string,
+  { baseUrl, secret }: RelayTarget,
   path: string,
   query: Record<string, string | number>,
   { signal, until }: { signal?: AbortSignal; until?: number },
@@ -41,7 +47,8 @@ async function* relayAnswer(
   try {
     // A connection of its own per answer: nothing is kept open across a freeze.
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpRequest(url, { agent: false, signal: abort.signal }, resolve);
+      const headers = { authorization: `Bearer ${secret}` };
+      const req = httpRequest(url, { agent: false, signal: abort.signal, headers }, resolve);
       req.once("error", reject);
       req.end();
     });
@@ -65,19 +72,19 @@ async function* relayAnswer(
 }
 
 /**
- * Waits through the change relay at `baseUrl` (`CHANGE_RELAY_URL`): this process opens no LISTEN
- * and holds no database connection while it waits. When the relay cannot be reached or stops
- * answering, the wait goes on in `fallback` (reads of this process's own) from where the relay
- * left it: nothing is lost or repeated, only slower.
+ * Waits through the change relay at `relay` (`CHANGE_RELAY_URL`): this process opens no LISTEN
+ * and holds no database connection while it waits. When the relay cannot be reached, refuses
+ * (a wrong secret, full) or stops answering, the wait goes on in `fallback` (reads of this
+ * process's own) from where the relay left it: nothing is lost or repeated, only slower.
  */
-export function relayWaits(baseUrl: string, fallback: Waits): Waits {
+export function relayWaits(relay: RelayTarget, fallback: Waits): Waits {
   return {
     async event(workflowId, key, timeoutMs, signal) {
       const deadline = performance.now() + timeoutMs;
       try {
         const query = { workflow_id: workflowId, key, timeout_ms: Math.ceil(timeoutMs) };
         // Past the timeout by more than the relay's own last read may run.
-        const answer = relayAnswer(baseUrl, RELAY_PATHS.event, query, {
+        const answer = relayAnswer(relay, RELAY_PATHS.event, query, {
           signal,
           until: deadline + 1_000,
         });
@@ -99,7 +106,7 @@ export function relayWaits(baseUrl: string, fallback: Waits): Waits {
       let offset = fromOffset;
       try {
         const query = { workflow_id: workflowId, key, offset };
-        for await (const message of relayAnswer(baseUrl, RELAY_PATHS.stream, query, { signal })) {
+        for await (const message of relayAnswer(relay, RELAY_PATHS.stream, query, { signal })) {
           if (message.t === "unavailable") break;
           // Heartbeats become empty batches: the caller's chance to send keep-alives.
           const batch: StreamBatch =
@@ -131,7 +138,7 @@ export function relayWaits(baseUrl: string, fallback: Waits): Waits {
       };
       try {
         const query = { workflow_id: workflowId };
-        for await (const message of relayAnswer(baseUrl, RELAY_PATHS.events, query, { signal })) {
+        for await (const message of relayAnswer(relay, RELAY_PATHS.events, query, { signal })) {
           if (message.t === "unavailable") break;
           const batch = fresh(message.t === "events" ? message : { changed: {} });
           yield batch;

@@ -18,6 +18,7 @@ export function createRuntime(
     poolSize: config.DB_POOL_SIZE,
     fallbackPollMs: config.FALLBACK_POLL_MS,
     relayUrl: config.CHANGE_RELAY_URL,
+    relaySecret: config.CHANGE_RELAY_SECRET,
     dbTimeoutMs: config.DB_TIMEOUT_MS,
     logLevel: config.LOG_LEVEL,
   });

@@ -118,7 +118,11 @@ export async function runWorker(config: WorkerConfig) {
   });
   const relay = await startRelay({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    secret: config.CHANGE_RELAY_SECRET,
     host: config.RELAY_HOST,
+    allowedHosts: config.RELAY_ALLOWED_HOSTS,
+    maxAnswers: config.RELAY_MAX_ANSWERS,
+    feedMaxMs: config.RELAY_FEED_MAX_SECONDS * 1000,
     port: config.RELAY_PORT,
     poolSize: config.RELAY_POOL_SIZE,
     pollMs: config.RELAY_POLL_MS,

@@ -58,6 +58,12 @@ const commaList = (item: z.ZodString) =>
     )
     .pipe(z.array(item));
 
+/**
+ * The secret the API authenticates to the change relay with (`Authorization: Bearer`), the same
+ * value on both sides. A secret: no default.
+ */
+const relaySecret = z.string().min(32, "must be at least 32 characters").optional();
+
 const shared = {
   DBOS_SYSTEM_DATABASE_URL: postgresUrl,
   APP_VERSION: z.string().min(1).max(64).default(DEFAULT_APP_VERSION),
@@ -88,6 +94,8 @@ const apiSchema = z.object({
    * environments use. Unset: this process LISTENs itself (a long-running server).
    */
   CHANGE_RELAY_URL: z.string().url("must be an http:// URL").optional(),
+  /** The relay's secret (see `relaySecret`); required with `CHANGE_RELAY_URL`. */
+  CHANGE_RELAY_SECRET: relaySecret,
   /** Longest a request's database call may take before it is answered 503 (waits: their timeout). */
   DB_TIMEOUT_MS: positiveInt(5_000),
   /**
@@ -189,6 +197,30 @@ const workerSchema = z.object({
    */
   RELAY_PORT: port(8003),
   RELAY_HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * The relay's secret (see `relaySecret`). Unset: the relay does not listen (the API then waits
+   * by itself, more slowly).
+   */
+  CHANGE_RELAY_SECRET: relaySecret,
+  /**
+   * Host names the relay answers under besides `RELAY_HOST` (the `Host` header without its port):
+   * the name in the API's `CHANGE_RELAY_URL`. Any other is refused (DNS rebinding). Required when
+   * `RELAY_HOST` is a wildcard (`0.0.0.0`, `::`).
+   */
+  RELAY_ALLOWED_HOSTS: commaList(
+    z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, "each must be a host name"),
+  ),
+  /** The most answers (waits and live feeds) the relay holds open at once; more are refused 503. */
+  RELAY_MAX_ANSWERS: positiveInt(1_000),
+  /**
+   * How long the relay follows one live feed at most, in seconds: by default the longest an API
+   * keeps a feed open (`LIVE_FEED_MAX_SECONDS`'s limit), so it never ends one the API still serves.
+   */
+  RELAY_FEED_MAX_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(liveFeedLimit.maxSeconds, `must be at most ${liveFeedLimit.maxSeconds}`)
+    .default(liveFeedLimit.maxSeconds),
   /** Connections of the relay's own pool (besides its one LISTEN connection). */
   RELAY_POOL_SIZE: positiveInt(4),
   /** Safety-net re-read of a relayed waiter that gets no notification (notifications are the path). */
@@ -254,6 +286,32 @@ const clashes = kindEnvs.filter(
 );
 if (clashes.length) throw new Error(`Kind settings clash with other settings: ${clashes}`);
 
+/** Settings that only make sense together, checked after each is valid. */
+const checkedApiSchema = apiSchema.superRefine((config, ctx) => {
+  if (config.CHANGE_RELAY_URL && !config.CHANGE_RELAY_SECRET)
+    ctx.addIssue({
+      code: "custom",
+      path: ["CHANGE_RELAY_SECRET"],
+      message: "is required with CHANGE_RELAY_URL (the relay's secret, the same as the worker's)",
+    });
+});
+
+/** Whether an address is every interface's, under which no host name is implied. */
+export const isWildcardHost = (host: string) => ["0.0.0.0", "::", "[::]"].includes(host);
+
+const checkedWorkerSchema = workerSchema.superRefine((config, ctx) => {
+  if (
+    config.CHANGE_RELAY_SECRET &&
+    isWildcardHost(config.RELAY_HOST) &&
+    config.RELAY_ALLOWED_HOSTS.length === 0
+  )
+    ctx.addIssue({
+      code: "custom",
+      path: ["RELAY_ALLOWED_HOSTS"],
+      message: `is required when RELAY_HOST is ${config.RELAY_HOST} (the host name the API calls the relay by)`,
+    });
+});
+
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type WorkerConfig = z.infer<typeof workerSchema>;
 type Env = Record<string, string | undefined>;
@@ -282,7 +340,7 @@ export function parseSettings<T extends z.ZodType>(schema: T, env: Env): z.infer
 }
 
 /** Parses the API's settings. @throws ConfigError naming each bad variable. */
-export const loadApiConfig = (env: Env): ApiConfig => parseSettings(apiSchema, env);
+export const loadApiConfig = (env: Env): ApiConfig => parseSettings(checkedApiSchema, env);
 
 /** Each kind's settings values, by kind name and the setting's name in its declaration. */
 export const kindSettingsOf = (config: WorkerConfig): Record<string, Record<string, unknown>> =>
@@ -299,4 +357,4 @@ export const kindSettingsOf = (config: WorkerConfig): Record<string, Record<stri
   );
 
 /** Parses the worker's settings. @throws ConfigError naming each bad variable. */
-export const loadWorkerConfig = (env: Env): WorkerConfig => parseSettings(workerSchema, env);
+export const loadWorkerConfig = (env: Env): WorkerConfig => parseSettings(checkedWorkerSchema, env);

@@ -33,6 +33,7 @@ export {
   type StoredValue,
 } from "./db/change-source.js";
 export { ChangeFeed, type ChangeFeedOptions } from "./db/change-feed.js";
+export { ANNOUNCEMENT_KEY_TABLE } from "./db/announcement-mac.js";
 export {
   beforeDeadline,
   boundedQueries,

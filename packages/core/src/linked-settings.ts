@@ -20,6 +20,8 @@ export const LINKS = {
   /** `sst.Secret`s: `{ value }`. */
   apiKeys: "ApiKeys",
   webhookSecret: "WebhookSecret",
+  /** An `sst.Linkable` `{ value }`: the API's `CHANGE_RELAY_SECRET` (infra/relay-secret.ts). */
+  changeRelaySecret: "ChangeRelaySecret",
 } as const;
 
 const linkedPostgres = z.object({
@@ -72,6 +74,13 @@ export function withLinkedSettings(env: Env, links: Record<string, unknown>): En
       linkedSecret,
       LINKS.webhookSecret,
       links[LINKS.webhookSecret],
+    ).value;
+  }
+  if (LINKS.changeRelaySecret in links) {
+    linked.CHANGE_RELAY_SECRET = parseLink(
+      linkedSecret,
+      LINKS.changeRelaySecret,
+      links[LINKS.changeRelaySecret],
     ).value;
   }
   const set = Object.entries(env).filter(([, v]) => v !== undefined && v !== "");

@@ -110,6 +110,10 @@ describe.each(Object.keys(STAGES) as StageName[])("sst deploy (%s)", (which) => 
           `http://${cloudmap.inputs.name}.${namespace}:${RELAY_PORT}`,
         );
       }
+      // The relay answers under that name only (a rebound name is refused).
+      expect(g().containerEnvironment().RELAY_ALLOWED_HOSTS).toBe(
+        `${cloudmap.inputs.name}.${namespace}`,
+      );
     });
   });
 

@@ -83,8 +83,13 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
     it("gets its own database role and the secrets encrypted in its bundle, never in its environment", () => {
       for (const build of g().evaluation.builds) {
         // Not the master user's `Database`: the API connects as its own role.
-        expect(build.links).toEqual([LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort());
+        expect(build.links).toEqual(
+          [LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret, LINKS.changeRelaySecret].sort(),
+        );
         expect(build.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
+        expect(build.linkValues[LINKS.changeRelaySecret]).toMatchObject({
+          value: MOCK.relaySecret,
+        });
       }
       for (const component of FUNCTIONS) {
         const variables = g().functionEnvironment(component);
@@ -93,6 +98,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         for (const secret of [
           MOCK.password,
           MOCK.apiPassword,
+          MOCK.relaySecret,
           secretSentinel("ApiKeys"),
           secretSentinel("WebhookSecret"),
         ]) {
@@ -314,7 +320,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(environment.APP_VERSION).toBe(api.APP_VERSION);
     });
 
-    it("gets its database URL and the API role's password as ECS secrets, not as plain environment", () => {
+    it("gets its database URL, the API role's password and the relay's secret as ECS secrets, not as plain environment", () => {
       const [container] = g().containers();
       const parameter = g().one(T.ssmParameter, "WorkerDatabaseUrl").inputs;
       expect(parameter.type).toBe("SecureString");
@@ -326,8 +332,13 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           name: "API_DATABASE_PASSWORD",
           valueFrom: expect.stringMatching(new RegExp(`:secret:${apiSecret}:password::$`)),
         },
+        { name: "CHANGE_RELAY_SECRET", valueFrom: secretArn("ChangeRelaySecret") },
       ]);
-      for (const password of [MOCK.password, MOCK.apiPassword]) {
+      expect(g().one(T.secretVersion, "ChangeRelaySecretVersion").inputs).toMatchObject({
+        secretId: secretArn("ChangeRelaySecret"),
+        secretString: MOCK.relaySecret,
+      });
+      for (const password of [MOCK.password, MOCK.apiPassword, MOCK.relaySecret]) {
         expect(JSON.stringify(container!.environment)).not.toContain(password);
       }
       // The worker holds LISTEN connections: it connects to the instance, never the proxy.
@@ -338,7 +349,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       );
     });
 
-    it("may read exactly its two secrets at start-up, and its tasks may only delete their registry entry", () => {
+    it("may read exactly its three secrets at start-up, and its tasks may only delete their registry entry", () => {
       const worker = g().worker(APP_VERSION);
       const execution = g().policies(worker.executionRole);
       expect(execution.inline).toEqual([
@@ -352,7 +363,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         {
           Effect: "Allow",
           Action: ["secretsmanager:GetSecretValue"],
-          Resource: [secretArn("ApiDatabaseSecret")],
+          Resource: [secretArn("ApiDatabaseSecret"), secretArn("ChangeRelaySecret")],
         },
       ]);
       expect(execution.managed.map((arn) => arn.split("/").pop())).toEqual([

@@ -43,7 +43,12 @@ describe("sst dev", () => {
       ["Api", API_LIVE_FUNCTION].map((functionID) => ({
         functionID,
         handler: API_HANDLER,
-        links: [LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret].sort(),
+        links: [
+          LINKS.apiDatabase,
+          LINKS.apiKeys,
+          LINKS.webhookSecret,
+          LINKS.changeRelaySecret,
+        ].sort(),
       })),
     );
     // The deployed stand-in is SST's bridge, outside any VPC.
@@ -80,10 +85,14 @@ describe("sst dev", () => {
     });
   });
 
-  it("keeps the change relay on loopback, where the local API function finds it", () => {
+  it("keeps the change relay on loopback, where the local API function finds it with its secret", () => {
     expect(devCommand("WorkerDev").environment).toMatchObject({
       RELAY_HOST: "127.0.0.1",
       RELAY_PORT: String(RELAY_PORT),
+      CHANGE_RELAY_SECRET: MOCK.relaySecret,
+    });
+    expect(g.one(T.linkRef, "ChangeRelaySecretLinkRef").inputs.properties).toEqual({
+      value: MOCK.relaySecret,
     });
     expect(g.apiFunction().inputs.environment.variables.CHANGE_RELAY_URL).toBe(
       `http://127.0.0.1:${RELAY_PORT}`,

@@ -11,6 +11,8 @@ export const MOCK = {
   password: "MockDbPassword0000000000000000aa",
   /** What RandomPassword generates for the API's database role. */
   apiPassword: "MockApiPassword000000000000000bb",
+  /** What RandomPassword generates for the change relay's secret. */
+  relaySecret: "MockRelaySecret000000000000000cc",
 } as const;
 
 type Props = Record<string, any>;
@@ -84,7 +86,14 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
     case "docker-build:index:Image":
       return { digest: imageDigest(name) };
     case "random:index/randomPassword:RandomPassword":
-      return { result: name === "ApiDatabasePassword" ? MOCK.apiPassword : MOCK.password };
+      return {
+        result:
+          name === "ApiDatabasePassword"
+            ? MOCK.apiPassword
+            : name === "ChangeRelayKey"
+              ? MOCK.relaySecret
+              : MOCK.password,
+      };
     case "random:index/randomBytes:RandomBytes":
       return { base64: Buffer.alloc(inputs.length ?? 32, 7).toString("base64") };
     default:

@@ -1,10 +1,9 @@
 import { DEFAULT_STREAM, DEFAULT_TOPIC, storableText, workflowIdSchema } from "@wfc/core";
 import { z } from "zod";
 
-export const workflowParam = z.object({ workflow_id: workflowIdSchema });
+export { MAX_EVENT_TIMEOUT_SECONDS } from "@wfc/core";
 
-/** Longest a blocked event GET may wait, in seconds (fits API Gateway's 29 s buffered limit). */
-export const MAX_EVENT_TIMEOUT_SECONDS = 25;
+export const workflowParam = z.object({ workflow_id: workflowIdSchema });
 
 /** An event key, topic or stream key, as DBOS stores it (text, part of a primary key). */
 export const channelName = (what: string) =>

@@ -26,6 +26,12 @@ export const QUEUE_NAME = "example-queue";
 export const MAX_STEPS = 20;
 
 /**
+ * Longest a blocked event GET may wait, in seconds (fits API Gateway's 29 s buffered limit); also
+ * the longest wait the change relay accepts.
+ */
+export const MAX_EVENT_TIMEOUT_SECONDS = 25;
+
+/**
  * Workflow IDs: what a URL path segment carries safely, and what fits DBOS's text column. The
  * pattern is stricter than `storableText` (no NUL, no surrogates, nothing to escape).
  */

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
+import { readAnnouncementKey, verifiedAnnouncement } from "./announcement-mac.js";
 import {
   CHANNELS,
   VALUE_CHANNELS,
@@ -8,15 +9,15 @@ import {
   type ChangeSource,
 } from "./change-source.js";
 
-/** Announced values whose key announcement has not arrived yet; more means they never will. */
-const MAX_PENDING_ECHOES = 10_000;
+/** How often a feed without the announcement key looks again for one not created yet. */
+const KEY_RETRY_MS = 1_000;
 
 /** Which of DBOS's channels a value channel announces ahead of. */
 const KEY_CHANNEL_OF = new Map<string, string>(
   (Object.keys(VALUE_CHANNELS) as Channel[]).map((c) => [VALUE_CHANNELS[c], CHANNELS[c]]),
 );
 
-/** An announced value, as `wfc.notify_*_value` sends it. */
+/** An announced value, as `wfc.notify_*_value` signs and sends it. */
 interface Announcement {
   w: string;
   k: string;
@@ -44,6 +45,14 @@ export interface ChangeFeedOptions {
  * stays at one however many requests wait. Connects on first use, reconnects with backoff while
  * anyone is subscribed, and after a reconnect wakes every subscriber (notifications sent while
  * it was down are lost, so they must re-read). Emits `listening` each time LISTEN is active.
+ *
+ * A value announcement is passed on with its value only when its MAC is the announcement key's
+ * (`announcement-mac.ts`), which the feed reads when its role may (the worker's may, the API's
+ * role may not): any role can NOTIFY anything. Without the key, or with a MAC missing or wrong,
+ * it is dropped and the key's own announcement, which always follows a genuine one, wakes the
+ * waiters to read what is committed. A genuine announcement replayed later carries a value that
+ * was committed: a stream's value at an offset never changes, and an event wait only takes one
+ * after a read found its key unset (events are never deleted), so no older value can be shown.
  */
 export class ChangeFeed
   extends EventEmitter<{ listening: [connections: number] }>
@@ -53,17 +62,29 @@ export class ChangeFeed
   readonly #subscribers = new Map<string, Set<ChangeHandler>>();
   readonly #channels = new Map<string, Set<ChangeHandler>>();
   /**
-   * `<channel>|<workflowId>::<key>` of each value announced, until the key's own announcement
-   * arrives, which is then not passed on (it would only make its waiters read what they were
-   * just given).
+   * `<channel>|<workflowId>::<key>` of the value just passed on, whose key announcement, when it
+   * is the very next notification, is not passed on (it would only make its waiters read what
+   * they were just given): PostgreSQL sends a transaction's notifications together, each row's
+   * value just before its key.
    */
-  readonly #echoes = new Set<string>();
+  #echo: string | undefined;
   /**
-   * The transaction whose announcements are arriving and the echoes it has begun: PostgreSQL
-   * sends a transaction's notifications together and its identical ones once, so a second value
-   * of one key in one transaction has no key announcement of its own to wait for.
+   * The transaction whose announcements are arriving and the keys it has announced: PostgreSQL
+   * sends identical notifications of one transaction once, so a second value of one key in one
+   * transaction has no key announcement of its own.
    */
-  #announcing: { tx: string | undefined; echoes: Set<string> } | undefined;
+  #announcing: { tx: string; keys: Set<string> } | undefined;
+  /**
+   * The newest transaction whose values were announced. Only a newer one's values echo: a
+   * genuine announcement replayed just before another write's key announcement must not silence
+   * it. (A transaction that commits after a newer one then costs its readers one read.)
+   */
+  #newestTx = -1n;
+  /** The announcement key; `retryAt`: when to look for one not created yet (never: undefined). */
+  #key: { key: Buffer } | { key: undefined; retryAt: number | undefined } = {
+    key: undefined,
+    retryAt: undefined,
+  };
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -148,12 +169,15 @@ export class ChangeFeed
       query_timeout: this.#options.connectTimeoutMs,
     });
     client.on("notification", (message) => {
+      const echo = this.#echo;
+      this.#echo = undefined;
       const own = this.#channels.get(message.channel);
       if (own) for (const handler of own) handler(message.payload ?? "");
       else {
         const keyChannel = KEY_CHANNEL_OF.get(message.channel);
-        if (keyChannel) this.#dispatchValue(keyChannel, message.payload);
-        else this.#dispatch(message.channel, message.payload);
+        if (keyChannel) this.#dispatchValue(client, message.channel, keyChannel, message.payload);
+        else if (echo !== `${message.channel}|${message.payload ?? ""}`)
+          this.#dispatch(message.channel, message.payload);
       }
     });
     client.on("error", () => this.#lost(client));
@@ -174,6 +198,7 @@ export class ChangeFeed
           listened.add(channel);
         }
       }
+      await this.#readKey(client);
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
@@ -190,32 +215,49 @@ export class ChangeFeed
     this.emit("listening", this.#connections);
   }
 
-  /** A value written: its key's subscribers get it, and its key's own announcement is echoed. */
-  #dispatchValue(keyChannel: string, payload: string | undefined) {
-    let change: Announcement;
-    try {
-      change = JSON.parse(payload ?? "") as Announcement;
-    } catch {
-      return; // not ours; the key's announcement still wakes the waiters
+  /** Reads the announcement key over `client`, when its role may. */
+  async #readKey(client: pg.Client) {
+    const found = await readAnnouncementKey(client);
+    this.#key = found.key
+      ? found
+      : { key: undefined, retryAt: found.retry ? performance.now() + KEY_RETRY_MS : undefined };
+  }
+
+  /**
+   * A value written, if its MAC proves it: its key's subscribers get it, and its key's own
+   * announcement is echoed. Anything else is dropped (see the class comment).
+   */
+  #dispatchValue(client: pg.Client, channel: string, keyChannel: string, payload = "") {
+    const { key } = this.#key;
+    if (!key) {
+      const { retryAt } = this.#key;
+      if (retryAt !== undefined && performance.now() >= retryAt) {
+        this.#key = { key: undefined, retryAt: performance.now() + KEY_RETRY_MS };
+        this.#readKey(client).catch(() => this.#lost(client));
+      }
+      return;
     }
-    const handlers = this.#subscribers.get(`${keyChannel}|${change.w}`);
-    if (!handlers) return;
+    const body = verifiedAnnouncement(key, channel, payload);
+    if (body === undefined) return;
+    const change = JSON.parse(body) as Announcement;
     const echo = `${keyChannel}|${change.w}::${change.k}`;
-    // Without a transaction (an older release's trigger), each value is one of its own.
-    if (change.x === undefined || this.#announcing?.tx !== change.x)
-      this.#announcing = { tx: change.x, echoes: new Set() };
-    if (!this.#announcing.echoes.has(echo)) {
-      this.#announcing.echoes.add(echo);
-      if (this.#echoes.size >= MAX_PENDING_ECHOES) this.#echoes.clear();
-      this.#echoes.add(echo);
+    if (this.#announcing?.tx !== change.x) {
+      const tx = change.x === undefined ? undefined : BigInt(change.x);
+      const newer = tx !== undefined && tx > this.#newestTx;
+      this.#announcing = newer ? { tx: change.x!, keys: new Set() } : undefined;
+      if (newer) this.#newestTx = tx;
+    }
+    if (this.#announcing && !this.#announcing.keys.has(echo)) {
+      this.#announcing.keys.add(echo);
+      this.#echo = echo;
     }
     const stored = { value: change.v, serialization: change.s, offset: change.o };
-    for (const handler of handlers) handler(change.k, stored);
+    for (const handler of this.#subscribers.get(`${keyChannel}|${change.w}`) ?? [])
+      handler(change.k, stored);
   }
 
   #dispatch(channel: string, payload: string | undefined) {
     if (!payload) return;
-    if (this.#echoes.delete(`${channel}|${payload}`)) return;
     // IDs and keys may themselves contain "::": try every split, a subscriber matches one.
     for (let at = payload.indexOf("::"); at >= 0; at = payload.indexOf("::", at + 1)) {
       const handlers = this.#subscribers.get(`${channel}|${payload.slice(0, at)}`);
@@ -231,7 +273,7 @@ export class ChangeFeed
   #lost(client: pg.Client) {
     if (this.#client !== client) return;
     this.#client = undefined;
-    this.#echoes.clear();
+    this.#echo = undefined;
     this.#announcing = undefined;
     void client.end().catch(() => {});
     // Waiters fall back to polling meanwhile; wake them so they re-read now.

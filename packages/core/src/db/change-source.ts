@@ -10,7 +10,8 @@ export type Channel = keyof typeof CHANNELS;
  * when it fits, just before its key's announcement on `CHANNELS`: a waiter answers without reading
  * it back. Ours, beside DBOS's channels: DBOS's listeners read a payload as `<workflowId>::<key>`
  * and nothing else. Payload: JSON `{w, k, v, s, x}` (workflow, key, value, serialization, the
- * writing transaction), with `o` (the offset) for a stream value.
+ * writing transaction), with `o` (the offset) for a stream value, and last `m`, its MAC
+ * (`announcement-mac.ts`): a value is believed only with a MAC that proves who sent it.
  */
 export const VALUE_CHANNELS = {
   events: "wfc_event_values",

@@ -1,3 +1,9 @@
+import {
+  ANNOUNCEMENT_KEY_TABLE,
+  createAnnouncementKey,
+  MAC_SUFFIX_BYTES,
+  signPayloadSql,
+} from "./announcement-mac.js";
 import { CHANNELS, VALUE_CHANNELS } from "./change-source.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
 import { lockSetup } from "./setup-lock.js";
@@ -70,12 +76,16 @@ export function notifierBatchMs(config: {
  * woken reader sees the value. The cost: notifying commits are serialised by PostgreSQL (one
  * lock held through each commit's flush), measured by the benchmark's commit-rate rows.
  *
+ * Value announcements are signed (`announcement-mac.ts`): the functions run as their owner (the
+ * worker's role, which alone reads the key) whoever writes, and no other role may call them.
+ *
  * Creates only what is missing (a trigger's creation locks its table against writes for a
  * moment), under the set-up lock (`lockSetup`). Run it inside a transaction,
  * after DBOS has migrated its schema.
  */
 export async function createNotifyTriggers(db: Queryable) {
   await lockSetup(db);
+  await createAnnouncementKey(db);
   await db.query(`CREATE OR REPLACE FUNCTION ${NOTIFY_CHANGE}() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
@@ -88,6 +98,9 @@ export async function createNotifyTriggers(db: Queryable) {
     END $$`);
   await db.query(valueFunction(NOTIFY_EVENT_VALUE, {}));
   await db.query(valueFunction(NOTIFY_STREAM_VALUE, { o: 'NEW."offset"' }));
+  // A trigger runs its function whoever writes; only creating a trigger needs EXECUTE.
+  for (const fn of [NOTIFY_CHANGE, NOTIFY_EVENT_VALUE, NOTIFY_STREAM_VALUE])
+    await db.query(`REVOKE EXECUTE ON FUNCTION ${fn}() FROM PUBLIC`);
   const present = await presentTriggers(db);
   for (const trigger of NOTIFY_TRIGGERS) {
     if (present.has(trigger.name)) continue;
@@ -103,18 +116,25 @@ export async function createNotifyTriggers(db: Queryable) {
  * value of megabytes is never turned into JSON just to be dropped. The transaction lets a
  * listener pair each value with its key's announcement: PostgreSQL sends identical payloads of
  * one transaction once, so rows copied together (a fork's stream) have one key announcement.
+ * SECURITY DEFINER: it reads the key as its owner; it can only run as a trigger of our tables.
  */
 function valueFunction(name: string, fields: Record<string, string>) {
   const extra = Object.entries(fields).map(([field, expression]) => `, '${field}', ${expression}`);
   return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
       payload text;
+      pads record;
     BEGIN
       IF octet_length(NEW.workflow_uuid) + octet_length(NEW.key)
-          + coalesce(octet_length(NEW.value), 0) < ${MAX_PAYLOAD_BYTES} THEN
+          + coalesce(octet_length(NEW.value), 0) < ${MAX_PAYLOAD_BYTES - MAC_SUFFIX_BYTES} THEN
         payload := json_build_object('w', NEW.workflow_uuid, 'k', NEW.key,
           'v', NEW.value, 's', NEW.serialization, 'x', txid_current()::text${extra.join("")})::text;
+        SELECT inner_pad, outer_pad INTO pads FROM ${ANNOUNCEMENT_KEY_TABLE};
+        -- Without a key (never expected) it goes unsigned: receivers take it as a wake-up only.
+        IF FOUND THEN
+          ${signPayloadSql("payload", "TG_ARGV[0]", "pads")}
+        END IF;
         IF octet_length(payload) <= ${MAX_PAYLOAD_BYTES} THEN
           PERFORM pg_notify(TG_ARGV[0], payload);
         END IF;
