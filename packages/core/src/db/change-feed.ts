@@ -4,13 +4,17 @@ import { readAnnouncementKey, verifiedAnnouncement } from "./announcement-mac.js
 import {
   CHANNELS,
   VALUE_CHANNELS,
+  WORKFLOW_ENDED_CHANNEL,
   type Channel,
   type ChangeHandler,
   type ChangeSource,
 } from "./change-source.js";
+import { WORKFLOW_ENDED_TRIGGER } from "./notify-triggers.js";
 
 /** How often a feed without the announcement key looks again for one not created yet. */
 const KEY_RETRY_MS = 1_000;
+/** How often a feed looks again for the trigger announcing workflows' ends, if it was missing. */
+const ENDS_RETRY_MS = 10_000;
 
 /** Which of DBOS's channels a value channel announces ahead of. */
 const KEY_CHANNEL_OF = new Map<string, string>(
@@ -85,6 +89,8 @@ export class ChangeFeed
     key: undefined,
     retryAt: undefined,
   };
+  /** Whether workflows' ends are announced (the trigger exists); when to look again if not. */
+  #ends: { announced: boolean; checkAt: number } = { announced: false, checkAt: 0 };
   #client: pg.Client | undefined;
   #connecting: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -145,6 +151,20 @@ export class ChangeFeed
     };
   }
 
+  /**
+   * See `ChangeSource.announcesAll`: listening, and the worker's trigger announcing workflows'
+   * ends is installed (looked for again every `ENDS_RETRY_MS` while it is not).
+   */
+  announcesAll(): boolean {
+    const client = this.#client;
+    if (!client) return false;
+    if (!this.#ends.announced && performance.now() >= this.#ends.checkAt) {
+      this.#ends.checkAt = performance.now() + ENDS_RETRY_MS;
+      this.#checkEnds(client).catch(() => this.#lost(client));
+    }
+    return this.#ends.announced;
+  }
+
   /** Resolves once LISTEN is active; rejects if the database cannot be reached right now. */
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("change feed closed"));
@@ -173,6 +193,7 @@ export class ChangeFeed
       this.#echo = undefined;
       const own = this.#channels.get(message.channel);
       if (own) for (const handler of own) handler(message.payload ?? "");
+      else if (message.channel === WORKFLOW_ENDED_CHANNEL) this.#ended(message.payload);
       else {
         const keyChannel = KEY_CHANNEL_OF.get(message.channel);
         if (keyChannel) this.#dispatchValue(client, message.channel, keyChannel, message.payload);
@@ -190,6 +211,7 @@ export class ChangeFeed
         [
           ...Object.values(CHANNELS),
           ...Object.values(VALUE_CHANNELS),
+          WORKFLOW_ENDED_CHANNEL,
           ...this.#channels.keys(),
         ].filter((c) => !listened.has(c));
       for (let next = pending(); next.length > 0; next = pending()) {
@@ -199,6 +221,7 @@ export class ChangeFeed
         }
       }
       await this.#readKey(client);
+      await this.#checkEnds(client);
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
@@ -254,6 +277,26 @@ export class ChangeFeed
     const stored = { value: change.v, serialization: change.s, offset: change.o };
     for (const handler of this.#subscribers.get(`${keyChannel}|${change.w}`) ?? [])
       handler(change.k, stored);
+  }
+
+  /** Whether the trigger that announces workflows' ends exists (any role may read the catalog). */
+  async #checkEnds(client: pg.Client) {
+    const { rows } = await client.query<{ present: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = $1 AND tgenabled <> 'D') AS present",
+      [WORKFLOW_ENDED_TRIGGER],
+    );
+    this.#ends = {
+      announced: rows[0]?.present === true,
+      checkAt: performance.now() + ENDS_RETRY_MS,
+    };
+  }
+
+  /** A workflow ended: its every subscriber reads (its status, and what it wrote last). */
+  #ended(workflowId: string | undefined) {
+    if (!workflowId) return;
+    for (const channel of Object.values(CHANNELS))
+      for (const handler of this.#subscribers.get(`${channel}|${workflowId}`) ?? [])
+        handler(undefined);
   }
 
   #dispatch(channel: string, payload: string | undefined) {

@@ -18,6 +18,20 @@ export const VALUE_CHANNELS = {
   streams: "wfc_stream_values",
 } as const satisfies Record<Channel, string>;
 
+/**
+ * Where a workflow's end (its status becoming final) is announced, payload `<workflowId>`, by a
+ * trigger the worker installs with the others (`notify-triggers.ts`): DBOS announces no status
+ * change, and without this a live feed would have to re-read now and then to notice the end.
+ */
+export const WORKFLOW_ENDED_CHANNEL = "wfc_workflow_ended";
+
+/**
+ * How often a live feed re-reads while nothing is announced and its source announces everything
+ * (`ChangeSource.announcesAll`): only a safety net, for a notification lost in a way the source
+ * cannot see. An idle feed then costs one read a minute instead of one every poll interval.
+ */
+export const LIVE_SAFETY_NET_MS = 60_000;
+
 /** A value as stored in a DBOS table: its text and the serializer that wrote it. */
 export interface StoredValue {
   value: string | null;
@@ -46,7 +60,21 @@ export interface ChangeSource {
   subscribe(channel: Channel, workflowId: string, handler: ChangeHandler): () => void;
   /** Resolves once changes are being delivered; rejects if they cannot be right now. */
   ready(): Promise<void>;
+  /**
+   * Whether every change, a workflow's end included, is being announced right now: listening,
+   * and the worker's triggers installed. While it is, a quiet feed need not re-read but for
+   * `LIVE_SAFETY_NET_MS`; when it stops being (a lost connection), the source wakes every
+   * subscriber to read. Absent: never (`POLL_ONLY`).
+   */
+  announcesAll?(): boolean;
 }
+
+/**
+ * Whether a feed last read at `lastReadAt` (a `performance.now()` time) may skip a quiet
+ * interval's read: `source` announces everything and the safety net is not due.
+ */
+export const maySkipQuietRead = (source: ChangeSource, lastReadAt: number) =>
+  source.announcesAll?.() === true && performance.now() - lastReadAt < LIVE_SAFETY_NET_MS;
 
 /** No notifications at all: every waiter polls (a process that must not LISTEN). */
 export const POLL_ONLY: ChangeSource = {

@@ -1,4 +1,9 @@
-import { READY_WAIT_MS, readyWithin, type ChangeSource } from "./change-source.js";
+import {
+  maySkipQuietRead,
+  READY_WAIT_MS,
+  readyWithin,
+  type ChangeSource,
+} from "./change-source.js";
 import { readAllEvents } from "./events.js";
 import { Outage } from "./outage.js";
 import type { Queryable } from "./queryable.js";
@@ -15,7 +20,8 @@ export interface EventsBatch {
 /**
  * Follows a workflow's events live (a progress bar's feed): yields the current events, then every
  * change as the worker's NOTIFY arrives, until the workflow finishes. Yields an empty batch after
- * each quiet `pollMs`, so callers can send keep-alives. A database that goes away is waited out
+ * each quiet `pollMs`, so callers can send keep-alives; reads then only when a change may have
+ * gone unannounced (`maySkipQuietRead`). A database that goes away is waited out
  * (see `followStream`); what was yielded is not repeated.
  * @throws UnavailableError when the database stays away for `outageMs`; any other read error.
  */
@@ -34,6 +40,7 @@ export async function* followEvents(
   const seen = new Map<string, string>();
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   const outage = new Outage(outageMs);
+  let lastReadAt = performance.now();
   try {
     await readyWithin(feed, READY_WAIT_MS);
     while (!signal?.aborted) {
@@ -43,6 +50,7 @@ export async function* followEvents(
         finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
         events = await readAllEvents(db, workflowId);
         outage.clear();
+        lastReadAt = performance.now();
       } catch (error) {
         const retryInMs = outage.failed(error);
         yield { changed: {} };
@@ -63,7 +71,11 @@ export async function* followEvents(
       }
       yield { changed };
       if (Object.keys(changed).length > 0) recheck.reset();
-      await wake.wait(recheck.next(), signal);
+      // A quiet interval reads only when a change may have gone unannounced (see followStream).
+      while (!(await wake.wait(recheck.next(), signal)) && maySkipQuietRead(feed, lastReadAt)) {
+        if (signal?.aborted) return;
+        yield { changed: {} };
+      }
     }
   } finally {
     unsubscribe();

@@ -1,4 +1,5 @@
 import {
+  maySkipQuietRead,
   READY_WAIT_MS,
   readyWithin,
   type ChangeSource,
@@ -70,7 +71,8 @@ class Announced {
  * Follows a stream live: yields what is there from `fromOffset`, then each new value as soon as
  * the worker's NOTIFY arrives (as announced when the announcement carried it, else read back),
  * until the stream is closed or its workflow has finished. Yields an empty batch after each quiet
- * `pollMs`, so callers can send keep-alives. A database that goes away (connections terminated,
+ * `pollMs`, so callers can send keep-alives; it reads then only when its source may have missed
+ * a change (`maySkipQuietRead`: an idle feed costs a read a minute while notifications flow). A database that goes away (connections terminated,
  * a restart) is waited out and the feed goes on from the last value it yielded: nothing lost,
  * nothing repeated.
  * @throws UnavailableError when the database stays away for `outageMs`; any other read error.
@@ -94,6 +96,7 @@ export async function* followStream(
   });
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   const outage = new Outage(outageMs);
+  let lastReadAt = performance.now();
   try {
     await readyWithin(feed, READY_WAIT_MS);
     let offset = fromOffset;
@@ -107,6 +110,7 @@ export async function* followStream(
           const finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
           const snapshot = await readStreamSnapshot(db, workflowId, key, offset);
           outage.clear();
+          lastReadAt = performance.now();
           const values = snapshot.values.map((value, i) => ({ offset: offset + i, value }));
           const end = snapshot.closed ? "closed" : finished ? "workflow_finished" : undefined;
           batch = end ? { values, end } : { values };
@@ -126,9 +130,12 @@ export async function* followStream(
       // A read's batch even when empty (a quiet interval's keep-alive); announcements only new.
       if (read || batch.values.length > 0) yield batch;
       if (batch.values.length > 0) recheck.reset();
-      // A quiet interval reads too: a workflow's status changes without a notification.
-      read = !(await wake.wait(recheck.next(), signal)) || unannounced;
+      const woken = await wake.wait(recheck.next(), signal);
+      // A quiet interval reads too, unless every change (the workflow's end included) is being
+      // announced and the safety net is not due: then it only lets the caller send keep-alives.
+      read = woken ? unannounced : !maySkipQuietRead(feed, lastReadAt);
       unannounced = false;
+      if (!woken && !read) yield { values: [] };
     }
   } finally {
     unsubscribe();

@@ -4,9 +4,10 @@ import {
   MAC_SUFFIX_BYTES,
   signPayloadSql,
 } from "./announcement-mac.js";
-import { CHANNELS, VALUE_CHANNELS } from "./change-source.js";
+import { CHANNELS, VALUE_CHANNELS, WORKFLOW_ENDED_CHANNEL } from "./change-source.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
 import { lockSetup } from "./setup-lock.js";
+import { FINAL_STATUSES } from "./workflow-status.js";
 
 /**
  * pg_notify refuses a payload of 8000 bytes or more. Such a change is not announced (raising
@@ -17,6 +18,10 @@ const MAX_PAYLOAD_BYTES = 7999;
 const NOTIFY_CHANGE = `${WFC_SCHEMA}.notify_change`;
 const NOTIFY_EVENT_VALUE = `${WFC_SCHEMA}.notify_event_value`;
 const NOTIFY_STREAM_VALUE = `${WFC_SCHEMA}.notify_stream_value`;
+const NOTIFY_WORKFLOW_ENDED = `${WFC_SCHEMA}.notify_workflow_ended`;
+
+/** The trigger announcing a workflow's end: a change of status to a final one. */
+export const WORKFLOW_ENDED_TRIGGER = "wfc_notify_workflow_ended";
 
 /**
  * The triggers that announce a write in the write's own transaction, by table. PostgreSQL fires
@@ -52,7 +57,24 @@ export const NOTIFY_TRIGGERS = [
     fn: NOTIFY_CHANGE,
     channel: CHANNELS.streams,
   },
-] as const;
+  {
+    name: WORKFLOW_ENDED_TRIGGER,
+    table: `${DBOS_SCHEMA}.workflow_status`,
+    // Only the update that ends a workflow fires it: every other status update skips the call.
+    on: "UPDATE OF status",
+    when: `NEW.status IN (${FINAL_STATUSES.map((s) => `'${s}'`).join(", ")})
+      AND OLD.status IS DISTINCT FROM NEW.status`,
+    fn: NOTIFY_WORKFLOW_ENDED,
+    channel: WORKFLOW_ENDED_CHANNEL,
+  },
+] as const satisfies readonly {
+  name: string;
+  table: string;
+  on: string;
+  when?: string;
+  fn: string;
+  channel: string;
+}[];
 
 /**
  * How long DBOS's own notifier batches (`notificationCoalesceMs`): NOTIFICATION_COALESCE_MS when
@@ -76,6 +98,9 @@ export function notifierBatchMs(config: {
  * woken reader sees the value. The cost: notifying commits are serialised by PostgreSQL (one
  * lock held through each commit's flush), measured by the benchmark's commit-rate rows.
  *
+ * A workflow's end is announced too (`WORKFLOW_ENDED_CHANNEL`), so a live feed learns it without
+ * re-reading; an update that ends no workflow skips the trigger by its WHEN clause.
+ *
  * Value announcements are signed (`announcement-mac.ts`): the functions run as their owner (the
  * worker's role, which alone reads the key) whoever writes, and no other role may call them.
  *
@@ -96,16 +121,25 @@ export async function createNotifyTriggers(db: Queryable) {
       END IF;
       RETURN NULL;
     END $$`);
+  await db.query(`CREATE OR REPLACE FUNCTION ${NOTIFY_WORKFLOW_ENDED}() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+      IF octet_length(NEW.workflow_uuid) <= ${MAX_PAYLOAD_BYTES} THEN
+        PERFORM pg_notify(TG_ARGV[0], NEW.workflow_uuid);
+      END IF;
+      RETURN NULL;
+    END $$`);
   await db.query(valueFunction(NOTIFY_EVENT_VALUE, {}));
   await db.query(valueFunction(NOTIFY_STREAM_VALUE, { o: 'NEW."offset"' }));
   // A trigger runs its function whoever writes; only creating a trigger needs EXECUTE.
-  for (const fn of [NOTIFY_CHANGE, NOTIFY_EVENT_VALUE, NOTIFY_STREAM_VALUE])
+  for (const fn of [NOTIFY_CHANGE, NOTIFY_EVENT_VALUE, NOTIFY_STREAM_VALUE, NOTIFY_WORKFLOW_ENDED])
     await db.query(`REVOKE EXECUTE ON FUNCTION ${fn}() FROM PUBLIC`);
   const present = await presentTriggers(db);
   for (const trigger of NOTIFY_TRIGGERS) {
     if (present.has(trigger.name)) continue;
+    const when = "when" in trigger ? `WHEN (${trigger.when})` : "";
     await db.query(`CREATE TRIGGER ${trigger.name} AFTER ${trigger.on} ON ${trigger.table}
-      FOR EACH ROW EXECUTE FUNCTION ${trigger.fn}('${trigger.channel}')`);
+      FOR EACH ROW ${when} EXECUTE FUNCTION ${trigger.fn}('${trigger.channel}')`);
   }
 }
 
