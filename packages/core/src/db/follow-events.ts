@@ -40,7 +40,7 @@ export async function* followEvents(
   const seen = new Map<string, string>();
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   const outage = new Outage(outageMs);
-  let lastReadAt = performance.now();
+  let lastReadAt: number | undefined;
   try {
     await readyWithin(feed, READY_WAIT_MS);
     while (!signal?.aborted) {
@@ -72,7 +72,10 @@ export async function* followEvents(
       yield { changed };
       if (Object.keys(changed).length > 0) recheck.reset();
       // A quiet interval reads only when a change may have gone unannounced (see followStream).
-      while (!(await wake.wait(recheck.next(), signal)) && maySkipQuietRead(feed, lastReadAt)) {
+      while (
+        !(await wake.wait(recheck.next(), signal)) &&
+        maySkipQuietRead(feed, lastReadAt ?? 0)
+      ) {
         if (signal?.aborted) return;
         yield { changed: {} };
       }
