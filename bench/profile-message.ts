@@ -11,7 +11,7 @@ import { BENCH, now } from "./workflows.js";
 const NOTIFICATIONS_CHANNEL = "dbos_notifications_channel";
 
 const isSend = (text: string) =>
-  /insert\s+into\s+"?dbos"?\.notifications|store_message/i.test(text);
+  /insert\s+into\s+"?dbos"?\.notifications|deliver_message/i.test(text);
 
 /** A sample's marks from its statements: the first send and the first read, start and end. */
 function markStatements(marks: Marks, stamps: Stamp[]) {

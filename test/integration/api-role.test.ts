@@ -79,6 +79,17 @@ describe("what a resume and a send read to refuse a retired version", () => {
   });
 });
 
+describe("what a send reads to refuse a topic whose receive timed out", () => {
+  it("the role reads each receive's state, and locks a workflow's status row as cancel may", async () => {
+    expect(await sqlstateOf(roleUrl, "SELECT workflow_id, topic, state FROM wfc.receives")).toBe(
+      undefined,
+    );
+    expect(await sqlstateOf(roleUrl, "SELECT 1 FROM dbos.workflow_status LIMIT 1 FOR SHARE")).toBe(
+      undefined,
+    );
+  });
+});
+
 describe("every route works as the role", () => {
   it("GET /health", async () => {
     expect((await api.get("/health")).status).toBe(200);
@@ -239,6 +250,13 @@ describe("the role can do nothing else", () => {
     ["record a retirement", "UPDATE wfc.executors SET retired_at = now()"],
     ["forget a delivery", "DELETE FROM wfc.message_deliveries"],
     ["rewrite a delivery", "UPDATE wfc.message_deliveries SET workflow_id = 'evil'"],
+    ["close a receive", "UPDATE wfc.receives SET state = 'closed'"],
+    ["forget a receive", "DELETE FROM wfc.receives"],
+    [
+      "open a receive",
+      "INSERT INTO wfc.receives VALUES ('x', 'notification', 'waiting', now(), now())",
+    ],
+    ["lock a receive", "SELECT state FROM wfc.receives FOR SHARE"],
     ["create a table in wfc", "CREATE TABLE wfc.evil (id int)"],
     [
       "write wfc.executors",

@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { createMessageStore, decodeValue, STORE_MESSAGE_FUNCTION } from "@wfc/core";
+import { createMessageStore, decodeValue, DELIVER_MESSAGE_FUNCTION } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInspector, createTestApi } from "../support/api.js";
@@ -177,7 +177,7 @@ describe("a database whose worker has not created the store function yet", () =>
   it("stores and refuses as the function does, with the same statement inline", async () => {
     const id = `inline-${run}`;
     await api.post(`/start-workflow-messaging/${id}/1`);
-    await db.query(`DROP FUNCTION ${STORE_MESSAGE_FUNCTION}`);
+    await db.query(`DROP FUNCTION ${DELIVER_MESSAGE_FUNCTION}`);
     try {
       expect((await api.post(`/send-message/${id}?topic=other`, { approved: true })).status).toBe(
         409,

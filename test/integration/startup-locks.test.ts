@@ -55,6 +55,7 @@ async function holdEveryLock() {
     dbos.application_versions IN ACCESS SHARE MODE`);
   // What it may only read some columns of, it holds by reading them.
   await client.query("SELECT app_version, last_seen, retired_at FROM wfc.executors LIMIT 0");
+  await client.query("SELECT workflow_id, topic, state FROM wfc.receives LIMIT 0");
   return client;
 }
 

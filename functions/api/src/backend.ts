@@ -50,13 +50,15 @@ export interface Delivery {
 
 /**
  * What a send found: the target's identity (undefined: none), an earlier keyed delivery, and,
- * when it was refused because the target's version has retired, that version and the API's.
+ * when it was refused because the target's version has retired, that version and the API's, or
+ * because the target's receive on the topic has timed out (`receiveClosed`).
  */
 export interface SendOutcome {
   identity?: WorkflowIdentity;
   accepted: boolean;
   earlier?: DeliveryRecord;
   retired?: { version: string; current: string };
+  receiveClosed: boolean;
 }
 
 /** Everything the routes need from DBOS and Postgres; tests build it on a real database. */
@@ -264,12 +266,12 @@ export function createDbosBackend(options: BackendOptions): Backend {
           record && outcome.identity && !outcome.claimed
             ? await findDelivery(db, record.key)
             : undefined;
-        const { identity, accepted, retiredVersion } = outcome;
+        const { identity, accepted, retiredVersion, receiveClosed } = outcome;
         const retired =
           retiredVersion === undefined
             ? undefined
             : { version: retiredVersion, current: options.appVersion };
-        return { identity, accepted, earlier, retired };
+        return { identity, accepted, earlier, retired, receiveClosed };
       }),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),

@@ -16,7 +16,8 @@ const fingerprintOf = (message: unknown) =>
 
 /**
  * Stores a message only where it can be received: the workflow exists (404), its kind declares
- * the topic (409), it has not finished (409) and its version's workers have not retired (409). A keyed message (`keys`) is stored once: a
+ * the topic (409), it has not finished (409), its version's workers have not retired (409) and
+ * its receive on the topic has not timed out (409). A keyed message (`keys`) is stored once: a
  * repeat with the same target and message answers as the first did, even after its workflow has
  * finished (a retry after a lost answer); the same key with another target or message is a 409,
  * never a 200 over a message that was dropped. The checks run in the store's own statement (one
@@ -47,8 +48,21 @@ export async function deliverMessage(
     const { version, current } = outcome.retired;
     throw retiredVersionConflict(target.workflowId, version, current, "sent a message");
   }
+  if (outcome.receiveClosed) throw receiveClosedConflict(target);
   // Unreachable while `messageRefusal` and the checks above say the same; never a silent 200.
   throw new Error(`message to ${target.workflowId} refused for no stated reason`);
+}
+
+/**
+ * The refusal of a message on a topic whose receive has timed out (`closeReceive`): the 200
+ * would say it was sent while nothing will read it. A send that got in before the close is
+ * received; this one came after.
+ */
+function receiveClosedConflict({ workflowId, topic }: Target): ConflictError {
+  return new ConflictError(
+    `Workflow '${workflowId}' is no longer waiting for a message on topic '${topic}': its wait ` +
+      `timed out, so nothing would receive this message (it was not stored)`,
+  );
 }
 
 /** @throws ConflictError unless `earlier` is the same message to the same target. */

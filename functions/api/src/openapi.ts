@@ -9,7 +9,7 @@ type Responses = Record<number, { description: string; schema?: z.ZodType; event
 const ERRORS: Record<number, string> = {
   401: "Missing, malformed or invalid API key (or webhook signature)",
   404: "Not found",
-  409: "Conflicts with the workflow: its ID is another kind's or was started with other parameters, its kind has no such topic, or it has already finished",
+  409: "Conflicts with the workflow: its ID is another kind's or was started with other parameters, its kind has no such topic, it has already finished, its version's workers have retired, or (a message) its wait for messages on the topic has timed out",
   413: "Body larger than 64 KiB",
   415: "A body that is not `Content-Type: application/json`",
   422: "Invalid input; `detail` names each bad field",

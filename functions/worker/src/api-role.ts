@@ -1,10 +1,12 @@
 import {
   createDeliveriesTable,
   createExecutorsTable,
+  createReceivesTable,
   DBOS_SCHEMA,
   DELIVERIES_TABLE,
   EXECUTORS_TABLE,
   lockSetup,
+  RECEIVES_TABLE,
   WFC_SCHEMA,
 } from "@wfc/core";
 import pg from "pg";
@@ -51,7 +53,9 @@ export const API_ROLE_SETTINGS = {
  * update of `creator_xid`), send (a notification), read events, streams, statuses, inputs and
  * outputs, cancel and resume (the status columns those two UPDATEs set), list the registered
  * application versions (`GET /versions`). No DELETE or TRUNCATE anywhere, nothing on DBOS's other
- * tables.
+ * tables. A send also locks its workflow's status row FOR SHARE (`DELIVER_MESSAGE_FUNCTION`),
+ * which PostgreSQL allows a role that may UPDATE some column of the table: the column grants
+ * cancel and resume need already, so the lock adds no privilege.
  */
 const DBOS_GRANTS: Record<string, string> = {
   workflow_status: `SELECT, INSERT, UPDATE (${[
@@ -79,11 +83,13 @@ const DBOS_GRANTS: Record<string, string> = {
  * In our own schema: the record of keyed messages (`DELIVERIES_TABLE`), where a keyed send or
  * webhook inserts its row, or reads the row an earlier one left; and of the executors table the
  * three columns that tell whether a version has retired (`retiredVersionSql`, read by a resume
- * and a send), not which workers run or who claimed whom.
+ * and a send), not which workers run or who claimed whom; and of the receives table the three a
+ * send reads to refuse a topic whose receive has closed, never a write (`RECEIVES_TABLE`).
  */
 const WFC_GRANTS: Record<string, string> = {
   [DELIVERIES_TABLE]: "SELECT, INSERT",
   [EXECUTORS_TABLE]: "SELECT (app_version, last_seen, retired_at)",
+  [RECEIVES_TABLE]: "SELECT (workflow_id, topic, state)",
 };
 
 /**
@@ -210,6 +216,7 @@ async function apply(
   // The role's grants need their tables, whichever of the worker's start-up steps runs first.
   await createDeliveriesTable(client);
   await createExecutorsTable(client);
+  await createReceivesTable(client);
   await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(WFC_SCHEMA)} TO ${r}`);
   for (const [table, privileges] of Object.entries(WFC_GRANTS))
     await client.query(`GRANT ${privileges} ON ${table} TO ${r}`);

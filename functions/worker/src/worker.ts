@@ -10,9 +10,9 @@ import {
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ensureApiRole } from "./api-role.js";
 import { startBacklogMetric } from "./backlog-metric.js";
-import { ensureDeliveriesTable } from "./deliveries-table.js";
 import { startHealthServer, type WorkerState } from "./health.js";
 import { startLiveness } from "./liveness.js";
+import { ensureMessageTables } from "./message-tables.js";
 import { ensureNotifyTriggers } from "./notify-triggers.js";
 import { prepareQueue } from "./queue.js";
 import { startDispatchWake } from "./queue-wake.js";
@@ -30,15 +30,11 @@ import { preparingClient, StatementNames, systemPool } from "./system-pool.js";
  * Workflows registered by the caller before this call run here too (the benchmark's).
  */
 export async function runWorker(config: WorkerConfig) {
-  const workflows = registerWorkflows({
-    kinds: kindSettingsOf(config),
-    fibonacciThreads: config.FIBONACCI_THREADS,
-  });
-
   // Every lock start-up waits for, it waits for at most this long (`setup-transaction.ts`).
   const lockWaitMs = config.STARTUP_LOCK_WAIT_MS;
   await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS, lockWaitMs);
   await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS, lockWaitMs);
+  await ensureMessageTables(config.DBOS_SYSTEM_DATABASE_URL, lockWaitMs);
   // DBOS's statements and the relay's reads, named (`system-pool.ts`); the worker is direct.
   const names = config.PREPARED_STATEMENTS === "on" ? new StatementNames() : undefined;
   // Our own pool either way, so that the stall watchdog can see whether it is starved.
@@ -47,6 +43,13 @@ export async function runWorker(config: WorkerConfig) {
     max: config.DB_POOL_SIZE,
     applicationName: `dbos_transact_${config.EXECUTOR_ID}_${config.APP_VERSION}`,
     names,
+  });
+  // Receives record their state on DBOS's pool: a step borrows one connection at a time, and
+  // DBOS holds none of its own while a step runs.
+  const workflows = registerWorkflows({
+    kinds: kindSettingsOf(config),
+    fibonacciThreads: config.FIBONACCI_THREADS,
+    db: dbosPool,
   });
   DBOS.setConfig({
     name: APP_NAME,
@@ -71,7 +74,6 @@ export async function runWorker(config: WorkerConfig) {
     setupWaitMs: lockWaitMs,
   });
   await DBOS.launch();
-  await ensureDeliveriesTable(config.DBOS_SYSTEM_DATABASE_URL, lockWaitMs);
   // The API role's grants are the current release's: a draining version's worker (restarted by
   // ECS) must not take back what the new API needs (ensureApiRole starts from no grants).
   const latest = await readLatestVersion(liveness.db);

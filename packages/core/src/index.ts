@@ -16,6 +16,7 @@ export {
   type DeliveryRecord,
 } from "./db/deliveries.js";
 export { lockSetup, SETUP_LOCK_TABLE } from "./db/setup-lock.js";
+export { createReceivesTable, RECEIVES_TABLE, type ReceiveState } from "./db/receives.js";
 export {
   ALIVE_WITHIN_SECONDS,
   createExecutorsTable,
@@ -67,7 +68,7 @@ export {
 } from "./db/versions.js";
 export {
   createMessageStore,
-  STORE_MESSAGE_FUNCTION,
+  DELIVER_MESSAGE_FUNCTION,
   storeMessage,
   type MessageRefusal,
   type SerializedMessage,

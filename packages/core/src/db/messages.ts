@@ -1,6 +1,7 @@
 import { DELIVERIES_TABLE, type DeliveryRecord } from "./deliveries.js";
 import { retiredVersionSql } from "./executors.js";
 import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { RECEIVES_TABLE } from "./receives.js";
 import { readWorkflowIdentity, type WorkflowIdentity } from "./workflow-status.js";
 
 /** A message ready to store as DBOS does: serialized by the client's serializer. */
@@ -40,36 +41,71 @@ export interface StoreOutcome {
    * would run the workflow to receive the message, so it was refused.
    */
   retiredVersion?: string;
+  /**
+   * The workflow's receive on the topic has timed out (`closeReceive`): nothing would receive
+   * the message, so it was refused.
+   */
+  receiveClosed: boolean;
 }
 
-/** Our function that stores a checked message (see `createMessageStore`). */
-export const STORE_MESSAGE_FUNCTION = `${WFC_SCHEMA}.store_message`;
+/**
+ * Our function that stores a checked message (see `createMessageStore`). Earlier releases called
+ * `wfc.store_message` (two overloads, still in databases they ran on, for their APIs while a
+ * release runs both); this one answers one more thing, `receive_closed`, and a function's
+ * answer cannot change under its name and arguments, nor may a draining release's worker,
+ * re-creating its own, take this release's check away.
+ */
+export const DELIVER_MESSAGE_FUNCTION = `${WFC_SCHEMA}.deliver_message`;
 
 /**
- * Creates (or replaces) `STORE_MESSAGE_FUNCTION`: `storeMessage`'s checks and inserts as one
+ * Creates (or replaces) `DELIVER_MESSAGE_FUNCTION`: `storeMessage`'s checks and inserts as one
  * PL/pgSQL function, whose statements' plans each server session keeps (the same statement sent
  * as text is planned on every call, about as long as a round trip takes), while the client
  * sends no prepared statement (which RDS Proxy would pin a connection for, and pgbouncer in
- * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable` and
- * the executors table (`EXECUTORS_TABLE`), which it reads for a retired version.
+ * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable`, the
+ * executors table (`EXECUTORS_TABLE`), which it reads for a retired version, and
+ * `createReceivesTable`, which it reads for a closed receive.
  *
- * The overload of an earlier release (without `p_current_version`) stays for that release's API
- * while a release runs both.
+ * Its first statement locks the workflow's status row FOR SHARE (sends never wait for each
+ * other), and a later statement, whose snapshot is taken after the lock, reads whether the
+ * receive on the topic has closed: `closeReceive` locks the same row, so a send and a close are
+ * ordered (see there). A workflow that is ENQUEUED and has never received is not locked: DBOS
+ * dequeues with FOR UPDATE SKIP LOCKED, so a send that locked it just then (a message sent
+ * right after the start) would leave it waiting for the next poll, a second by default. A close
+ * could cross such a send only if the workflow were dequeued, timed out its first receive and
+ * closed it, all within the send's one statement (a millisecond; at most the API role's
+ * `statement_timeout`, 5 s): only a first receive shorter than that could. A workflow queued
+ * again for recovery, which may be near a deadline, is locked.
+ *
+ * The lock needs the UPDATE privilege on a column of the table, which the API role has for
+ * cancel and resume already: the check takes no new write privilege, and the function runs with
+ * the caller's rights (no SECURITY DEFINER, which would run every send with the worker's).
  */
 export async function createMessageStore(db: Queryable) {
-  await db.query(`CREATE OR REPLACE FUNCTION ${STORE_MESSAGE_FUNCTION}(
+  await db.query(`CREATE OR REPLACE FUNCTION ${DELIVER_MESSAGE_FUNCTION}(
       p_workflow_id text, p_topic text, p_message text, p_serialization text,
       p_message_uuid text, p_refused_statuses text[], p_refused_names text[],
       p_current_version text, p_record_key text, p_fingerprint text,
       OUT status text, OUT name text, OUT accepted boolean, OUT stored boolean,
-      OUT claimed boolean, OUT retired_version text)
+      OUT claimed boolean, OUT retired_version text, OUT receive_closed boolean)
     LANGUAGE plpgsql AS $$
     DECLARE
       v_version text;
     BEGIN
-      accepted := false; stored := false; claimed := false;
+      accepted := false; stored := false; claimed := false; receive_closed := false;
+      -- Not locked while ENQUEUED and never received (see above).
       SELECT w.status, w.name, w.application_version INTO status, name, v_version
-        FROM ${DBOS_SCHEMA}.workflow_status w WHERE w.workflow_uuid = p_workflow_id;
+        FROM ${DBOS_SCHEMA}.workflow_status w
+        WHERE w.workflow_uuid = p_workflow_id AND w.status <> 'ENQUEUED' FOR SHARE;
+      IF NOT FOUND THEN
+        SELECT w.status, w.name, w.application_version INTO status, name, v_version
+          FROM ${DBOS_SCHEMA}.workflow_status w WHERE w.workflow_uuid = p_workflow_id;
+        IF FOUND AND EXISTS (SELECT FROM ${RECEIVES_TABLE} r WHERE r.workflow_id = p_workflow_id)
+        THEN
+          SELECT w.status, w.name, w.application_version INTO status, name, v_version
+            FROM ${DBOS_SCHEMA}.workflow_status w WHERE w.workflow_uuid = p_workflow_id FOR SHARE;
+        END IF;
+      END IF;
       IF NOT FOUND OR status = ANY (p_refused_statuses) OR name = ANY (p_refused_names) THEN
         RETURN;
       END IF;
@@ -77,6 +113,12 @@ export async function createMessageStore(db: Queryable) {
       IF v_version <> p_current_version
           AND ${retiredVersionSql("v_version", "p_current_version")} THEN
         retired_version := v_version;
+        RETURN;
+      END IF;
+      -- Refused before a delivery is recorded: a refused webhook-id stays free.
+      receive_closed := EXISTS (SELECT FROM ${RECEIVES_TABLE} r WHERE r.workflow_id = p_workflow_id
+        AND r.topic = p_topic AND r.state = 'closed');
+      IF receive_closed THEN
         RETURN;
       END IF;
       accepted := true;
@@ -108,9 +150,11 @@ const NO_TABLE = new Set(["42P01", "3F000"]);
  * record was new: a key already taken (committed, or by a concurrent send, whose commit this
  * waits for) stores nothing, and the caller reads the earlier record itself. A workflow of
  * another version than `currentVersion` (the API's) that has retired is refused too
- * (`retiredVersion`). Runs `STORE_MESSAGE_FUNCTION`, or the same as one statement where it does
- * not exist yet; that one needs no version check, since the workers that record retirements
- * create the function at start-up, before any of them can retire.
+ * (`retiredVersion`), and so is a message on a topic whose receive has timed out
+ * (`receiveClosed`). Runs `DELIVER_MESSAGE_FUNCTION`, or the same as one statement where it
+ * does not exist yet: on a database where no worker of this release has started, so none has
+ * recorded a receive, and where (an API is switched to a release only once its workers run,
+ * README "Releases") no version has retired since.
  */
 export async function storeMessage(
   db: Queryable,
@@ -120,11 +164,14 @@ export async function storeMessage(
   record?: DeliveryRecord,
 ): Promise<StoreOutcome> {
   type Row = Partial<WorkflowIdentity> &
-    Omit<StoreOutcome, "identity" | "retiredVersion"> & { retired_version: string | null };
+    Omit<StoreOutcome, "identity" | "retiredVersion" | "receiveClosed"> & {
+      retired_version: string | null;
+      receive_closed: boolean;
+    };
   let rows: Row[];
   try {
     ({ rows } = await db.query<Row>(
-      `SELECT * FROM ${STORE_MESSAGE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `SELECT * FROM ${DELIVER_MESSAGE_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         ...checkedSendValues(message, refusal),
         currentVersion,
@@ -139,12 +186,19 @@ export async function storeMessage(
       const code = (inline as { code?: string }).code ?? "";
       if (!record || !NO_TABLE.has(code)) throw inline;
       if (await readWorkflowIdentity(db, message.workflowId)) throw inline;
-      return { accepted: false, stored: false, claimed: false };
+      return { accepted: false, stored: false, claimed: false, receiveClosed: false };
     });
   }
-  const { status, name, accepted, stored, claimed, retired_version } = rows[0]!;
+  const { status, name, accepted, stored, claimed, retired_version, receive_closed } = rows[0]!;
   const identity = status == null || name == null ? undefined : { status, name };
-  return { identity, accepted, stored, claimed, retiredVersion: retired_version ?? undefined };
+  return {
+    identity,
+    accepted,
+    stored,
+    claimed,
+    retiredVersion: retired_version ?? undefined,
+    receiveClosed: receive_closed,
+  };
 }
 
 /** The parameters $1..$7 of both forms of the checked send, in the order both use. */
@@ -160,7 +214,7 @@ const checkedSendValues = (message: SerializedMessage, refusal: MessageRefusal):
 
 /**
  * `storeMessage` as one plain statement, for a database whose worker has not created
- * `STORE_MESSAGE_FUNCTION` yet (a new API before its workers): the same rules, planned anew on
+ * `DELIVER_MESSAGE_FUNCTION` yet (a new API before its workers): the same rules, planned anew on
  * every call. Stores a message for a workflow in one statement, as `DBOSClient.send` does (one INSERT into
  * `dbos.notifications`, whose trigger NOTIFYs the worker's `recv`), but only where it can be
  * received: the workflow exists and `refusal` names neither its status nor its name. The same
@@ -190,7 +244,7 @@ async function storeMessageInline(
     )`;
     source = "claim";
   }
-  const { rows } = await db.query<WorkflowIdentity & StoreOutcome>(
+  const { rows } = await db.query<WorkflowIdentity & Omit<StoreOutcome, "receiveClosed">>(
     `WITH target AS (
        SELECT status, name FROM ${DBOS_SCHEMA}.workflow_status WHERE workflow_uuid = $1
      ), accepted AS (
@@ -210,7 +264,7 @@ async function storeMessageInline(
     values,
   );
   const row = rows[0];
-  if (!row) return { accepted: false, stored: false, claimed: false };
+  if (!row) return { accepted: false, stored: false, claimed: false, receiveClosed: false };
   const { status, name, accepted, stored, claimed } = row;
-  return { identity: { status, name }, accepted, stored, claimed };
+  return { identity: { status, name }, accepted, stored, claimed, receiveClosed: false };
 }

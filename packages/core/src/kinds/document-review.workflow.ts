@@ -44,8 +44,10 @@ export default defineWorkflow(
       const deadline = (await DBOS.now()) + timeoutSeconds * 1000;
       let ignored = 0;
       for (;;) {
-        const left = (deadline - (await DBOS.now())) / 1000;
-        const message = left > 0 ? await recv<unknown>(REVIEW_TOPIC, left) : null;
+        // Past the deadline too, a receive (of no time): it closes the topic, so a decision sent
+        // from now on is refused, never answered 200 and left unread.
+        const left = Math.max(0, (deadline - (await DBOS.now())) / 1000);
+        const message = await recv<unknown>(REVIEW_TOPIC, left);
         if (message === null) return { decision: null, ignored };
         const parsed = reviewDecisionSchema.safeParse(message);
         if (parsed.success) return { decision: parsed.data, ignored };

@@ -2,6 +2,7 @@ import { DBOS, type WorkflowStatus } from "@dbos-inc/dbos-sdk";
 import { QUEUE_NAME } from "../contracts/app.js";
 import type { AnyKind, ArgsOf, EventOf, SettingsOf, StreamOf, TopicOf } from "../kind.js";
 import { readStatusStep } from "./child-status.js";
+import type { Receive } from "./receive.js";
 import type { FibonacciStep } from "./steps.js";
 
 /** A registered workflow function: what `DBOS.startWorkflow` takes. */
@@ -18,7 +19,11 @@ export interface WorkflowTools<K extends AnyKind> {
   /** The seed's checkpointed fibonacci step, computed off the event loop. */
   fibonacci: FibonacciStep;
   setEvent(key: EventOf<K>, value: unknown): Promise<void>;
-  /** The next message on `topic`, or null after `timeoutSeconds`. Messages sent earlier wait. */
+  /**
+   * The next message on `topic`, or null after `timeoutSeconds`. Messages sent earlier wait; once
+   * a receive has timed out, sends to its topic are refused until the next receive on it
+   * (`createReceive`).
+   */
   recv<T = unknown>(topic: TopicOf<K>, timeoutSeconds: number): Promise<T | null>;
   writeStream(key: StreamOf<K>, value: unknown): Promise<void>;
   closeStream(key: StreamOf<K>): Promise<void>;
@@ -36,6 +41,8 @@ export interface WorkflowTools<K extends AnyKind> {
 /** What registration needs from the worker. */
 export interface RegisterContext {
   fibonacci: FibonacciStep;
+  /** DBOS's `recv` with each receive's state recorded (`createReceive`). */
+  receive: Receive;
   /** Settings values of every kind, by kind name. */
   settings: Record<string, Record<string, unknown>>;
   workflowOf(kind: AnyKind): WorkflowFunction;
@@ -63,7 +70,7 @@ export function defineWorkflow<K extends AnyKind>(
         settings: (context.settings[kind.name] ?? {}) as SettingsOf<K>,
         fibonacci: context.fibonacci,
         setEvent: (key, value) => DBOS.setEvent(key, value),
-        recv: (topic, timeoutSeconds) => DBOS.recv(topic, { timeoutSeconds }),
+        recv: (topic, timeoutSeconds) => context.receive(topic, timeoutSeconds),
         writeStream: (key, value) => DBOS.writeStream(key, value),
         closeStream: (key) => DBOS.closeStream(key),
         workflowOf: (other) => context.workflowOf(other),

@@ -1,7 +1,9 @@
+import type { Queryable } from "../db/queryable.js";
 import type { AnyKind } from "../kind.js";
 import { KIND_WORKFLOWS } from "../kinds/workflows.gen.js";
 import type { WorkflowFunction } from "./define.js";
 import { createFibonacciPool, type FibonacciPool } from "./fibonacci.js";
+import { createReceive } from "./receive.js";
 import { registerFibonacciStep } from "./steps.js";
 
 export interface WorkflowSettings {
@@ -9,6 +11,11 @@ export interface WorkflowSettings {
   kinds: Record<string, Record<string, unknown>>;
   /** Threads for fibonacci steps; defaults to the number of cores. */
   fibonacciThreads?: number;
+  /**
+   * Where receives record their state (`createReceive`): a pool, of which each step borrows one
+   * connection at a time (the worker's DBOS pool).
+   */
+  db: Queryable;
 }
 
 /**
@@ -18,6 +25,7 @@ export interface WorkflowSettings {
 export function registerWorkflows(settings: WorkflowSettings) {
   const pool: FibonacciPool = createFibonacciPool(settings.fibonacciThreads);
   const fibonacci = registerFibonacciStep(pool);
+  const receive = createReceive(settings.db);
   const registered = new Map<AnyKind, WorkflowFunction>();
   const workflowOf = (kind: AnyKind) => {
     const fn = registered.get(kind);
@@ -27,7 +35,7 @@ export function registerWorkflows(settings: WorkflowSettings) {
   for (const workflow of KIND_WORKFLOWS) {
     registered.set(
       workflow.kind,
-      workflow.register({ fibonacci, settings: settings.kinds, workflowOf }),
+      workflow.register({ fibonacci, receive, settings: settings.kinds, workflowOf }),
     );
   }
   return { pool, workflows: Object.fromEntries([...registered].map(([k, fn]) => [k.name, fn])) };
@@ -36,3 +44,4 @@ export function registerWorkflows(settings: WorkflowSettings) {
 export type RegisteredWorkflows = ReturnType<typeof registerWorkflows>;
 export { createFibonacciPool, type FibonacciPool } from "./fibonacci.js";
 export { defineWorkflow, type KindWorkflow, type WorkflowTools } from "./define.js";
+export { createReceive, type Receive } from "./receive.js";
