@@ -5,6 +5,7 @@ import {
   ChangeFeed,
   checkRepeatedStart,
   findDelivery,
+  LiveFeedLimits,
   localWaits,
   POLL_ONLY,
   QUEUE_NAME,
@@ -93,6 +94,12 @@ export interface Backend {
     fromOffset: number,
     signal: AbortSignal,
   ): AsyncGenerator<StreamBatch>;
+  /**
+   * Takes a slot for a live feed of `workflowId` (see `LiveFeedLimits`).
+   * @returns the function that gives it back when the feed is over.
+   * @throws TooManyRequestsError when this process follows too many feeds, or of that workflow.
+   */
+  admitFeed(workflowId: string): () => void;
   /** Follows a workflow's event changes live until it ends. */
   followEvents(workflowId: string, signal: AbortSignal): AsyncGenerator<EventsBatch>;
   /** The workflow's DBOS status, undefined if it does not exist. */
@@ -129,6 +136,8 @@ export interface BackendOptions {
   relaySecret?: string;
   /** Longest any database call of a request may take before it is answered 503. */
   dbTimeoutMs?: number;
+  /** How many live feeds this process follows at once (default: no limit). */
+  feedLimits?: LiveFeedLimits;
   /** Longest a live feed waits out a database that is away (default `LIVE_OUTAGE_MS`). */
   liveOutageMs?: number;
   /** The lowest level the DBOS client logs at (default `info`). */
@@ -159,6 +168,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
     logLevel: options.logLevel,
   });
   const fallbackPollMs = options.fallbackPollMs ?? 2_000;
+  const feedLimits = options.feedLimits ?? new LiveFeedLimits(Infinity, Infinity);
   // Our own LISTEN only without a relay: through a pooler it would be pinned or lost.
   const feed = options.relayUrl
     ? undefined
@@ -278,6 +288,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
     followStream: (workflowId, key, fromOffset, signal) =>
       live(() => waits().stream(workflowId, key, fromOffset, signal)),
     followEvents: (workflowId, signal) => live(() => waits().events(workflowId, signal)),
+    admitFeed: (workflowId) => feedLimits.admit(workflowId),
     status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
     identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
     workflows: managed(

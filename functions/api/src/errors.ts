@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   unavailable: 503,
   too_large: 413,
+  too_many: 429,
 };
 
 /** nginx's status for a request the client abandoned before its answer. */
@@ -30,6 +31,7 @@ export function onError(error: Error, c: Context) {
     });
   if (error instanceof AppError) {
     if (error.code === "unavailable") c.header("Retry-After", "1");
+    if (error.code === "too_many") c.header("Retry-After", "5");
     return c.json({ detail: error.message }, STATUS[error.code]);
   }
   if (error instanceof HTTPException) {

@@ -1,6 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { createInterface } from "node:readline";
 import {
+  AppError,
+  TooManyRequestsError,
   RELAY_FIRST_LINE_MS,
   RELAY_PATHS,
   RELAY_SILENCE_MS,
@@ -52,6 +54,9 @@ async function* relayAnswer(
       req.once("error", reject);
       req.end();
     });
+    // Too many feeds of this workflow at the relay: the client is told to retry, since waiting
+    // here instead would only move the same feeds' reads onto the database.
+    if (response.statusCode === 429) throw new TooManyRequestsError(await detailOf(response));
     if (response.statusCode !== 200) {
       response.resume();
       throw new RelayLost(`relay answered ${response.statusCode}`);
@@ -62,12 +67,23 @@ async function* relayAnswer(
     }
     throw new RelayLost("relay answer ended early");
   } catch (error) {
-    if (error instanceof RelayLost) throw error;
+    if (error instanceof RelayLost || error instanceof AppError) throw error;
     throw new RelayLost(String(error), { cause: error });
   } finally {
     clearTimeout(watchdog);
     signal?.removeEventListener("abort", stop);
     abort.abort();
+  }
+}
+
+/** The `detail` of a relay's refusal (our own words: the relay is ours). */
+async function detailOf(response: IncomingMessage): Promise<string> {
+  let text = "";
+  for await (const chunk of response) text += String(chunk);
+  try {
+    return String((JSON.parse(text) as { detail?: unknown }).detail ?? "Too many live feeds");
+  } catch {
+    return "Too many live feeds";
   }
 }
 

@@ -1,3 +1,4 @@
+import { LiveFeedLimits } from "@wfc/core";
 import { createApp, type AppSettings } from "./app.js";
 import { createDbosBackend } from "./backend.js";
 import { apiConfig } from "./config.js";
@@ -21,6 +22,7 @@ export function createRuntime(
     relaySecret: config.CHANGE_RELAY_SECRET,
     dbTimeoutMs: config.DB_TIMEOUT_MS,
     logLevel: config.LOG_LEVEL,
+    feedLimits: new LiveFeedLimits(config.LIVE_FEEDS_MAX, config.LIVE_FEEDS_PER_WORKFLOW),
   });
   const app = createApp(backend, {
     apiKeys: config.API_KEYS,

@@ -39,7 +39,8 @@ export const wantsEventStream = (c: Context) =>
  * its time limit instead ends with `event: reconnect`, `data: {"reason":"time_limit"}`: on
  * Lambda a response runs and bills until the handler returns, even after its client has left.
  * A feed that fails ends with `event: error`, `data: {"detail": ...}`: our own words for a domain
- * error (with `retry:` when the database is unavailable), never an internal message.
+ * error (with `retry:` when the database is unavailable), never an internal message. `release`
+ * runs when the feed is over.
  */
 export function sse(
   c: Context,
@@ -49,6 +50,8 @@ export function sse(
     signal: AbortSignal,
     keepAlive: () => Promise<void>,
   ) => Promise<boolean>,
+  /** Called once the feed is over, whatever ended it (a slot of `Backend.admitFeed`). */
+  release: () => void = () => {},
 ) {
   // Tell nginx-style proxies not to buffer: each event must leave at once.
   c.header("X-Accel-Buffering", "no");
@@ -82,6 +85,7 @@ export function sse(
       await stream.writeSSE(failureEvent(error)).catch(() => {});
     } finally {
       clearTimeout(timer);
+      release();
     }
   });
 }

@@ -4,6 +4,8 @@ import {
   APP_NAME,
   ChangeFeed,
   encodeRelayMessage,
+  LiveFeedLimits,
+  TooManyRequestsError,
   localWaits,
   MAX_EVENT_TIMEOUT_SECONDS,
   RELAY_CONTENT_TYPE,
@@ -28,6 +30,8 @@ export interface RelayOptions {
   maxAnswers: number;
   /** How long a live feed is followed at most. */
   feedMaxMs: number;
+  /** The most live feeds of one workflow followed at once; more are refused 429. */
+  feedsPerWorkflow: number;
   /** 0 picks a free port. */
   port: number;
   poolSize: number;
@@ -107,6 +111,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     readMarginMs: 500,
   });
   const open = new Set<ServerResponse>();
+  const feedLimits = new LiveFeedLimits(Infinity, options.feedsPerWorkflow);
   const close = async () => {
     await feed.close();
     await pool.end();
@@ -136,10 +141,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
     open.add(res);
     res.once("close", () => open.delete(res));
-    answer(waits, req, res, { log, feedMaxMs: options.feedMaxMs }).catch((error: unknown) => {
-      log({ level: "error", msg: "relay answer failed", ...describe(error) });
-      res.destroy();
-    });
+    answer(waits, req, res, { log, feedMaxMs: options.feedMaxMs, feedLimits }).catch(
+      (error: unknown) => {
+        log({ level: "error", msg: "relay answer failed", ...describe(error) });
+        res.destroy();
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -171,7 +178,15 @@ async function answer(
   waits: Waits,
   req: IncomingMessage,
   res: ServerResponse,
-  { log, feedMaxMs }: { log: (line: Record<string, unknown>) => void; feedMaxMs: number },
+  {
+    log,
+    feedMaxMs,
+    feedLimits,
+  }: {
+    log: (line: Record<string, unknown>) => void;
+    feedMaxMs: number;
+    feedLimits: LiveFeedLimits;
+  },
 ) {
   const url = new URL(req.url ?? "/", "http://relay");
   const schema = QUERIES[url.pathname as keyof typeof QUERIES];
@@ -179,6 +194,18 @@ async function answer(
   if (req.method !== "GET" || !schema || !parsed?.success) {
     refuse(res, schema ? 400 : 404, parsed?.error?.issues[0]?.message ?? "Not Found");
     return;
+  }
+  // A live feed takes a slot of its workflow's (an event wait ends by its own timeout).
+  let release = () => {};
+  if (url.pathname !== RELAY_PATHS.event) {
+    try {
+      release = feedLimits.admit(String(parsed.data.workflow_id));
+    } catch (error) {
+      if (!(error instanceof TooManyRequestsError)) throw error;
+      log({ level: "warn", msg: "relay feed refused", detail: error.message });
+      refuse(res, 429, error.message);
+      return;
+    }
   }
   const abort = new AbortController();
   res.once("close", () => abort.abort());
@@ -220,6 +247,7 @@ async function answer(
   } finally {
     clearTimeout(timeUp);
     clearInterval(heartbeat);
+    release();
     res.end();
   }
 }

@@ -125,6 +125,7 @@ export async function runWorker(config: WorkerConfig) {
     allowedHosts: config.RELAY_ALLOWED_HOSTS,
     maxAnswers: config.RELAY_MAX_ANSWERS,
     feedMaxMs: config.RELAY_FEED_MAX_SECONDS * 1000,
+    feedsPerWorkflow: config.LIVE_FEEDS_PER_WORKFLOW,
     port: config.RELAY_PORT,
     poolSize: config.RELAY_POOL_SIZE,
     pollMs: config.RELAY_POLL_MS,

@@ -66,6 +66,11 @@ const relaySecret = z.string().min(32, "must be at least 32 characters").optiona
 
 const shared = {
   DBOS_SYSTEM_DATABASE_URL: postgresUrl,
+  /**
+   * The most live feeds of one workflow that one API process (or, on Lambda, the change relay,
+   * which follows them all) keeps open at once; the next gets 429 with Retry-After.
+   */
+  LIVE_FEEDS_PER_WORKFLOW: positiveInt(100),
   APP_VERSION: z.string().min(1).max(64).default(DEFAULT_APP_VERSION),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 };
@@ -121,6 +126,8 @@ const apiSchema = z.object({
     .enum(["true", "false"], { error: "must be true or false" })
     .default("false")
     .transform((v) => v === "true"),
+  /** The most live feeds one API process keeps open at once (on Lambda: one per environment). */
+  LIVE_FEEDS_MAX: positiveInt(2_000),
   /** Print memory and event-loop delay every this many ms (0: off). For load tests and operators. */
   STATS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Comma-separated keys for `Authorization: Bearer`; two at once while rotating. No default. */

@@ -1,7 +1,8 @@
 /**
  * Domain errors with a stable `code`. Core knows no HTTP: the API maps codes to status codes.
  */
-export type ErrorCode = "invalid" | "not_found" | "conflict" | "unavailable" | "too_large";
+export type ErrorCode =
+  "invalid" | "not_found" | "conflict" | "unavailable" | "too_large" | "too_many";
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
@@ -34,4 +35,9 @@ export class UnavailableError extends AppError {
 /** The request body exceeds the configured limit. */
 export class PayloadTooLargeError extends AppError {
   readonly code = "too_large";
+}
+
+/** Too many of something are open at once (live feeds); the caller may retry later. */
+export class TooManyRequestsError extends AppError {
+  readonly code = "too_many";
 }

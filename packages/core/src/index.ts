@@ -82,3 +82,4 @@ export {
   notifierBatchMs,
   NOTIFY_TRIGGERS,
 } from "./db/notify-triggers.js";
+export { LiveFeedLimits } from "./live-feed-limits.js";

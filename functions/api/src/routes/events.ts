@@ -32,28 +32,34 @@ const timeoutQuery = z.object({
 async function liveEvents(c: Context, backend: Backend, options: LiveOptions, workflowId: string) {
   if ((await backend.status(workflowId)) === undefined)
     throw new NotFoundError("Workflow not found");
-  return sse(c, options, async (stream, signal, keepAlive) => {
-    let id = 0;
-    for await (const batch of backend.followEvents(workflowId, signal)) {
-      const changes = Object.entries(batch.changed);
-      for (const [key, value] of changes) {
-        await stream.writeSSE({
-          id: String(id++),
-          event: "change",
-          data: JSON.stringify({ key, value }),
-        });
+  const release = backend.admitFeed(workflowId);
+  return sse(
+    c,
+    options,
+    async (stream, signal, keepAlive) => {
+      let id = 0;
+      for await (const batch of backend.followEvents(workflowId, signal)) {
+        const changes = Object.entries(batch.changed);
+        for (const [key, value] of changes) {
+          await stream.writeSSE({
+            id: String(id++),
+            event: "change",
+            data: JSON.stringify({ key, value }),
+          });
+        }
+        if (batch.end) {
+          await stream.writeSSE({
+            event: "end",
+            data: JSON.stringify({ reason: "workflow_finished" }),
+          });
+          return true;
+        }
+        if (changes.length === 0) await keepAlive();
       }
-      if (batch.end) {
-        await stream.writeSSE({
-          event: "end",
-          data: JSON.stringify({ reason: "workflow_finished" }),
-        });
-        return true;
-      }
-      if (changes.length === 0) await keepAlive();
-    }
-    return false;
-  });
+      return false;
+    },
+    release,
+  );
 }
 
 /** Events: the latest value per key, waited for or followed live. */

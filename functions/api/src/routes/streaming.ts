@@ -51,19 +51,29 @@ async function live(
 ) {
   if ((await checkStream(backend, workflowId, streamKey)) === undefined)
     throw new NotFoundError("Workflow not found");
-  return sse(c, options, async (stream, signal, keepAlive) => {
-    for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
-      for (const { offset, value } of batch.values) {
-        await stream.writeSSE({ id: String(offset), event: "value", data: JSON.stringify(value) });
+  const release = backend.admitFeed(workflowId);
+  return sse(
+    c,
+    options,
+    async (stream, signal, keepAlive) => {
+      for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
+        for (const { offset, value } of batch.values) {
+          await stream.writeSSE({
+            id: String(offset),
+            event: "value",
+            data: JSON.stringify(value),
+          });
+        }
+        if (batch.end) {
+          await stream.writeSSE({ event: "end", data: JSON.stringify({ reason: batch.end }) });
+          return true;
+        }
+        if (batch.values.length === 0) await keepAlive();
       }
-      if (batch.end) {
-        await stream.writeSSE({ event: "end", data: JSON.stringify({ reason: batch.end }) });
-        return true;
-      }
-      if (batch.values.length === 0) await keepAlive();
-    }
-    return false;
-  });
+      return false;
+    },
+    release,
+  );
 }
 
 /** Streams: ordered values, read as a snapshot or followed live; `?key=` picks the stream. */
