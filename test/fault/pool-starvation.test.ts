@@ -11,10 +11,10 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasUndispatchedWork } from "../../functions/worker/src/stall-watchdog.js";
-import { createInspector, createTestApi } from "../support/api.js";
+import { startTestStack } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 import { STALLING_WORKFLOW } from "../support/stalling-workflow.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startWorker } from "../support/worker.js";
 
 const STALLING_ENTRY = fileURLToPath(new URL("../support/stalling-worker.ts", import.meta.url));
 /** A small pool, so that a handful of workflows is a pool's worth. */
@@ -32,26 +32,16 @@ const enqueueOptions = (
 });
 
 describe("the seed's fan-out on a small pool", () => {
-  let api: ReturnType<typeof createTestApi>;
-  let inspector: Awaited<ReturnType<typeof createInspector>>;
-  let worker: TestWorker;
-
+  let stack: Awaited<ReturnType<typeof startTestStack>>;
   beforeAll(async () => {
-    const url = await createTestDatabase();
-    await DBOS.migrate(url);
-    api = createTestApi(url);
-    inspector = await createInspector(url);
-    worker = await startWorker(url, { SHUTDOWN_GRACE_MS: "0", DB_POOL_SIZE: String(POOL) });
+    stack = await startTestStack({ SHUTDOWN_GRACE_MS: "0", DB_POOL_SIZE: String(POOL) });
   });
-  afterAll(async () => {
-    await worker?.stop();
-    await inspector?.close();
-    await api?.close();
-  });
+  afterAll(() => stack?.close());
 
   it("answers three pools' worth of concurrent GET / and runs every child, and other work goes on", async () => {
     // Each root used to hold a connection while asking for another (DBOS's in-workflow status
     // read): a pool's worth of roots at once stopped every workflow for good.
+    const { api, inspector } = stack;
     const roots = await Promise.all(Array.from({ length: POOL * 3 }, () => api.get("/")));
     expect(roots.map((r) => r.status)).toEqual(roots.map(() => 200));
     const children = roots.flatMap((r) => r.body.handles_status as { workflow_id: string }[]);

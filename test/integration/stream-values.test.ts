@@ -144,19 +144,24 @@ describe("a live stream reader", () => {
   });
 });
 
+/** A change feed that records what it passes on for `id`'s streams; `arrival()`: the next one. */
+function recordingFeed(id: string) {
+  const feed = new ChangeFeed({ connectionString: url });
+  const seen: Array<{ key: string | undefined; stored?: StoredValue }> = [];
+  let arrived: () => void = () => {};
+  feed.subscribe("streams", id, (key, stored) => {
+    seen.push(stored ? { key, stored } : { key });
+    arrived();
+  });
+  return { feed, seen, arrival: () => new Promise<void>((r) => (arrived = r)) };
+}
+
 describe("a LISTEN connection's change feed", () => {
   it("passes on each stream value with its offset, once, and a later unannounced one by its key", async () => {
     const id = await parkedWorkflow();
-    const feed = new ChangeFeed({ connectionString: url });
-    const seen: Array<{ key: string | undefined; stored?: StoredValue }> = [];
-    let arrived: () => void = () => {};
-    feed.subscribe("streams", id, (key, stored) => {
-      seen.push(stored ? { key, stored } : { key });
-      arrived();
-    });
+    const { feed, seen, arrival } = recordingFeed(id);
     const until = async (offset: number) => {
-      while (!seen.some((s) => s.stored?.offset === offset))
-        await new Promise<void>((r) => (arrived = r));
+      while (!seen.some((s) => s.stored?.offset === offset)) await arrival();
     };
     try {
       await feed.ready();
@@ -185,19 +190,13 @@ describe("a LISTEN connection's change feed", () => {
 
   it("lets no replayed announcement silence the key of a later write that carries no value", async () => {
     const id = await parkedWorkflow();
-    const feed = new ChangeFeed({ connectionString: url });
-    const seen: Array<{ key: string | undefined; stored?: StoredValue }> = [];
-    let arrived: () => void = () => {};
-    feed.subscribe("streams", id, (key, stored) => {
-      seen.push(stored ? { key, stored } : { key });
-      arrived();
-    });
+    const { feed, seen, arrival } = recordingFeed(id);
     const spy = new pg.Client({ connectionString: url });
     await spy.connect();
     const heard: string[] = [];
     spy.on("notification", (m) => heard.push(m.payload ?? ""));
     const until = async (count: number) => {
-      while (seen.length < count) await new Promise<void>((r) => (arrived = r));
+      while (seen.length < count) await arrival();
     };
     try {
       await feed.ready();

@@ -1,27 +1,17 @@
-import { DBOS } from "@dbos-inc/dbos-sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createInspector, createTestApi } from "../support/api.js";
-import { createTestDatabase } from "../support/database.js";
-import { startWorker, type TestWorker } from "../support/worker.js";
+import { startTestStack } from "../support/api.js";
 
 // Fibonacci steps are CPU-bound by design. They run in worker threads, so while one long step
 // computes, the worker keeps serving other workflows' events, messages and streams.
-let api: ReturnType<typeof createTestApi>;
-let inspector: Awaited<ReturnType<typeof createInspector>>;
-let worker: TestWorker;
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let api: Awaited<ReturnType<typeof startTestStack>>["api"];
+let inspector: Awaited<ReturnType<typeof startTestStack>>["inspector"];
 
 beforeAll(async () => {
-  const url = await createTestDatabase();
-  await DBOS.migrate(url);
-  api = createTestApi(url);
-  inspector = await createInspector(url);
-  worker = await startWorker(url, { SHUTDOWN_GRACE_MS: "0" });
+  stack = await startTestStack({ SHUTDOWN_GRACE_MS: "0" });
+  ({ api, inspector } = stack);
 });
-afterAll(async () => {
-  await worker?.stop();
-  await inspector?.close();
-  await api?.close();
-});
+afterAll(() => stack?.close());
 
 /** Waits until the event `key` of `id` has the value `expected` (there is no push for values). */
 async function until(id: string, key: string, expected: unknown) {

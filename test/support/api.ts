@@ -1,7 +1,9 @@
-import { DBOSClient } from "@dbos-inc/dbos-sdk";
+import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, DEFAULT_APP_VERSION } from "@wfc/core";
 import { createApp, type AppSettings } from "../../functions/api/src/app.js";
 import { createDbosBackend, type BackendOptions } from "../../functions/api/src/backend.js";
+import { createTestDatabase } from "./database.js";
+import { startWorker } from "./worker.js";
 import { TEST_RELAY_SECRET } from "./worker.js";
 
 /**
@@ -68,5 +70,28 @@ export async function createInspector(databaseUrl: string) {
     /** The arguments the workflow was stored with, which a worker runs it with. */
     inputs: async (workflowId: string) => (await client.getWorkflow(workflowId))?.input,
     close: () => client.destroy(),
+  };
+}
+
+/**
+ * A fresh database with the real app on it (`createTestApi`), an inspector and a real worker
+ * process started with `workerEnv`: what most integration files need. `close()` stops them all.
+ */
+export async function startTestStack(workerEnv: Record<string, string> = {}) {
+  const url = await createTestDatabase();
+  await DBOS.migrate(url);
+  const api = createTestApi(url);
+  const inspector = await createInspector(url);
+  const worker = await startWorker(url, workerEnv);
+  return {
+    url,
+    api,
+    inspector,
+    worker,
+    async close() {
+      await worker.stop();
+      await inspector.close();
+      await api.close();
+    },
   };
 }
