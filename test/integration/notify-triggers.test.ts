@@ -85,6 +85,25 @@ async function listen(channel: string) {
   };
 }
 
+/**
+ * A connection of its own that records each notification it gets as `entry(notification)`;
+ * `until(done)` resolves once `done()` holds. The caller LISTENs and ends it.
+ */
+async function listener(entry: (notification: pg.Notification) => string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const received: string[] = [];
+  let arrived: () => void = () => {};
+  client.on("notification", (m) => {
+    received.push(entry(m));
+    arrived();
+  });
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise<void>((r) => (arrived = r));
+  };
+  return { client, received, until };
+}
+
 describe("a workflow's event writes", () => {
   it("wake a blocked event GET while DBOS's own notifier is silent", async () => {
     const id = `trigger-wake-${Date.now()}`;
@@ -174,17 +193,8 @@ describe("the notify triggers", () => {
       const id = `trigger-value-${channel}-${Date.now()}`;
       await parkedWorkflow(id);
       // One connection on both channels: the order it receives them in is the order sent.
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      const received: string[] = [];
-      let arrived: () => void = () => {};
-      client.on("notification", (m) => {
-        received.push(`${m.channel} ${m.payload ?? ""}`);
-        arrived();
-      });
-      const next = async (entry: string) => {
-        while (!received.includes(entry)) await new Promise<void>((r) => (arrived = r));
-      };
+      const { client, received, until } = await listener((m) => `${m.channel} ${m.payload ?? ""}`);
+      const next = (entry: string) => until(() => received.includes(entry));
       try {
         await client.query(`LISTEN ${VALUE_CHANNELS[channel]}`);
         await client.query(`LISTEN ${CHANNELS[channel]}`);
@@ -218,21 +228,14 @@ describe("the notify triggers", () => {
   it("sign each value announcement with HMAC-SHA256 of its channel and text, as Node computes it", async () => {
     const id = `trigger-mac-${Date.now()}`;
     await parkedWorkflow(id);
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const received: string[] = [];
-    let arrived: () => void = () => {};
-    client.on("notification", (m) => {
-      received.push(m.payload ?? "");
-      arrived();
-    });
+    const { client, received, until } = await listener((m) => m.payload ?? "");
     // Multi-byte text and a message longer than SHA-256's 64-byte block.
     const values = ["1", JSON.stringify('é ✓ 😀 \\ " \n'), JSON.stringify("y".repeat(3_000))];
     try {
       await client.query(`LISTEN ${VALUE_CHANNELS.events}`);
       for (const [i, value] of values.entries())
         await db.query(writes.events.sql, [id, `k${i}`, value]);
-      while (received.length < values.length) await new Promise<void>((r) => (arrived = r));
+      await until(() => received.length >= values.length);
       const { rows } = await db.query<{ key: Buffer }>(`SELECT key FROM ${ANNOUNCEMENT_KEY_TABLE}`);
       expect(rows).toHaveLength(1);
       for (const [i, payload] of received.entries()) {
