@@ -12,11 +12,12 @@ import {
   type Queryable,
 } from "@wfc/core";
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from "../../scripts/local-stack/embedded-postgres.js";
+import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 // The API's LISTEN connection must come back by itself after the database restarts, and a
@@ -88,4 +89,41 @@ it("reconnects after a database restart and wakes a waiter that was waiting acro
 
   expect(event.found).toBe(true);
   expect(elapsed).toBeLessThan(5_000);
+});
+
+// The worker's enqueue wake-up listens from start-up: a first connect refused (too many
+// clients, a database not accepting yet) must not leave it deaf for the process's life.
+it("keeps trying after a first connect is refused, and tells its listeners once it is in", async () => {
+  const url = await createTestDatabase();
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: inject("adminDatabaseUrl") });
+  await admin.connect();
+  const refusing = new ChangeFeed({ connectionString: url, reconnectDelayMs: 50 });
+  try {
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    const heard: Array<string | undefined> = [];
+    let heardPayload!: () => void;
+    const payloadHeard = new Promise<void>((resolve) => (heardPayload = resolve));
+    refusing.listen("wfc_test_channel", (payload) => {
+      heard.push(payload);
+      if (payload !== undefined) heardPayload();
+    });
+    await expect(refusing.ready()).rejects.toThrow();
+
+    const listening = once(refusing, "listening");
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    expect(await listening).toEqual([1]);
+    // Told to re-read: anything sent while it was refused went unheard.
+    expect(heard).toEqual([undefined]);
+
+    const sender = new pg.Client({ connectionString: url });
+    await sender.connect();
+    await sender.query("SELECT pg_notify('wfc_test_channel', 'after')");
+    await sender.end();
+    await payloadHeard;
+    expect(heard).toEqual([undefined, "after"]);
+  } finally {
+    await refusing.close();
+    await admin.end();
+  }
 });

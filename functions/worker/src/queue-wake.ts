@@ -16,9 +16,14 @@ const CREATE_TRIGGER = `CREATE OR REPLACE TRIGGER ${TRIGGER}
 // Kept as the trigger's comment: a start finds the trigger it would create and leaves it.
 const TRIGGER_DIGEST = createHash("sha256").update(CREATE_TRIGGER).digest("hex");
 
-/** Longest a wake waits for DBOS's own poll of the queue to finish before leaving it at that. */
-const BUSY_WAIT_MS = 200;
-const BUSY_RETRY_MS = 1;
+/**
+ * Longest a wake waits for DBOS's own poll of the queue to finish before leaving it to the next
+ * one. That poll may have read the queue just before the enqueue committed, and on a loaded
+ * machine it can take a good part of a second: giving up early costs the start a whole interval.
+ */
+const BUSY_WAIT_MS = 5_000;
+/** First and longest pause between asking again while DBOS's poll runs (doubling). */
+const BUSY_RETRY_MS = { first: 1, max: 25 };
 
 /**
  * Creates (or replaces) the trigger that NOTIFYs `QUEUE_WAKE_CHANNEL` with the queue's name when
@@ -91,6 +96,7 @@ export function startQueueWake(
 
   async function drain(queueName: string, state: { again: boolean }) {
     let busySince: number | undefined;
+    let pause = BUSY_RETRY_MS.first;
     for (;;) {
       state.again = false;
       let result: PollResult;
@@ -103,10 +109,12 @@ export function startQueueWake(
         // DBOS's own poll runs now, and may have read the queue before this enqueue committed.
         busySince ??= performance.now();
         if (performance.now() - busySince > BUSY_WAIT_MS) return;
-        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(pause * 2, BUSY_RETRY_MS.max);
         state.again = true;
       } else {
         busySince = undefined;
+        pause = BUSY_RETRY_MS.first;
       }
       if (!state.again || stopped || result === "not-dispatched") return;
     }

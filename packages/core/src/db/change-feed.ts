@@ -97,6 +97,8 @@ export class ChangeFeed
   #delay: number;
   #closed = false;
   #connections = 0;
+  /** A connect attempt failed since the last connection: notifications may have been missed. */
+  #missed = false;
 
   constructor(options: ChangeFeedOptions) {
     super();
@@ -169,7 +171,15 @@ export class ChangeFeed
   ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("change feed closed"));
     if (this.#client) return Promise.resolve();
-    return (this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined)));
+    return (this.#connecting ??= this.#connect()
+      .catch((error: unknown) => {
+        // Whoever is registered still counts on the feed: keep trying for them, and have them
+        // re-read once it connects (they may have missed notifications meanwhile).
+        this.#missed = true;
+        this.#scheduleReconnect();
+        throw error;
+      })
+      .finally(() => (this.#connecting = undefined)));
   }
 
   async close() {
@@ -230,11 +240,12 @@ export class ChangeFeed
       await client.end();
       return;
     }
-    const reconnected = this.#connections > 0;
+    const missed = this.#missed || this.#connections > 0;
     this.#client = client;
     this.#connections++;
+    this.#missed = false;
     this.#delay = this.#options.reconnectDelayMs;
-    if (reconnected) this.#wakeAll();
+    if (missed) this.#wakeAll();
     this.emit("listening", this.#connections);
   }
 
@@ -324,15 +335,16 @@ export class ChangeFeed
     this.#scheduleReconnect();
   }
 
+  /** One retry of `ready()` after the current delay, which doubles for the next one. */
   #scheduleReconnect() {
     if (this.#closed || this.#retryTimer) return;
     if (this.#subscribers.size === 0 && this.#channels.size === 0) return;
+    const delay = this.#delay;
+    this.#delay = Math.min(delay * 2, this.#options.maxReconnectDelayMs);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      this.ready().catch(() => {
-        this.#delay = Math.min(this.#delay * 2, this.#options.maxReconnectDelayMs);
-        this.#scheduleReconnect();
-      });
-    }, this.#delay);
+      // A failure schedules the next retry itself (see `ready`).
+      this.ready().catch(() => {});
+    }, delay);
   }
 }
