@@ -1,4 +1,5 @@
 import pg from "pg";
+import { benchPool } from "./databases.js";
 
 /** Committed transactions of one database so far (`pg_stat_database`). */
 export async function commitsSoFar(admin: pg.Pool, database: string): Promise<number> {
@@ -42,12 +43,11 @@ export async function commitRate(
   seconds: number,
   notify = false,
 ): Promise<CommitProbe> {
-  const pool = new pg.Pool({
+  const pool = benchPool({
     connectionString: databaseUrl,
     max: clients,
     application_name: "bench-commit-probe",
   });
-  pool.on("error", () => {}); // an idle client dropped by a stopping server: nothing to do
   const table = `bench_commit_probe_${process.pid}`;
   try {
     await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, v text)`);

@@ -5,11 +5,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { APP_NAME } from "@wfc/core";
 import getPort from "get-port";
-import pg from "pg";
 import { runService } from "../scripts/local-stack/child.js";
 import { startEmbeddedPostgres } from "../scripts/local-stack/embedded-postgres.js";
 import { countConnections } from "./sides.js";
 import { delay, summarize } from "./stats.js";
+import { benchPool } from "./databases.js";
 
 /**
  * `npm run load`: one API process holds many concurrent blocked event GETs (re-issued as they
@@ -49,7 +49,7 @@ async function main() {
     join(mkdtempSync(join(tmpdir(), "wfc-load-")), "pgdata"),
     "dbos",
   );
-  const admin = new pg.Pool({
+  const admin = benchPool({
     connectionString: cluster.url,
     max: 1,
     application_name: "load-admin",

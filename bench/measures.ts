@@ -4,6 +4,7 @@ import { countConnections, enqueueOptions, type Side } from "./sides.js";
 import { delay } from "./stats.js";
 import { commitsSoFar, nextTransactionId } from "./ceiling.js";
 import { BENCH, now } from "./workflows.js";
+import { benchPool } from "./databases.js";
 
 export interface Sizes {
   samples: number;
@@ -21,7 +22,7 @@ export class Collector {
   readonly pool: pg.Pool;
   readonly feed: ChangeFeed;
   constructor(databaseUrl: string) {
-    this.pool = new pg.Pool({
+    this.pool = benchPool({
       connectionString: databaseUrl,
       max: 4,
       application_name: "bench-collector",

@@ -2,7 +2,7 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME } from "@wfc/core";
 import pg from "pg";
 import { startBenchWorker } from "./bench-worker.js";
-import { createDatabase } from "./databases.js";
+import { createDatabase, benchPool } from "./databases.js";
 import { enqueueOptions, WORKER_ENV } from "./sides.js";
 import { delay } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
@@ -47,7 +47,7 @@ async function profileSide(
   const database = `bench_profile_${mode}_${Date.now()}`;
   const databaseUrl = await createDatabase(admin, adminUrl, database);
   const worker = startBenchWorker(databaseUrl, `bench-profile-${mode}`, WORKER_ENV[mode]);
-  const watcher = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const watcher = benchPool({ connectionString: databaseUrl, max: 1 });
   const client = await DBOSClient.create({
     systemDatabaseUrl: databaseUrl,
     applicationName: APP_NAME,

@@ -14,7 +14,7 @@ import {
 } from "../scripts/local-stack/embedded-postgres.js";
 import { serviceEnv, startBenchWorker } from "./bench-worker.js";
 import { measureApiBundle } from "./bundle.js";
-import { createDatabase } from "./databases.js";
+import { createDatabase, benchPool } from "./databases.js";
 import { commitRate, type CommitProbe } from "./ceiling.js";
 import { cpuSeconds, postmasterOf, serverCpuSeconds } from "./cpu.js";
 import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
@@ -225,7 +225,7 @@ async function runMode(
   }
 
   async function naiveConnections(url: string, adminPool: pg.Pool) {
-    const pool = new pg.Pool({ connectionString: url, application_name: "bench-naive-api" });
+    const pool = benchPool({ connectionString: url, application_name: "bench-naive-api" });
     const client = await DBOSClient.create({
       systemDatabaseUrl: url,
       systemDatabasePool: pool,
@@ -277,7 +277,7 @@ async function main() {
     );
     adminUrl = embedded.adminUrl;
   }
-  const admin = new pg.Pool({
+  const admin = benchPool({
     connectionString: adminUrl,
     max: 2,
     application_name: "bench-admin",
