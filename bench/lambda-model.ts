@@ -88,7 +88,14 @@ export async function measureLambdaModel(
     waiters = [30, 60],
     samples = 30,
     quietSeconds = 20,
-  }: { waiters?: number[]; samples?: number; quietSeconds?: number } = {},
+    waitSeconds = 4,
+  }: {
+    waiters?: number[];
+    samples?: number;
+    quietSeconds?: number;
+    /** How long a waiting client of the connection rows waits (a hold: twice as long). */
+    waitSeconds?: number;
+  } = {},
 ): Promise<LambdaModelResult> {
   const database = `bench_lambda_${design}_${pooler ? "pooler" : "direct"}_${Date.now()}`;
   const databaseUrl = await createDatabase(admin, adminUrl, database);
@@ -149,7 +156,9 @@ export async function measureLambdaModel(
     const probes = 5;
     for (let i = 0; i < probes; i++) {
       await (await fetch(`${base}/health`)).text();
-      held.push(answer(fetch(`${base}/workflow-events/${uid("hold")}/k?timeout=8`), 404));
+      held.push(
+        answer(fetch(`${base}/workflow-events/${uid("hold")}/k?timeout=${waitSeconds * 2}`), 404),
+      );
       await untilBusy(i + 1);
     }
     const coldStarts = (await stats()).recentColdStarts
@@ -160,11 +169,12 @@ export async function measureLambdaModel(
     for (const n of waiters) {
       const id = uid("nobody");
       const waiting = Array.from({ length: n }, (_, i) =>
-        answer(fetch(`${base}/workflow-events/${id}/k${i}?timeout=4`), 404),
+        answer(fetch(`${base}/workflow-events/${id}/k${i}?timeout=${waitSeconds}`), 404),
       );
       await untilBusy(n);
       let peak = 0;
-      for (let i = 0; i < 20; i++) {
+      // Sampled over the first half of the wait: all are waiting then.
+      for (let i = 0; i < waitSeconds * 5; i++) {
         peak = Math.max(peak, await connectionsNow(admin, database));
         await delay(100);
       }
@@ -180,7 +190,10 @@ export async function measureLambdaModel(
     const most = Math.max(...waiters);
     const waitId = uid("quiet");
     const quietWaits = Array.from({ length: most }, (_, i) =>
-      answer(fetch(`${base}/workflow-events/${waitId}/k${i}?timeout=${quietSeconds + 5}`), 404),
+      answer(
+        fetch(`${base}/workflow-events/${waitId}/k${i}?timeout=${quietSeconds + waitSeconds + 1}`),
+        404,
+      ),
     );
     await untilBusy(most);
     const before = await transactions(admin, database);
