@@ -8,6 +8,9 @@ import { localWaits } from "../waits.js";
 import { relayAccess } from "./access.js";
 import { describeFailure, relayApp, type RelayLog } from "./app.js";
 
+export { relayAccess, type Refusal } from "./access.js";
+export { relayApp, type RelayApp, type RelayAppOptions, type RelayLog } from "./app.js";
+
 export interface RelayOptions {
   databaseUrl: string;
   /** Where the relay's waiters learn of changes: the process's one LISTEN connection. */
