@@ -87,4 +87,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Dependencies point functions/* -> packages/realtime -> packages/core, never back.
+    files: ["packages/core/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@wfc/realtime", "@wfc/realtime/*"],
+              message: "Core must not depend on realtime.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,5 @@
-import { ChangeFeed, readEvent, waitForEvent } from "@wfc/core";
+import { readEvent } from "@wfc/core";
+import { ChangeFeed, waitForEvent } from "@wfc/realtime";
 import pg from "pg";
 import { countConnections, enqueueOptions, type Side } from "./sides.js";
 import { delay } from "./stats.js";

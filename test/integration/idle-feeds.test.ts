@@ -1,6 +1,7 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { readServerSentEvents, type ServerSentEvent } from "@wfc/client";
-import { DEFAULT_APP_VERSION, LiveFeedLimits } from "@wfc/core";
+import { DEFAULT_APP_VERSION } from "@wfc/core";
+import { LiveFeedLimits } from "@wfc/realtime";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";

@@ -3,14 +3,8 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
-import {
-  APP_NAME,
-  ChangeFeed,
-  DEFAULT_APP_VERSION,
-  QUEUE_NAME,
-  waitForEvent,
-  type Queryable,
-} from "@wfc/core";
+import { APP_NAME, DEFAULT_APP_VERSION, QUEUE_NAME, type Queryable } from "@wfc/core";
+import { ChangeFeed, waitForEvent } from "@wfc/realtime";
 import pg from "pg";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import {

@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { DBOS_SCHEMA, MAX_EVENT_TIMEOUT_SECONDS, RELAY_PATHS } from "@wfc/core";
+import { DBOS_SCHEMA, MAX_EVENT_TIMEOUT_SECONDS } from "@wfc/core";
+import { RELAY_PATHS } from "@wfc/realtime";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/database.js";

@@ -1,17 +1,19 @@
 import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
 import {
   APP_NAME,
-  ChangeFeed,
   createNotifyTriggers,
   DBOS_SCHEMA,
-  followStream,
   kindNamed,
   QUEUE_NAME,
+  VALUE_CHANNELS,
+} from "@wfc/core";
+import {
+  ChangeFeed,
+  followStream,
   type ChangeSource,
   type StoredValue,
   type StreamBatch,
-  VALUE_CHANNELS,
-} from "@wfc/core";
+} from "@wfc/realtime";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, inTransaction } from "../support/database.js";

@@ -2,12 +2,8 @@ import {
   APP_NAME,
   beforeDeadline,
   boundedQueries,
-  ChangeFeed,
   checkRepeatedStart,
   findDelivery,
-  LiveFeedLimits,
-  localWaits,
-  POLL_ONLY,
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
@@ -22,12 +18,10 @@ import {
   type DeliveryRecord,
   type MessageRefusal,
   type WorkflowIdentity,
-  type EventsBatch,
-  type StreamBatch,
   type StreamSnapshot,
   type VersionsReport,
-  type Waits,
 } from "@wfc/core";
+import { createWaits, LiveFeedLimits, type EventsBatch, type StreamBatch } from "@wfc/realtime";
 import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
@@ -36,7 +30,6 @@ import { createConnections } from "./connections.js";
 import { createManagement, type WorkflowManagement } from "./management.js";
 import type { LogLevel } from "./middleware/access-log.js";
 import { toDomainError, translate } from "./domain-errors.js";
-import { relayWaits } from "./relay-waits.js";
 
 /** A message to store for a workflow. */
 export interface Delivery {
@@ -167,47 +160,47 @@ export function createDbosBackend(options: BackendOptions): Backend {
     pool: options.pool,
     logLevel: options.logLevel,
   });
-  const fallbackPollMs = options.fallbackPollMs ?? 2_000;
   const feedLimits = options.feedLimits ?? new LiveFeedLimits(Infinity, Infinity);
-  // Our own LISTEN only without a relay: through a pooler it would be pinned or lost.
-  const feed = options.relayUrl
-    ? undefined
-    : new ChangeFeed({
-        connectionString: options.databaseUrl,
-        applicationName: `${APP_NAME}-api-listen`,
-      });
-  const waits = (): Waits => {
-    const local = localWaits({
-      pool: connections.pool(),
-      changes: feed ?? POLL_ONLY,
-      pollMs: fallbackPollMs,
-      queryTimeoutMs: dbTimeoutMs,
-      readMarginMs: READ_MARGIN_MS,
-      outageMs: options.liveOutageMs,
-    });
-    return relay ? relayWaits(relay, local) : local;
-  };
+  const delivery = createWaits({
+    pool: () => connections.pool(),
+    databaseUrl: options.databaseUrl,
+    applicationName: `${APP_NAME}-api-listen`,
+    ...(relay && { relay }),
+    pollMs: options.fallbackPollMs ?? 2_000,
+    queryTimeoutMs: dbTimeoutMs,
+    readMarginMs: READ_MARGIN_MS,
+    outageMs: options.liveOutageMs,
+  });
+  const waits = () => delivery.waits();
   const deadline = () => performance.now() + dbTimeoutMs;
   const reads = () => boundedQueries(connections.pool(), deadline());
   const dbos = () => connections.dbos();
-  /** One call of a request: tracked (see `createConnections`), bounded, errors translated. */
-  const call = <T>(work: () => Promise<T>): Promise<T> =>
-    translate(async () => {
-      connections.begin();
-      try {
-        return await beforeDeadline(work(), deadline());
-      } finally {
-        connections.end();
-      }
-    });
-  async function* live<T>(follow: () => AsyncGenerator<T>): AsyncGenerator<T> {
+  /** Marks one use of the connections (see `createConnections`); returns its end. */
+  const hold = () => {
     connections.begin();
+    return () => connections.end();
+  };
+  /** Runs `work` as one tracked use of the connections. */
+  const withConnection = async <T>(work: () => Promise<T>): Promise<T> => {
+    const release = hold();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
+  /** One call of a request: tracked, bounded, errors translated. */
+  const call = <T>(work: () => Promise<T>): Promise<T> =>
+    translate(() => withConnection(() => beforeDeadline(work(), deadline())));
+  /** A live feed: tracked while it is followed, errors translated. */
+  async function* live<T>(follow: () => AsyncGenerator<T>): AsyncGenerator<T> {
+    const release = hold();
     try {
       yield* follow();
     } catch (error) {
       throw toDomainError(error);
     } finally {
-      connections.end();
+      release();
     }
   }
 
@@ -246,15 +239,12 @@ export function createDbosBackend(options: BackendOptions): Backend {
         }
       }),
     getEvent: (workflowId, key, timeoutSeconds, signal) =>
-      translate(async () => {
-        connections.begin();
-        try {
+      translate(() =>
+        withConnection(async () => {
           const event = await waits().event(workflowId, key, timeoutSeconds * 1000, signal);
           return event.found ? event.value : null;
-        } finally {
-          connections.end();
-        }
-      }),
+        }),
+      ),
     allEvents: (workflowId) => call(() => readAllEvents(reads(), workflowId)),
     send: ({ workflowId, message, topic, dbosKey, record }, refusal) =>
       call(async () => {
@@ -301,9 +291,8 @@ export function createDbosBackend(options: BackendOptions): Backend {
     ),
     versions: () => call(() => readVersionsReport(reads())),
     result: (workflowId, timeoutSeconds, signal) =>
-      translate(async () => {
-        connections.begin();
-        try {
+      translate(() =>
+        withConnection(async () => {
           // Our own read, not the SDK's getResult: its poll runs on after the request has
           // ended (a race only stops waiting for it), until the workflow finishes.
           const timeoutMs = timeoutSeconds * 1000;
@@ -322,12 +311,10 @@ export function createDbosBackend(options: BackendOptions): Backend {
           if (outcome.status !== "SUCCESS")
             throw new Error(`Workflow ${workflowId} ended ${outcome.status}`);
           return outcome.output;
-        } finally {
-          connections.end();
-        }
-      }),
+        }),
+      ),
     async close() {
-      await feed?.close();
+      await delivery.close();
       await connections.close();
     },
   };

@@ -1,4 +1,4 @@
-import { LiveFeedLimits } from "@wfc/core";
+import { LiveFeedLimits } from "@wfc/realtime";
 import { createApp, type AppSettings } from "./app.js";
 import { createDbosBackend } from "./backend.js";
 import { apiConfig } from "./config.js";

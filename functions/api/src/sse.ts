@@ -1,6 +1,6 @@
 import { AppError, liveFeedLimit, UnavailableError } from "@wfc/core";
 import type { Context } from "hono";
-import { streamSSE, type SSEStreamingApi } from "hono/streaming";
+import { streamSSE, type SSEMessage } from "hono/streaming";
 
 /** Default idle time after which a comment line is sent, so proxies keep the connection open. */
 export const KEEPALIVE_MS = 15_000;
@@ -32,27 +32,35 @@ export function redirectToLive(c: Context, { pathsOnly }: LiveOptions) {
 export const wantsEventStream = (c: Context) =>
   (c.req.header("accept") ?? "").includes("text/event-stream");
 
+/** What one batch of a live feed sends: its events, then `end` when it is the last. */
+export interface LiveBatch {
+  events: SSEMessage[];
+  /** The feed's last event (`end`): the feed is over once it is written. */
+  end?: SSEMessage;
+}
+
+export interface LiveFeed {
+  /** Takes the feed's slot (`Backend.admitFeed`); returns its release. Throws to refuse it. */
+  admit: () => () => void;
+  /**
+   * The feed's batches, until one carries `end` or `signal` fires (the client went away or the
+   * feed's time, `maxMs`, is up). An empty batch is a quiet moment: a keep-alive may go out.
+   */
+  batches: (signal: AbortSignal) => AsyncIterable<LiveBatch>;
+}
+
 /**
- * Answers with server-sent events. `run` gets the stream, an AbortSignal that fires when the
- * client goes away or the feed's time (`maxMs`) is up, and `keepAlive()` to call on quiet
- * iterations; it resolves true once the feed is over (its `end` event written). A feed stopped by
- * its time limit instead ends with `event: reconnect`, `data: {"reason":"time_limit"}`: on
- * Lambda a response runs and bills until the handler returns, even after its client has left.
- * A feed that fails ends with `event: error`, `data: {"detail": ...}`: our own words for a domain
- * error (with `retry:` when the database is unavailable), never an internal message. `release`
- * runs when the feed is over.
+ * The one pipe of every live route: a feed's batches as server-sent events. Quiet batches send
+ * a `: keep-alive` comment once nothing was written for `keepAliveMs`. A feed stopped by its time
+ * limit ends with `event: reconnect`, `data: {"reason":"time_limit"}` (no `id`: the client's
+ * Last-Event-ID must stay the last value it got): on Lambda a response runs and bills until the
+ * handler returns, even after its client has left. A feed that fails ends with `event: error`,
+ * `data: {"detail": ...}`: our own words for a domain error (with `retry:` when the database is
+ * unavailable), never an internal message. Its slot is released once it is over, whatever ended
+ * it, the client's leaving included.
  */
-export function sse(
-  c: Context,
-  { keepAliveMs, maxMs }: LiveOptions,
-  run: (
-    stream: SSEStreamingApi,
-    signal: AbortSignal,
-    keepAlive: () => Promise<void>,
-  ) => Promise<boolean>,
-  /** Called once the feed is over, whatever ended it (a slot of `Backend.admitFeed`). */
-  release: () => void = () => {},
-) {
+export function liveFeed(c: Context, { keepAliveMs, maxMs }: LiveOptions, feed: LiveFeed) {
+  const release = feed.admit();
   // Tell nginx-style proxies not to buffer: each event must leave at once.
   c.header("X-Accel-Buffering", "no");
   // No error callback for streamSSE: it would write the raw error message as one more event.
@@ -62,19 +70,24 @@ export function sse(
     const timeUp = new AbortController();
     const timer = setTimeout(() => timeUp.abort(), maxMs);
     let lastWrite = performance.now();
-    const originalWrite = stream.write.bind(stream);
-    stream.write = (input) => {
+    const write = async (message: SSEMessage) => {
       lastWrite = performance.now();
-      return originalWrite(input);
-    };
-    const keepAlive = async () => {
-      if (performance.now() - lastWrite >= keepAliveMs) await stream.write(": keep-alive\n\n");
+      await stream.writeSSE(message);
     };
     try {
-      const over = await run(stream, AbortSignal.any([gone.signal, timeUp.signal]), keepAlive);
-      if (over || gone.signal.aborted) return;
-      // No `id`: the client's Last-Event-ID must stay the last value it got.
-      await stream.writeSSE({
+      for await (const batch of feed.batches(AbortSignal.any([gone.signal, timeUp.signal]))) {
+        for (const event of batch.events) await write(event);
+        if (batch.end) {
+          await write(batch.end);
+          return;
+        }
+        if (batch.events.length === 0 && performance.now() - lastWrite >= keepAliveMs) {
+          lastWrite = performance.now();
+          await stream.write(": keep-alive\n\n");
+        }
+      }
+      if (gone.signal.aborted) return;
+      await write({
         event: liveFeedLimit.event,
         data: JSON.stringify({ reason: liveFeedLimit.reason }),
         retry: liveFeedLimit.retryMs,

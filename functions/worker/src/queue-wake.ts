@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { DBOS_SCHEMA, lockSetup, WFC_SCHEMA, type ChangeHandler } from "@wfc/core";
+import { DBOS_SCHEMA, lockSetup, WFC_SCHEMA } from "@wfc/core";
+import type { ChangeHandler } from "@wfc/realtime";
 import { inSetupTransaction } from "./setup-transaction.js";
 import { dbosQueuePoller, type PollResult, type QueuePoller } from "./dbos-queue-poll.js";
 
@@ -55,7 +56,7 @@ export async function ensureEnqueueTrigger(databaseUrl: string, waitMs: number) 
   });
 }
 
-/** Where the wake-ups come from: the change relay's LISTEN connection (`ChangeFeed.listen`). */
+/** Where the wake-ups come from: the worker's LISTEN connection (`ChangeFeed.listen`), given to it. */
 export interface WakeSource {
   listen(channel: string, handler: ChangeHandler): () => void;
   ready(): Promise<void>;

@@ -8,6 +8,8 @@ import {
   type WorkerConfig,
 } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
+import { ChangeFeed } from "@wfc/realtime";
+import { startRelay } from "@wfc/realtime/relay-server";
 import { ensureApiRole } from "./api-role.js";
 import { startBacklogMetric } from "./backlog-metric.js";
 import { startHealthServer, type WorkerState } from "./health.js";
@@ -16,7 +18,6 @@ import { ensureMessageTables } from "./message-tables.js";
 import { ensureNotifyTriggers } from "./notify-triggers.js";
 import { prepareQueue } from "./queue.js";
 import { startDispatchWake } from "./queue-wake.js";
-import { startRelay } from "./relay.js";
 import { startRetirement } from "./retirement.js";
 import { startStallWatchdog } from "./stall-watchdog.js";
 import { preparingClient, StatementNames, systemPool } from "./system-pool.js";
@@ -118,8 +119,16 @@ export async function runWorker(config: WorkerConfig) {
     intervalMs: config.BACKLOG_METRIC_INTERVAL_MS,
     stage: config.METRIC_STAGE,
   });
+  // This process's one LISTEN connection, shared by the relay's waiters and the queue wake-up.
+  const changes = new ChangeFeed({
+    connectionString: config.DBOS_SYSTEM_DATABASE_URL,
+    applicationName: `${APP_NAME}-relay-listen`,
+  });
+  // Listening before the first waiter arrives keeps its first wait fast; failures retry then.
+  changes.ready().catch(() => {});
   const relay = await startRelay({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
+    changes,
     secret: config.CHANGE_RELAY_SECRET,
     host: config.RELAY_HOST,
     allowedHosts: config.RELAY_ALLOWED_HOSTS,
@@ -133,7 +142,7 @@ export async function runWorker(config: WorkerConfig) {
   });
   const queueWake = await startDispatchWake({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
-    source: relay.changes,
+    source: changes,
     queues: [QUEUE_NAME],
     enabled: config.QUEUE_WAKE === "on",
     setupWaitMs: lockWaitMs,
@@ -214,6 +223,7 @@ export async function runWorker(config: WorkerConfig) {
     await queueWake.stop();
     // Waiters on this relay fall back or move to another worker's at once.
     await relay.stop();
+    await changes.close();
     await backlogMetric.stop();
     // After this no retirement starts; one in progress has finished.
     await retirement.stop();

@@ -7,7 +7,7 @@ export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-setting
 export * from "./errors.js";
 export { readAllEvents, readEvent } from "./db/events.js";
 export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
-export { decodeValue } from "./db/decode.js";
+export { decodeValue, isStreamEnd } from "./db/decode.js";
 export { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./db/queryable.js";
 export {
   createDeliveriesTable,
@@ -26,15 +26,15 @@ export {
 } from "./db/executors.js";
 export {
   CHANNELS,
-  POLL_ONLY,
   VALUE_CHANNELS,
+  WORKFLOW_ENDED_CHANNEL,
   type Channel,
-  type ChangeHandler,
-  type ChangeSource,
-  type StoredValue,
 } from "./db/change-source.js";
-export { ChangeFeed, type ChangeFeedOptions } from "./db/change-feed.js";
-export { ANNOUNCEMENT_KEY_TABLE } from "./db/announcement-mac.js";
+export {
+  ANNOUNCEMENT_KEY_TABLE,
+  readAnnouncementKey,
+  verifiedAnnouncement,
+} from "./db/announcement-mac.js";
 export {
   beforeDeadline,
   boundedQueries,
@@ -42,10 +42,7 @@ export {
   FIRST_ATTEMPT_MS,
 } from "./db/bounded-queries.js";
 export { isDatabaseUnavailable, isTransactionConflict } from "./db/failures.js";
-export { LIVE_OUTAGE_MS, Outage } from "./db/outage.js";
-export { waitForEvent, type WaitOptions } from "./db/wait-for-event.js";
-export { followStream, type StreamBatch, type FollowOptions } from "./db/follow-stream.js";
-export { followEvents, type EventsBatch } from "./db/follow-events.js";
+export { Backoff, WakeSignal } from "./db/signal.js";
 export {
   FINAL_STATUSES,
   readWorkflowStatus,
@@ -74,12 +71,10 @@ export {
   type SerializedMessage,
   type StoreOutcome,
 } from "./db/messages.js";
-export * from "./relay/protocol.js";
-export { localWaits, type LocalWaitsOptions, type Waits } from "./waits.js";
 export {
   createNotifyTriggers,
   dropNotifyTriggers,
   notifierBatchMs,
   NOTIFY_TRIGGERS,
+  WORKFLOW_ENDED_TRIGGER,
 } from "./db/notify-triggers.js";
-export { LiveFeedLimits } from "./live-feed-limits.js";

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { argsOf, readDockerfile, type Stage } from "./dockerfile.js";
 
@@ -34,11 +34,9 @@ function linkInstalledPackages(repo: string, dir: string) {
   }
   symlinkSync(join(repo, "node_modules", ".bin"), join(modules, ".bin"));
   mkdirSync(join(modules, "@wfc"));
-  for (const [name, path] of [
-    ["core", "packages/core"],
-    ["api", "functions/api"],
-    ["worker", "functions/worker"],
-  ] as const) {
+  // Every workspace package, where npm linked it in the repository.
+  for (const name of readdirSync(join(repo, "node_modules", "@wfc"))) {
+    const path = relative(repo, realpathSync(join(repo, "node_modules", "@wfc", name)));
     symlinkSync(relative(join(modules, "@wfc"), join(dir, path)), join(modules, "@wfc", name));
   }
 }

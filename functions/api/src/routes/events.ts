@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
-import { redirectToLive, sse, wantsEventStream, type LiveOptions } from "../sse.js";
+import { liveFeed, redirectToLive, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { channelName, MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 
@@ -32,34 +32,24 @@ const timeoutQuery = z.object({
 async function liveEvents(c: Context, backend: Backend, options: LiveOptions, workflowId: string) {
   if ((await backend.status(workflowId)) === undefined)
     throw new NotFoundError("Workflow not found");
-  const release = backend.admitFeed(workflowId);
-  return sse(
-    c,
-    options,
-    async (stream, signal, keepAlive) => {
+  return liveFeed(c, options, {
+    admit: () => backend.admitFeed(workflowId),
+    async *batches(signal) {
       let id = 0;
       for await (const batch of backend.followEvents(workflowId, signal)) {
-        const changes = Object.entries(batch.changed);
-        for (const [key, value] of changes) {
-          await stream.writeSSE({
+        yield {
+          events: Object.entries(batch.changed).map(([key, value]) => ({
             id: String(id++),
             event: "change",
             data: JSON.stringify({ key, value }),
-          });
-        }
-        if (batch.end) {
-          await stream.writeSSE({
-            event: "end",
-            data: JSON.stringify({ reason: "workflow_finished" }),
-          });
-          return true;
-        }
-        if (changes.length === 0) await keepAlive();
+          })),
+          ...(batch.end && {
+            end: { event: "end", data: JSON.stringify({ reason: "workflow_finished" }) },
+          }),
+        };
       }
-      return false;
     },
-    release,
-  );
+  });
 }
 
 /** Events: the latest value per key, waited for or followed live. */

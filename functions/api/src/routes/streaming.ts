@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
-import { redirectToLive, sse, wantsEventStream, type LiveOptions } from "../sse.js";
+import { liveFeed, redirectToLive, wantsEventStream, type LiveOptions } from "../sse.js";
 import { validate } from "../validation.js";
 import { checkStream } from "../channels.js";
 import { streamKeyQuery, workflowParam } from "./params.js";
@@ -51,29 +51,21 @@ async function live(
 ) {
   if ((await checkStream(backend, workflowId, streamKey)) === undefined)
     throw new NotFoundError("Workflow not found");
-  const release = backend.admitFeed(workflowId);
-  return sse(
-    c,
-    options,
-    async (stream, signal, keepAlive) => {
+  return liveFeed(c, options, {
+    admit: () => backend.admitFeed(workflowId),
+    async *batches(signal) {
       for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
-        for (const { offset, value } of batch.values) {
-          await stream.writeSSE({
+        yield {
+          events: batch.values.map(({ offset, value }) => ({
             id: String(offset),
             event: "value",
             data: JSON.stringify(value),
-          });
-        }
-        if (batch.end) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ reason: batch.end }) });
-          return true;
-        }
-        if (batch.values.length === 0) await keepAlive();
+          })),
+          ...(batch.end && { end: { event: "end", data: JSON.stringify({ reason: batch.end }) } }),
+        };
       }
-      return false;
     },
-    release,
-  );
+  });
 }
 
 /** Streams: ordered values, read as a snapshot or followed live; `?key=` picks the stream. */

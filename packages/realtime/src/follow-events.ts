@@ -4,11 +4,15 @@ import {
   readyWithin,
   type ChangeSource,
 } from "./change-source.js";
-import { readAllEvents } from "./events.js";
+import {
+  Backoff,
+  isFinalStatus,
+  readAllEvents,
+  readWorkflowStatus,
+  WakeSignal,
+  type Queryable,
+} from "@wfc/core";
 import { Outage } from "./outage.js";
-import type { Queryable } from "./queryable.js";
-import { Backoff, WakeSignal } from "./signal.js";
-import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
 
 export interface EventsBatch {
   /** Keys whose value changed since the previous batch (all keys in the first), with values. */

@@ -1,5 +1,5 @@
-import type { EventsBatch } from "../db/follow-events.js";
-import type { StreamBatch } from "../db/follow-stream.js";
+import type { EventsBatch } from "../follow-events.js";
+import type { StreamBatch } from "../follow-stream.js";
 
 /**
  * The change relay's wire protocol. The relay (hosted by the worker, a long-running process)
@@ -38,7 +38,9 @@ export type RelayMessage =
   | ({ t: "stream" } & StreamBatch)
   | ({ t: "events" } & EventsBatch)
   /** The relay could not read the database; the caller answers 503 or reads itself. */
-  | { t: "unavailable" };
+  | { t: "unavailable" }
+  /** The relay failed otherwise (a bug, logged there): the caller fails as its own wait would. */
+  | { t: "error" };
 
 /** One line of an answer. */
 export const encodeRelayMessage = (message: RelayMessage) => `${JSON.stringify(message)}\n`;

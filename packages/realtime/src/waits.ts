@@ -1,9 +1,9 @@
 import type pg from "pg";
-import { boundedQueries } from "./db/bounded-queries.js";
-import type { ChangeSource } from "./db/change-source.js";
-import { followEvents, type EventsBatch } from "./db/follow-events.js";
-import { followStream, type StreamBatch } from "./db/follow-stream.js";
-import { waitForEvent } from "./db/wait-for-event.js";
+import { boundedQueries } from "@wfc/core";
+import type { ChangeSource } from "./change-source.js";
+import { followEvents, type EventsBatch } from "./follow-events.js";
+import { followStream, type StreamBatch } from "./follow-stream.js";
+import { waitForEvent } from "./wait-for-event.js";
 
 /**
  * Everything that waits for a workflow to write: a blocked event read and the two live feeds.

@@ -1,6 +1,4 @@
-import { UnavailableError } from "../errors.js";
-import { isDatabaseUnavailable } from "./failures.js";
-import { Backoff } from "./signal.js";
+import { Backoff, isDatabaseUnavailable, UnavailableError } from "@wfc/core";
 
 /** How long a live feed keeps retrying a database that is away before it gives up. */
 export const LIVE_OUTAGE_MS = 15_000;

@@ -1,15 +1,15 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
-import { readAnnouncementKey, verifiedAnnouncement } from "./announcement-mac.js";
 import {
   CHANNELS,
+  readAnnouncementKey,
   VALUE_CHANNELS,
+  verifiedAnnouncement,
   WORKFLOW_ENDED_CHANNEL,
+  WORKFLOW_ENDED_TRIGGER,
   type Channel,
-  type ChangeHandler,
-  type ChangeSource,
-} from "./change-source.js";
-import { WORKFLOW_ENDED_TRIGGER } from "./notify-triggers.js";
+} from "@wfc/core";
+import type { ChangeHandler, ChangeSource } from "./change-source.js";
 
 /** How often a feed without the announcement key looks again for one not created yet. */
 const KEY_RETRY_MS = 1_000;

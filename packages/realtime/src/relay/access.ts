@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import { isWildcardHost } from "@wfc/core";
 
 /** Why a request may not use the relay: its status and `detail`. */
@@ -33,18 +32,18 @@ export function relayAccess({
   secret: string;
   host: string;
   allowedHosts: string[];
-}): (req: IncomingMessage) => Refusal | undefined {
+}): (headers: { host?: string; authorization?: string }) => Refusal | undefined {
   // A configured address is a bare name or address (IPv6 unbracketed, as `listen` takes it).
   const configured = (name: string) =>
     hostName(name.includes(":") && !name.startsWith("[") ? `[${name}]` : name);
   const allowed = new Set(allowedHosts.map(configured));
   if (!isWildcardHost(host)) allowed.add(configured(host));
   const expected = digest(`Bearer ${secret}`);
-  return (req) => {
-    if (!allowed.has(hostName(req.headers.host ?? "")))
+  return ({ host: sent, authorization }) => {
+    if (!allowed.has(hostName(sent ?? "")))
       return { status: 421, detail: "This relay does not answer under that host name" };
     // Digests: equal lengths for the comparison, whatever was sent.
-    if (!timingSafeEqual(digest(req.headers.authorization ?? ""), expected))
+    if (!timingSafeEqual(digest(authorization ?? ""), expected))
       return {
         status: 401,
         detail: "The relay needs its secret (Authorization: Bearer <CHANGE_RELAY_SECRET>)",

@@ -1,20 +1,28 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { createInterface } from "node:readline";
+import { AppError, TooManyRequestsError, UnavailableError } from "@wfc/core";
+import type { EventsBatch } from "../follow-events.js";
+import type { StreamBatch } from "../follow-stream.js";
+import type { Waits } from "../waits.js";
 import {
-  AppError,
-  TooManyRequestsError,
   RELAY_FIRST_LINE_MS,
   RELAY_PATHS,
   RELAY_SILENCE_MS,
-  UnavailableError,
-  type EventsBatch,
   type RelayMessage,
-  type StreamBatch,
-  type Waits,
-} from "@wfc/core";
+} from "./protocol.js";
 
 /** Why a relay answer was given up: the caller then waits by itself. */
 class RelayLost extends Error {}
+
+/**
+ * The relay failed in a way that is no database's (a bug, logged there): the wait fails as it
+ * would have here, a 500 without internals (or a live feed's `Live stream interrupted`).
+ */
+export class RelayFailed extends Error {
+  constructor() {
+    super("The change relay failed to answer (see its log)");
+  }
+}
 
 /** The change relay: `CHANGE_RELAY_URL` and the secret it wants (`CHANGE_RELAY_SECRET`). */
 export interface RelayTarget {
@@ -63,11 +71,15 @@ async function* relayAnswer(
     }
     for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
       quiet(RELAY_SILENCE_MS);
-      if (line) yield JSON.parse(line) as RelayMessage;
+      if (!line) continue;
+      const message = JSON.parse(line) as RelayMessage;
+      if (message.t === "error") throw new RelayFailed();
+      yield message;
     }
     throw new RelayLost("relay answer ended early");
   } catch (error) {
-    if (error instanceof RelayLost || error instanceof AppError) throw error;
+    if (error instanceof RelayLost || error instanceof RelayFailed || error instanceof AppError)
+      throw error;
     throw new RelayLost(String(error), { cause: error });
   } finally {
     clearTimeout(watchdog);

@@ -1,4 +1,4 @@
-import { TooManyRequestsError } from "./errors.js";
+import { TooManyRequestsError } from "@wfc/core";
 
 /**
  * How many live feeds one process (or one change relay) follows at once: at most `maxTotal`,

@@ -4,10 +4,7 @@ import {
   type ChangeSource,
   type StoredValue,
 } from "./change-source.js";
-import { decodeValue } from "./decode.js";
-import { readEvent } from "./events.js";
-import type { Queryable } from "./queryable.js";
-import { WakeSignal } from "./signal.js";
+import { decodeValue, readEvent, WakeSignal, type Queryable } from "@wfc/core";
 
 export interface WaitOptions {
   /** Give up after this long; the result then says `found: false`. */
