@@ -28,9 +28,11 @@ const prose = (text: string) => withoutFences(text).replace(/`[^`\n]*`/g, "");
 /** Inline links and images `[text](target)`, and reference definitions `[label]: target`. */
 function linkTargets(text: string): string[] {
   const body = prose(text);
-  const inline = [...body.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
+  const inline = [...body.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map(
+    (m) => m[1] ?? "",
+  );
   const references = [...body.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map(
-    (m) => m[1],
+    (m) => m[1] ?? "",
   );
   return [...inline, ...references];
 }
@@ -39,7 +41,7 @@ function linkTargets(text: string): string[] {
 function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
-  for (const [, heading] of withoutFences(text).matchAll(/^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  for (const [, heading = ""] of withoutFences(text).matchAll(/^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const base = heading
       .replace(/`/g, "")
       .replace(/<[^>]+>/g, "")
@@ -52,7 +54,7 @@ function anchorsOf(text: string): Set<string> {
     seen.set(base, count + 1);
     anchors.add(count ? `${base}-${count}` : base);
   }
-  for (const [, id] of text.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(id);
+  for (const [, id = ""] of text.matchAll(/<a\s+(?:name|id)="([^"]+)"/g)) anchors.add(id);
   return anchors;
 }
 
@@ -61,7 +63,7 @@ function brokenLinks(file: string): string[] {
   const text = readFileSync(file, "utf8");
   return linkTargets(text).flatMap((target) => {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return []; // https:, mailto: ...
-    const [path, anchor] = target.split("#", 2);
+    const [path = "", anchor] = target.split("#", 2);
     const resolved = path ? resolve(dirname(file), decodeURIComponent(path)) : file;
     if (!existsSync(resolved)) return [`${target} (no such file)`];
     if (!anchor || statSync(resolved).isDirectory() || !resolved.endsWith(".md")) return [];
