@@ -1,6 +1,8 @@
 import { parseSettings } from "@wfc/core";
 import { z } from "zod";
 
+const optionalPort = z.coerce.number().int().min(1).max(65535).optional();
+
 export const schema = z.object({
   /** Use this database instead of starting an embedded one. */
   DBOS_SYSTEM_DATABASE_URL: z
@@ -27,24 +29,12 @@ export const schema = z.object({
       "Data directory of the embedded PostgreSQL. Unset: a directory under the OS temp dir",
     ),
   /** The worker's health check and change relay ports: honoured, or a clear error if taken. */
-  HEALTH_PORT: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .optional()
-    .describe(
-      "The worker's health-check port, used as given (a clear error if it is taken). Unset: 8001, or a free port the banner names",
-    ),
-  RELAY_PORT: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(65535)
-    .optional()
-    .describe(
-      "The worker's change-relay port, used as given (a clear error if it is taken). Unset: 8003, or a free port the banner names",
-    ),
+  HEALTH_PORT: optionalPort.describe(
+    "The worker's health-check port, used as given (a clear error if it is taken). Unset: 8001, or a free port the banner names",
+  ),
+  RELAY_PORT: optionalPort.describe(
+    "The worker's change-relay port, used as given (a clear error if it is taken). Unset: 8003, or a free port the banner names",
+  ),
   /** The API's database role (the worker validates the name); default: one per database. */
   API_DATABASE_ROLE: z
     .string()

@@ -347,14 +347,8 @@ export const workerSchema = z.object({
     .describe(
       "Longest the relay follows one live feed, in seconds: by default the API's LIVE_FEED_MAX_SECONDS limit, so it never ends a feed the API still serves",
     ),
-  /** Connections of the relay's own pool (besides its one LISTEN connection). */
-  RELAY_POOL_SIZE: positiveInt(4).describe(
-    "Connections of the relay's own pool, besides its one LISTEN connection",
-  ),
-  /** Safety-net re-read of a relayed waiter that gets no notification (notifications are the path). */
-  RELAY_POLL_MS: positiveInt(5_000).describe(
-    "The relay's safety-net re-read of a waiter that gets no notification",
-  ),
+  RELAY_POOL_SIZE: positiveInt(4).describe("Connections of the relay's pool, besides its LISTEN"),
+  RELAY_POLL_MS: positiveInt(5_000).describe("The relay's re-read of a waiter that hears nothing"),
   /** The API's own database role, which the worker creates and keeps (see `api-role.ts`). */
   API_DATABASE_ROLE: roleName
     .default("wfc_api")
@@ -406,7 +400,6 @@ export const workerSchema = z.object({
     .describe(
       "The SSM parameter naming this version in the release registry (/workflow-communication/<stage>/worker-releases/<version>), deleted by the worker once it has retired. Unset: nothing to delete",
     ),
-  /** How often a worker whose version is no longer the latest checks whether it may retire. */
   RETIRE_CHECK_INTERVAL_MS: positiveInt(10_000).describe(
     "How often a worker whose version is no longer the latest checks whether it may retire",
   ),
