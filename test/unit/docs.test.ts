@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { KINDS, type KindSetting } from "@wfc/core";
 import { CONFIG_DOCS, renderConfigDocs } from "../../scripts/generate-config-docs.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -77,6 +78,18 @@ describe("documentation", () => {
   it("docs/operations/configuration.md is what npm run docs:config writes", async () => {
     // Stale after a setting, a description or a default changed: run `npm run docs:config`.
     expect(readFileSync(CONFIG_DOCS, "utf8")).toBe(await renderConfigDocs());
+  });
+
+  it("lists each kind's settings with the description its declaration gives", async () => {
+    const page = await renderConfigDocs();
+    const settings = KINDS.flatMap((kind) =>
+      Object.values(kind.settings as Record<string, KindSetting>),
+    );
+    expect(settings.length).toBeGreaterThan(0);
+    for (const setting of settings) {
+      const row = page.split("\n").find((line) => line.startsWith(`| \`${setting.env}\``));
+      expect(row, setting.env).toContain(setting.description);
+    }
   });
 
   it("every relative link in the markdown files leads to a file and heading that exist", () => {
