@@ -1,27 +1,52 @@
 import { parseSettings } from "@wfc/core";
 import { z } from "zod";
 
-const schema = z.object({
+const optionalPort = z.coerce.number().int().min(1).max(65535).optional();
+
+export const schema = z.object({
   /** Use this database instead of starting an embedded one. */
   DBOS_SYSTEM_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// connection string")
-    .optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+    .optional()
+    .describe("Use this PostgreSQL server instead of starting an embedded one"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000).describe("Port of the public API"),
   /**
    * How the public API on PORT runs: `node`, the Node server (one process for every request);
    * `lambda`, API Gateway in front of Lambda execution environments (see README).
    */
-  API_MODE: z.enum(["node", "lambda"]).default("node"),
+  API_MODE: z
+    .enum(["node", "lambda"])
+    .default("node")
+    .describe(
+      "node: one Node server answers every request; lambda: API Gateway in front of Lambda execution environments, as deployed",
+    ),
   /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
-  LOCAL_DATA_DIR: z.string().optional(),
+  LOCAL_DATA_DIR: z
+    .string()
+    .optional()
+    .describe(
+      "Data directory of the embedded PostgreSQL. Unset: a directory under the OS temp dir",
+    ),
   /** The worker's health check and change relay ports: honoured, or a clear error if taken. */
-  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  RELAY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  HEALTH_PORT: optionalPort.describe(
+    "The worker's health-check port, used as given (a clear error if it is taken). Unset: 8001, or a free port the banner names",
+  ),
+  RELAY_PORT: optionalPort.describe(
+    "The worker's change-relay port, used as given (a clear error if it is taken). Unset: 8003, or a free port the banner names",
+  ),
   /** The API's database role (the worker validates the name); default: one per database. */
-  API_DATABASE_ROLE: z.string().optional(),
+  API_DATABASE_ROLE: z
+    .string()
+    .optional()
+    .describe(
+      "The API's database role. Unset: one per database (wfc_api_ and a hash of server and database), so stacks and tests sharing a server never reset each other's login",
+    ),
   /** Only whether keys are set, for the banner; the API validates them. */
-  API_KEYS: z.string().optional(),
+  API_KEYS: z
+    .string()
+    .optional()
+    .describe("Handed to the API, which validates them; the banner says whether the API is open"),
 });
 
 export type LocalStackConfig = z.infer<typeof schema>;
