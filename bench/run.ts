@@ -70,9 +70,13 @@ const sizes: measure.Sizes = args.quick
   ? { samples: 5, throughputWorkflows: 50, waiters: 50 }
   : { samples: 40, throughputWorkflows: 1000, waiters: 1000 };
 if (args.samples) sizes.samples = Number(args.samples);
-// A smoke or a subset of rows never replaces the full run's results.
+// A full run is filed under its date next to the earlier ones; a smoke or a subset of rows
+// never is.
 const outBase =
-  args.out ?? (args.quick || only ? `${root}bench/out/results` : `${root}bench/results`);
+  args.out ??
+  (args.quick || only
+    ? `${root}bench/out/results`
+    : `${root}bench/results/${new Date().toISOString().slice(0, 10)}`);
 
 /** Back-to-back first-progress samples of the baseline (each waits for its 10 s poll). */
 const BASELINE_BACK_TO_BACK = 5;
