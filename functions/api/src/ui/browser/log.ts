@@ -1,19 +1,21 @@
+import type { LogRecord } from "@wfc/core/contracts";
 import { $, el } from "./dom.js";
 import { follow } from "./follow.js";
 
 /** The log shown, if any: its workflow, and the controller of its feed. */
 let shown: { id: string; abort: AbortController } | null = null;
 
+/** Whether `data` has the shape every logged kind declares for its records (`dashboard.log`). */
+const isLogRecord = (data: unknown): data is LogRecord & Record<string, unknown> =>
+  typeof data === "object" && data !== null && typeof (data as LogRecord).type === "string";
+
 /** One line of the log: the record's `type`, then its other fields. */
 function line(data: unknown): string {
-  const record =
-    data && typeof data === "object"
-      ? (data as Record<string, unknown>)
-      : { type: "value", value: data };
-  const { type, ...rest } = record;
+  // Defined kinds cannot log records without one; a value written past its kind's types shows whole.
+  const { type, ...rest } = isLogRecord(data) ? data : { type: "value", value: data };
   // The timestamp is noise in a log read live: the order of the lines already tells time.
   delete rest.timestamp;
-  return String(type) + " " + JSON.stringify(rest);
+  return type + " " + JSON.stringify(rest);
 }
 
 /** Follows stream `stream` of workflow `id` in the log panel, in place of the log shown. */
