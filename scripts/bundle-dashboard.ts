@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildSync } from "esbuild";
+import { writeIfChanged } from "./generate-kinds.js";
 
 const ui = new URL("../functions/api/src/ui/", import.meta.url);
 
@@ -34,14 +34,7 @@ export function bundleDashboard(file = DASHBOARD_BUNDLE) {
     `export const BROWSER_BUNDLE = ${JSON.stringify(code)};`,
     "",
   ].join("\n");
-  let old: string | undefined;
-  try {
-    old = readFileSync(file, "utf8");
-  } catch {
-    old = undefined;
-  }
-  // Unchanged files stay untouched, so watchers and caches see no change.
-  if (old !== text) writeFileSync(file, text);
+  writeIfChanged(file, text);
   return code;
 }
 

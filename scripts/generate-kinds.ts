@@ -30,15 +30,17 @@ function list(dir: string, name: string, files: string[], exportName: string, no
     `export const ${exportName} = [${files.map(identifier).join(", ")}] as const;`,
     "",
   ];
-  const path = join(dir, name);
-  const text = lines.join("\n");
+  writeIfChanged(join(dir, name), lines.join("\n"));
+}
+
+/** Writes a generated file; an unchanged one stays untouched, so watchers and caches see no change. */
+export function writeIfChanged(path: string, text: string) {
   let old: string | undefined;
   try {
     old = readFileSync(path, "utf8");
   } catch {
     old = undefined;
   }
-  // Unchanged files stay untouched, so watchers and caches see no change.
   if (old !== text) writeFileSync(path, text);
 }
 

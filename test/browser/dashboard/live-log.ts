@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { expect, it } from "vitest";
 import type { DashboardStack } from "../support/dashboard-stack.js";
+import { wrapLiveFeed } from "../support/live-feed.js";
 
 /** The live log: in order, across a dropped connection and across the feed's time limit. */
 export function liveLogTests(ctx: DashboardStack) {
@@ -26,18 +27,11 @@ export function liveLogTests(ctx: DashboardStack) {
     const { page, start } = ctx;
     // The page's own fetch, wrapped: the first live response is cut right after its first event,
     // as a proxy or a network change would; the page must reconnect by itself.
+    await wrapLiveFeed(page);
     await page.evaluate(() => {
       const w = globalThis as any;
-      const original = w.fetch.bind(w);
-      // The log's feed, whatever its query (?key=); not the events feed (`/all/live`).
-      const isLive = (input: string) =>
-        /^\/workflow-stream\/.*\/live$/.test(new w.URL(String(input), w.location.href).pathname);
-      w.liveRequests = [];
-      w.fetch = async (input: string, init: any) => {
-        const response = await original(input, init);
-        if (!isLive(input)) return response;
-        w.liveRequests.push(init.headers["last-event-id"] ?? null);
-        if (w.liveRequests.length > 1) return response;
+      w.alterLive = (response: any, n: number) => {
+        if (n > 1) return response;
         const reader = response.body.getReader();
         let text = "";
         const body = new w.ReadableStream({
@@ -85,21 +79,14 @@ export function liveLogTests(ctx: DashboardStack) {
     // A fresh page: the previous test's fetch wrapper goes (the key stays in sessionStorage).
     await page.goto(`${base}/ui`);
     await page.exposeFunction("freezeWorker", freeze);
+    await wrapLiveFeed(page);
     await page.evaluate(() => {
       const w = globalThis as any;
-      const original = w.fetch.bind(w);
-      // The log's feed, whatever its query (?key=); not the events feed (`/all/live`).
-      const isLive = (input: string) =>
-        /^\/workflow-stream\/.*\/live$/.test(new w.URL(String(input), w.location.href).pathname);
-      w.liveRequests = [];
-      w.liveRequestTimes = [];
-      w.fetch = async (input: string, init: any) => {
-        if (!isLive(input)) return original(input, init);
-        w.liveRequests.push(init.headers["last-event-id"] ?? null);
-        w.liveRequestTimes.push(w.performance.now());
-        if (w.liveRequests.length === 3) await w.freezeWorker(false);
-        const response = await original(input, init);
-        if (w.liveRequests.length > 1) return response;
+      w.beforeLive = async (n: number) => {
+        if (n === 3) await w.freezeWorker(false);
+      };
+      w.alterLive = (response: any, n: number) => {
+        if (n > 1) return response;
         const reader = response.body.getReader();
         const body = new w.ReadableStream({
           async pull(controller: any) {
