@@ -1,6 +1,8 @@
-// `import * as z`, as wherever core's contracts and kinds use zod at run time: the named `{ z }`
-// import would keep all of zod's locales (350 kB) in a browser bundle of the client.
-import * as z from "zod";
+// Types from the type-only `{ z }` (the client's bundled declarations name them so), and
+// `import * as`, as wherever core uses zod at run time: the named `{ z }` import would keep all
+// of zod's locales (350 kB) in a browser bundle of the client.
+import type { z } from "zod";
+import * as zod from "zod";
 
 /**
  * What a kind of workflow is, as data: everything the API, the typed client, the dashboard, the
@@ -194,7 +196,7 @@ interface JsonSchema {
 
 /** Whether every record `schema` admits has a string `type` (each variant of a union). */
 function typedRecords(schema: z.ZodType): boolean {
-  const json = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
+  const json = zod.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
   const text = (value: JsonSchema | undefined) =>
     value !== undefined &&
     (value.type === "string" ||
