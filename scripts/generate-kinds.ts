@@ -5,9 +5,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 /**
  * Writes the lists of kinds from the files in `packages/core/src/kinds/`: each `<kind>.ts` is a
  * declaration and `<kind>.workflow.ts` its workflow. Adding a kind is writing those two files;
- * no list anywhere is edited by hand. The lists are not committed: npm runs this before
- * `start`, `test`, `typecheck`, `lint`, `bench` and the builds, vitest before any test file,
- * `sst deploy` before it bundles, and `npm ci` after installing.
+ * no list anywhere is edited by hand. The lists are not committed: scripts/generate.ts writes
+ * them (with the dashboard's script) wherever npm, vitest and `sst deploy` need them; the worker's
+ * image build runs this file alone (`prebuild:worker`).
  */
 export const KINDS_DIR = fileURLToPath(new URL("../packages/core/src/kinds/", import.meta.url));
 
@@ -30,15 +30,17 @@ function list(dir: string, name: string, files: string[], exportName: string, no
     `export const ${exportName} = [${files.map(identifier).join(", ")}] as const;`,
     "",
   ];
-  const path = join(dir, name);
-  const text = lines.join("\n");
+  writeIfChanged(join(dir, name), lines.join("\n"));
+}
+
+/** Writes a generated file; an unchanged one stays untouched, so watchers and caches see no change. */
+export function writeIfChanged(path: string, text: string) {
   let old: string | undefined;
   try {
     old = readFileSync(path, "utf8");
   } catch {
     old = undefined;
   }
-  // Unchanged files stay untouched, so watchers and caches see no change.
   if (old !== text) writeFileSync(path, text);
 }
 
@@ -73,7 +75,7 @@ export function generateKinds(dir = KINDS_DIR) {
   return declarations.map((d) => d.replace(/\.ts$/, ""));
 }
 
-// Run as a script (`npm run kinds`); bundled into another entry (sst.config.ts), it is a library.
+// Run as a script (`prebuild:worker`); imported (scripts/generate.ts), it is a library.
 const main = process.argv[1] ?? "";
 if (main.endsWith("generate-kinds.ts") && import.meta.url === pathToFileURL(main).href) {
   generateKinds();

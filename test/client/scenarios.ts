@@ -1,11 +1,11 @@
 import {
   createWorkflowClient,
   WorkflowApiError,
+  type StreamRecord,
   type Transport,
   type WorkflowClient,
 } from "@wfc/client";
 import { expect } from "vitest";
-import type { StreamRecord } from "@wfc/core";
 import { dropFirstLiveResponse } from "./drop-connection.js";
 
 /** What a scenario gets: a client, its transport, and a transport with another API key. */

@@ -2,7 +2,7 @@ import type { TestProject } from "vitest/node";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateKinds } from "../../scripts/generate-kinds.js";
+import { generate } from "../../scripts/generate.js";
 import {
   startEmbeddedPostgres,
   type EmbeddedDatabase,
@@ -21,8 +21,9 @@ declare module "vitest" {
  * own database on it.
  */
 export default async function setup(project: TestProject) {
-  // Before any test file loads: a kind added since the last npm command is in the lists.
-  generateKinds();
+  // Before any test file loads: a kind added since the last npm command is in the lists, and the
+  // dashboard's script is bundled from its current code.
+  generate();
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
   if (!adminUrl) {
