@@ -16,6 +16,7 @@ import {
   readRetiredVersion,
   readVersionsReport,
   storeMessage,
+  dbosMessageUuid,
   readWorkflowStatus,
   UnavailableError,
   waitForOutcome,
@@ -29,7 +30,6 @@ import {
   type Waits,
 } from "@wfc/core";
 import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
-import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
@@ -265,7 +265,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
           topic,
           message: await serializer.stringify(message),
           serialization: serializer.name(),
-          messageUuid: dbosKey === undefined ? randomUUID() : `${dbosKey}::${workflowId}`,
+          messageUuid: dbosMessageUuid(workflowId, dbosKey),
         };
         const db = reads();
         const outcome = await storeMessage(db, serialized, refusal, options.appVersion, record);
@@ -299,7 +299,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
       call,
     ),
-    versions: () => call(() => readVersionsReport(reads())),
+    versions: () => call(async () => readVersionsReport(reads(), await dbos())),
     result: (workflowId, timeoutSeconds, signal) =>
       translate(async () => {
         connections.begin();

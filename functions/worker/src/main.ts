@@ -1,6 +1,5 @@
-import { ConfigError } from "@wfc/core";
+import { ConfigError, StartupLockError } from "@wfc/core";
 import { workerConfig } from "./config.js";
-import { StartupLockError } from "./setup-transaction.js";
 import { runWorker } from "./worker.js";
 
 /** The container's entry: the worker, configured from the environment. */

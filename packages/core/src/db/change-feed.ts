@@ -9,7 +9,7 @@ import {
   type ChangeHandler,
   type ChangeSource,
 } from "./change-source.js";
-import { WORKFLOW_ENDED_TRIGGER } from "./notify-triggers.js";
+import { WORKFLOW_ENDED_TRIGGER } from "../dbos/notify-triggers.js";
 
 /** How often a feed without the announcement key looks again for one not created yet. */
 const KEY_RETRY_MS = 1_000;

@@ -4,11 +4,11 @@ import {
   readyWithin,
   type ChangeSource,
 } from "./change-source.js";
-import { readAllEvents } from "./events.js";
+import { readAllEvents } from "../dbos/events.js";
 import { Outage } from "./outage.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
-import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
+import { isFinalStatus, readWorkflowStatus } from "../dbos/workflow-status.js";
 
 export interface EventsBatch {
   /** Keys whose value changed since the previous batch (all keys in the first), with values. */

@@ -5,12 +5,12 @@ import {
   type ChangeSource,
   type StoredValue,
 } from "./change-source.js";
-import { decodeValue, isStreamEnd } from "./decode.js";
+import { decodeValue, isStreamEnd } from "../dbos/decode.js";
 import { Outage } from "./outage.js";
 import type { Queryable } from "./queryable.js";
 import { Backoff, WakeSignal } from "./signal.js";
-import { readStreamSnapshot } from "./streams.js";
-import { isFinalStatus, readWorkflowStatus } from "./workflow-status.js";
+import { readStreamSnapshot } from "../dbos/streams.js";
+import { isFinalStatus, readWorkflowStatus } from "../dbos/workflow-status.js";
 
 export interface StreamBatch {
   /** New values, each with its offset in the stream. */

@@ -4,8 +4,8 @@ import {
   type ChangeSource,
   type StoredValue,
 } from "./change-source.js";
-import { decodeValue } from "./decode.js";
-import { readEvent } from "./events.js";
+import { decodeValue } from "../dbos/decode.js";
+import { readEvent } from "../dbos/events.js";
 import type { Queryable } from "./queryable.js";
 import { WakeSignal } from "./signal.js";
 

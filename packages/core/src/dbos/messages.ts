@@ -1,6 +1,8 @@
-import { DELIVERIES_TABLE, type DeliveryRecord } from "./deliveries.js";
+import { randomUUID } from "node:crypto";
+import { DELIVERIES_TABLE, type DeliveryRecord } from "../db/deliveries.js";
 import { retiredVersionSql } from "./executors.js";
-import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { WFC_SCHEMA } from "../db/queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 import { RECEIVES_TABLE } from "./receives.js";
 import { readWorkflowIdentity, type WorkflowIdentity } from "./workflow-status.js";
 
@@ -15,6 +17,15 @@ export interface SerializedMessage {
    * `<idempotency key>::<workflow id>` (DBOS's own form), so that a repeat stores nothing.
    */
   messageUuid: string;
+}
+
+/**
+ * DBOS's `message_uuid` for a message to `workflowId`: `<idempotency key>::<workflow id>` with a
+ * key (its `#sendDirectInternal`, SDK 5.3.0), so that our send and the SDK's with the same key
+ * store one row; a random UUID without. The contract test pins the form against the SDK's send.
+ */
+export function dbosMessageUuid(workflowId: string, idempotencyKey?: string): string {
+  return idempotencyKey === undefined ? randomUUID() : `${idempotencyKey}::${workflowId}`;
 }
 
 /**
