@@ -32,6 +32,13 @@ export {
 } from "./dbos/retirement-signals.js";
 export { hasUndispatchedWork } from "./dbos/undispatched.js";
 export { DBOS_API_GRANTS, grantApiRoleOnDbos } from "./dbos/api-grants.js";
+export {
+  countSucceeded,
+  lockEventsTable,
+  readDequeuedAt,
+  readWorkflowTimestamps,
+  type WorkflowTimestamps,
+} from "./dbos/measurements.js";
 export { DELIVERIES_TABLE, findDelivery, type DeliveryRecord } from "./db/deliveries.js";
 export { lockSetup, SETUP_LOCK_TABLE } from "./schema/setup-lock.js";
 // The one owner of the wfc schema: its migrations and their runner (schema/runner.ts).
