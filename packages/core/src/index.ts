@@ -32,6 +32,7 @@ export {
 } from "./dbos/retirement-signals.js";
 export { hasUndispatchedWork } from "./dbos/undispatched.js";
 export { DBOS_API_GRANTS, grantApiRoleOnDbos } from "./dbos/api-grants.js";
+export { SYSTEM_TABLE_COLUMNS, SYSTEM_TABLES_USED } from "./dbos/system-tables.js";
 export {
   countSucceeded,
   lockEventsTable,
