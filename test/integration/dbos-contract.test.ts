@@ -27,13 +27,10 @@ let client: DBOSClient;
 beforeAll(async () => {
   url = await createTestDatabase("wfc_contract");
   await DBOS.migrate(url);
-  db = new pg.Pool({ connectionString: url, max: 2 });
   client = await DBOSClient.create({ systemDatabaseUrl: url, applicationName: APP_NAME });
+  db = new pg.Pool({ connectionString: url, max: 2 });
 });
-afterAll(async () => {
-  await client?.destroy();
-  await db?.end();
-});
+afterAll(() => Promise.all([client?.destroy(), db?.end()]));
 
 describe("the SDK's internals", () => {
   it("has every one the adapter uses, with its expected type", () => {

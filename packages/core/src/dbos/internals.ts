@@ -47,63 +47,37 @@ const runner = wfQueueRunner as unknown as Record<string, unknown> | undefined;
 const executorPrototype = (DBOSExecutor as unknown as { prototype?: Record<string, unknown> })
   ?.prototype;
 
+const dependency = (
+  name: string,
+  need: InternalDependency["need"],
+  type: InternalDependency["type"],
+  get: () => unknown,
+): InternalDependency => ({ name, need, type, get });
+
+const [R, O] = ["required", "optional"] as const;
+
 /** Every internal the adapter relies on (README.md says why each). */
 export const INTERNAL_DEPENDENCIES: readonly InternalDependency[] = [
-  { name: "serialization.DBOSJSON", need: "required", type: "object", get: () => DBOSJSON },
-  {
-    name: "serialization.deserializeValue",
-    need: "required",
-    type: "function",
-    get: () => deserializeValue,
-  },
-  {
-    name: "serialization.deserializePositionalArgs",
-    need: "required",
-    type: "function",
-    get: () => deserializePositionalArgs,
-  },
-  {
-    name: "system_database.isStreamClosedSentinel",
-    need: "required",
-    type: "function",
-    get: () => isStreamClosedSentinel,
-  },
-  {
-    name: "system_database.isLegacyClosedSentinel",
-    need: "required",
-    type: "function",
-    get: () => isLegacyClosedSentinel,
-  },
-  {
-    name: "context.runWithAbortableDbRetries",
-    need: "required",
-    type: "function",
-    get: () => runWithAbortableDbRetries,
-  },
-  {
-    name: "dbos-executor.DBOSExecutor.prototype.recoverPendingWorkflows",
-    need: "required",
-    type: "function",
-    get: () => executorPrototype?.recoverPendingWorkflows,
-  },
-  {
-    name: "wfqueue.wfQueueRunner.states",
-    need: "optional",
-    type: "Map",
-    get: () => runner?.states,
-  },
-  {
-    name: "wfqueue.wfQueueRunner.pollQueue",
-    need: "optional",
-    type: "function",
-    get: () => runner?.pollQueue,
-  },
-  {
-    name: "wfqueue.wfQueueRunner.isRunning",
-    need: "optional",
-    type: "boolean",
-    get: () => runner?.isRunning,
-  },
+  dependency("serialization.DBOSJSON", R, "object", () => DBOSJSON),
+  dependency("serialization.deserializeValue", R, "function", () => deserializeValue),
+  dependency(
+    "serialization.deserializePositionalArgs",
+    R,
+    "function",
+    () => deserializePositionalArgs,
+  ),
+  dependency("system_database.isStreamClosedSentinel", R, "function", () => isStreamClosedSentinel),
+  dependency("system_database.isLegacyClosedSentinel", R, "function", () => isLegacyClosedSentinel),
+  dependency("context.runWithAbortableDbRetries", R, "function", () => runWithAbortableDbRetries),
+  dependency(
+    "dbos-executor.DBOSExecutor.prototype.recoverPendingWorkflows",
+    R,
+    "function",
+    () => executorPrototype?.recoverPendingWorkflows,
+  ),
+  dependency("wfqueue.wfQueueRunner.states", O, "Map", () => runner?.states),
+  dependency("wfqueue.wfQueueRunner.pollQueue", O, "function", () => runner?.pollQueue),
+  dependency("wfqueue.wfQueueRunner.isRunning", O, "boolean", () => runner?.isRunning),
 ];
 
 /**
