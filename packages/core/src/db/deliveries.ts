@@ -4,7 +4,8 @@ import { WFC_SCHEMA, type Queryable } from "./queryable.js";
  * One row per keyed message ever stored (an `Idempotency-Key` send, a signed webhook): what it
  * was for and a fingerprint of what it said. DBOS's own idempotency key is scoped to one
  * destination; this table is what makes a webhook-id count once across all of them, and lets a
- * reused key with another message be refused instead of silently dropped.
+ * reused key with another message be refused instead of silently dropped. Created by the schema's
+ * migrations (`schema/migrations.ts`).
  */
 export const DELIVERIES_TABLE = `${WFC_SCHEMA}.message_deliveries`;
 

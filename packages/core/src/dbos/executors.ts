@@ -3,7 +3,8 @@ import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /**
  * One row per worker process (executor), kept by the worker (`functions/worker/src/heartbeat.ts`):
- * its application version, its last heartbeat and, once it has retired, when.
+ * its application version, its last heartbeat and, once it has retired, when. Created by the schema's
+ * migrations (`schema/migrations.ts`).
  */
 export const EXECUTORS_TABLE = `${WFC_SCHEMA}.executors`;
 

@@ -73,9 +73,9 @@ export const DELIVER_MESSAGE_FUNCTION = `${WFC_SCHEMA}.deliver_message`;
  * PL/pgSQL function, whose statements' plans each server session keeps (the same statement sent
  * as text is planned on every call, about as long as a round trip takes), while the client
  * sends no prepared statement (which RDS Proxy would pin a connection for, and pgbouncer in
- * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable`, the
- * executors table (`EXECUTORS_TABLE`), which it reads for a retired version, and
- * `createReceivesTable`, which it reads for a closed receive.
+ * transaction mode would lose). A migration of our schema (`schema/migrations.ts`), after the
+ * deliveries table, the executors table (`EXECUTORS_TABLE`), which it reads for a retired
+ * version, and the receives table, which it reads for a closed receive.
  *
  * Its first statement locks the workflow's status row FOR SHARE (sends never wait for each
  * other), and a later statement, whose snapshot is taken after the lock, reads whether the

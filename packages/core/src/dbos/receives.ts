@@ -5,7 +5,8 @@ import { DBOS_SCHEMA, type Queryable } from "./schema.js";
  * One row per workflow and topic it has received on (the workflow tools' `recv`,
  * `workflows/receive.ts`): the state of its latest receive, when it began and when it times
  * out. A send reads it to refuse a message whose topic's receive has closed (`deliver_message`
- * in `messages.ts`); the waiting rows are what a workflow waits for now.
+ * in `messages.ts`); the waiting rows are what a workflow waits for now. Created by the schema's
+ * migrations (`schema/migrations.ts`).
  */
 export const RECEIVES_TABLE = `${WFC_SCHEMA}.receives`;
 
