@@ -35,6 +35,7 @@ export { DBOS_API_GRANTS, grantApiRoleOnDbos } from "./dbos/api-grants.js";
 export { SYSTEM_TABLE_COLUMNS, SYSTEM_TABLES_USED } from "./dbos/system-tables.js";
 export {
   countSucceeded,
+  isSendStatement,
   lockEventsTable,
   readDequeuedAt,
   readWorkflowTimestamps,

@@ -58,3 +58,9 @@ export async function countSucceeded(
 export async function lockEventsTable(db: Queryable) {
   await db.query(`LOCK TABLE ${DBOS_SCHEMA}.workflow_events IN ACCESS EXCLUSIVE MODE`);
 }
+
+/** Whether a statement's text is a send: DBOS's insert into its notifications, or ours. */
+export const isSendStatement = (text: string) =>
+  new RegExp(`insert\\s+into\\s+"?${DBOS_SCHEMA}"?\\.notifications|deliver_message`, "i").test(
+    text,
+  );
