@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME } from "@wfc/core";
+import { APP_NAME, lockEventsTable } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
 import { pgbouncerPath, startPgbouncer } from "../test/support/pgbouncer.js";
@@ -232,7 +232,7 @@ export async function measureLambdaModel(
     const lock = new pg.Client({ connectionString: databaseUrl });
     await lock.connect();
     await lock.query("BEGIN");
-    await lock.query("LOCK TABLE dbos.workflow_events IN ACCESS EXCLUSIVE MODE");
+    await lockEventsTable(lock);
     const stallStarted = performance.now();
     const stalled = await fetch(`${base}/workflow-events/${uid("stalled")}/k?timeout=1`);
     await stalled.text();

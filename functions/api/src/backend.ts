@@ -12,6 +12,7 @@ import {
   readRetiredVersion,
   readVersionsReport,
   storeMessage,
+  dbosMessageUuid,
   readWorkflowStatus,
   UnavailableError,
   waitForOutcome,
@@ -23,7 +24,6 @@ import {
 } from "@wfc/core";
 import { createWaits, LiveFeedLimits, type EventsBatch, type StreamBatch } from "@wfc/realtime";
 import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
-import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
@@ -255,7 +255,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
           topic,
           message: await serializer.stringify(message),
           serialization: serializer.name(),
-          messageUuid: dbosKey === undefined ? randomUUID() : `${dbosKey}::${workflowId}`,
+          messageUuid: dbosMessageUuid(workflowId, dbosKey),
         };
         const db = reads();
         const outcome = await storeMessage(db, serialized, refusal, options.appVersion, record);
@@ -289,7 +289,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
       call,
     ),
-    versions: () => call(() => readVersionsReport(reads())),
+    versions: () => call(async () => readVersionsReport(reads(), await dbos())),
     result: (workflowId, timeoutSeconds, signal) =>
       translate(() =>
         withConnection(async () => {

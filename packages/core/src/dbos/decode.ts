@@ -2,11 +2,9 @@ import {
   DBOSJSON,
   deserializePositionalArgs,
   deserializeValue,
-} from "@dbos-inc/dbos-sdk/internal/serialization";
-import {
   isLegacyClosedSentinel,
   isStreamClosedSentinel,
-} from "@dbos-inc/dbos-sdk/internal/system_database";
+} from "./internals.js";
 
 /**
  * Decodes a value stored in a DBOS system table exactly as the SDK does (superjson, portable

@@ -1,5 +1,4 @@
-import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor";
-import { wfQueueRunner } from "@dbos-inc/dbos-sdk/internal/wfqueue";
+import { DBOSExecutor, internalProblems, wfQueueRunner } from "./internals.js";
 
 /**
  * The part of DBOS's queue runner (`wfQueueRunner`, SDK 5.3.0) a wake-up relies on. The SDK has
@@ -39,9 +38,9 @@ const runner = wfQueueRunner as unknown as Partial<RunnerInternals>;
  * @returns undefined when this SDK's runner is not the shape this relies on.
  */
 export function dbosQueuePoller(): QueuePoller | undefined {
-  if (!(runner.states instanceof Map) || typeof runner.pollQueue !== "function") return undefined;
-  const states = runner.states;
-  const pollQueue = runner.pollQueue.bind(wfQueueRunner);
+  if (internalProblems("optional").length > 0) return undefined;
+  const states = runner.states!;
+  const pollQueue = runner.pollQueue!.bind(wfQueueRunner);
   return {
     async poll(queueName) {
       const exec = DBOSExecutor.globalInstance;

@@ -78,19 +78,3 @@ export async function runSetup(
     }
   }
 }
-
-/** `runSetup` on a connection of its own, closed afterwards. */
-export async function inSetupTransaction(
-  databaseUrl: string,
-  options: SetupOptions,
-  work: (client: pg.ClientBase) => Promise<void>,
-) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await runSetup(client, options, work);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}

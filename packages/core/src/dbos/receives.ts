@@ -1,11 +1,12 @@
-import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
-import { lockSetup } from "./setup-lock.js";
+import { WFC_SCHEMA } from "../db/queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /**
  * One row per workflow and topic it has received on (the workflow tools' `recv`,
  * `workflows/receive.ts`): the state of its latest receive, when it began and when it times
  * out. A send reads it to refuse a message whose topic's receive has closed (`deliver_message`
- * in `messages.ts`); the waiting rows are what a workflow waits for now.
+ * in `messages.ts`); the waiting rows are what a workflow waits for now. Created by the schema's
+ * migrations (`schema/migrations.ts`).
  */
 export const RECEIVES_TABLE = `${WFC_SCHEMA}.receives`;
 
@@ -15,22 +16,6 @@ export const RECEIVES_TABLE = `${WFC_SCHEMA}.receives`;
  * now would never be received, so a send is refused until a later receive re-opens the topic).
  */
 export type ReceiveState = "waiting" | "received" | "closed";
-
-/**
- * Creates the table if missing, under the set-up lock (`lockSetup`). Run it inside a
- * transaction, before `DBOS.launch()`: a recovered workflow may receive at once.
- */
-export async function createReceivesTable(db: Queryable) {
-  await lockSetup(db);
-  await db.query(`CREATE TABLE IF NOT EXISTS ${RECEIVES_TABLE} (
-    workflow_id text NOT NULL,
-    topic text NOT NULL,
-    state text NOT NULL CHECK (state IN ('waiting', 'received', 'closed')),
-    since timestamptz NOT NULL,
-    deadline timestamptz NOT NULL,
-    PRIMARY KEY (workflow_id, topic)
-  )`);
-}
 
 /**
  * Records that `workflowId` waits on `topic` from now for `timeoutSeconds` (re-opening a closed

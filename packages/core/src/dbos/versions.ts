@@ -1,6 +1,8 @@
 import { APP_NAME } from "../contracts/app.js";
 import type { VersionState, VersionsReport, VersionSummary } from "../contracts/versions.js";
-import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+import type { VersionInfo } from "@dbos-inc/dbos-sdk";
+import { runWithAbortableDbRetries } from "./internals.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /** Registered versions listed at most, newest first (one per release: old ones are history). */
 export const MAX_VERSIONS = 100;
@@ -14,38 +16,52 @@ export const MAX_IN_FLIGHT_COUNTED = 100_000;
 // DBOS's own scope for an application's rows: its name, or none (rows from before names).
 const OURS = "(application_name = $1 OR application_name IS NULL)";
 
-interface RegisteredVersion {
-  version: string;
-  registeredAt: number;
+/** Where the registered versions come from: `DBOSClient`, or `DBOS` once launched (both public). */
+export interface VersionSource {
+  listApplicationVersions(): Promise<VersionInfo[]>;
+  getLatestApplicationVersion(): Promise<VersionInfo>;
 }
 
-/** Our application's registered versions, DBOS's latest first (its order: `version_timestamp`). */
-async function readRegisteredVersions(db: Queryable, limit: number): Promise<RegisteredVersion[]> {
-  const { rows } = await db.query<{ version: string; created_at: string }>(
-    `SELECT version_name AS version, created_at
-       FROM ${DBOS_SCHEMA}.application_versions
-      WHERE ${OURS}
-      ORDER BY version_timestamp DESC
-      LIMIT ${limit}`,
-    [APP_NAME],
-  );
-  return rows.map((r) => ({ version: r.version, registeredAt: Number(r.created_at) }));
-}
+// The SDK's answer when no version is registered yet (DBOSInitializationError): not a failure.
+const NO_VERSIONS = /No application versions found/;
 
 /**
- * DBOS's latest application version of our application, the one whose workers dispatch
- * unstamped work and which every newly launched version becomes; undefined before any launch.
+ * DBOS's latest application version of our application (`getLatestApplicationVersion`), the one
+ * whose workers dispatch unstamped work and which every newly launched version becomes;
+ * undefined before any launch. Its connection retries give up after `boundMs`, as the SDK's
+ * own would retry a lost database for ever.
  */
-export async function readLatestVersion(db: Queryable): Promise<string | undefined> {
-  return (await readRegisteredVersions(db, 1))[0]?.version;
+export async function readLatestVersion(
+  versions: VersionSource,
+  boundMs = LATEST_VERSION_BOUND_MS,
+): Promise<string | undefined> {
+  try {
+    const latest = await runWithAbortableDbRetries(AbortSignal.timeout(boundMs), () =>
+      versions.getLatestApplicationVersion(),
+    );
+    return latest.versionName;
+  } catch (error) {
+    if (NO_VERSIONS.test(String((error as Error | undefined)?.message))) return undefined;
+    throw error;
+  }
 }
+
+/** How long `readLatestVersion` rides out a lost database connection. */
+export const LATEST_VERSION_BOUND_MS = 5_000;
 
 /**
  * Every version (registered, or stamped on in-flight workflows) with its PENDING and ENQUEUED
- * counts and its state: the release's progress as an operator watches it. Two bounded reads.
+ * counts and its state: the release's progress as an operator watches it. Two bounded reads:
+ * the SDK's list of versions (on `versions`) and one count of ours (on `db`).
  */
-export async function readVersionsReport(db: Queryable): Promise<VersionsReport> {
-  const registered = await readRegisteredVersions(db, MAX_VERSIONS);
+export async function readVersionsReport(
+  db: Queryable,
+  versions: Pick<VersionSource, "listApplicationVersions">,
+): Promise<VersionsReport> {
+  // The SDK's list is scoped to its client's application (ours) and ordered latest first.
+  const registered = (await versions.listApplicationVersions())
+    .slice(0, MAX_VERSIONS)
+    .map((v) => ({ version: v.versionName, registeredAt: v.createdAt }));
   const { rows } = await db.query<{ version: string; status: string; n: number }>(
     `SELECT application_version AS version, status, count(*)::int AS n
        FROM (SELECT application_version, status

@@ -1,4 +1,4 @@
-import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /** DBOS statuses after which a workflow writes nothing more. */
 export const FINAL_STATUSES = [

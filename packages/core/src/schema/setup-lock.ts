@@ -1,4 +1,4 @@
-import { WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { WFC_SCHEMA, type Queryable } from "../db/queryable.js";
 
 /**
  * An empty table whose only use is its lock: the worker's start-up set-up (our schema's tables,

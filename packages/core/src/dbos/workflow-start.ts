@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { ConflictError } from "../errors.js";
 import { decodeArgs } from "./decode.js";
-import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /** What a workflow was started as: its stored name and arguments (undefined once purged). */
 export interface StoredStart {

@@ -1,5 +1,5 @@
 import { decodeValue, isStreamEnd } from "./decode.js";
-import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 export interface StreamSnapshot {
   /** Values from `offset` on, in order. */

@@ -1,5 +1,5 @@
 import { decodeValue } from "./decode.js";
-import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /**
  * Reads the latest value of every event a workflow has set (the SDK has no such call).

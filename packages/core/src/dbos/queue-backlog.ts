@@ -1,4 +1,5 @@
-import { APP_NAME, DBOS_SCHEMA, type Queryable } from "@wfc/core";
+import { APP_NAME } from "../contracts/app.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /** What waits on one queue: ENQUEUED (not yet dequeued) and PENDING (dequeued, running). */
 export interface QueueBacklog {

@@ -1,35 +1,12 @@
-import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
-import { lockSetup } from "./setup-lock.js";
+import { WFC_SCHEMA } from "../db/queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 
 /**
  * One row per worker process (executor), kept by the worker (`functions/worker/src/heartbeat.ts`):
- * its application version, its last heartbeat and, once it has retired, when.
+ * its application version, its last heartbeat and, once it has retired, when. Created by the schema's
+ * migrations (`schema/migrations.ts`).
  */
 export const EXECUTORS_TABLE = `${WFC_SCHEMA}.executors`;
-
-/**
- * Creates the table if missing, and adds what an earlier release's table lacks, under the set-up
- * lock (`lockSetup`). Run it inside a transaction. An ALTER TABLE runs only when a column is
- * missing: it would wait for every open transaction that read the table (the API role's too).
- */
-export async function createExecutorsTable(db: Queryable) {
-  await lockSetup(db);
-  await db.query(`CREATE TABLE IF NOT EXISTS ${EXECUTORS_TABLE} (
-    executor_id text PRIMARY KEY,
-    app_version text NOT NULL,
-    last_seen timestamptz NOT NULL DEFAULT now(),
-    claimed_by text,
-    claimed_at timestamptz,
-    retired_at timestamptz
-  )`);
-  const { rows } = await db.query<{ present: boolean }>(
-    `SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = $1::regclass
-                      AND attname = 'retired_at' AND NOT attisdropped) AS present`,
-    [EXECUTORS_TABLE],
-  );
-  if (!rows[0]?.present)
-    await db.query(`ALTER TABLE ${EXECUTORS_TABLE} ADD COLUMN retired_at timestamptz`);
-}
 
 /**
  * How long a worker that has not retired counts as alive after its last heartbeat, for the API's

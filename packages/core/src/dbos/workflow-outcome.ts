@@ -1,6 +1,6 @@
 import { decodeValue } from "./decode.js";
-import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
-import { Backoff, WakeSignal } from "./signal.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
+import { Backoff, WakeSignal } from "../db/signal.js";
 import { isFinalStatus } from "./workflow-status.js";
 
 /** How a finished workflow ended: its final status, and its output when it succeeded. */

@@ -1,6 +1,8 @@
-import { DELIVERIES_TABLE, type DeliveryRecord } from "./deliveries.js";
+import { randomUUID } from "node:crypto";
+import { DELIVERIES_TABLE, type DeliveryRecord } from "../db/deliveries.js";
 import { retiredVersionSql } from "./executors.js";
-import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
+import { WFC_SCHEMA } from "../db/queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
 import { RECEIVES_TABLE } from "./receives.js";
 import { readWorkflowIdentity, type WorkflowIdentity } from "./workflow-status.js";
 
@@ -15,6 +17,15 @@ export interface SerializedMessage {
    * `<idempotency key>::<workflow id>` (DBOS's own form), so that a repeat stores nothing.
    */
   messageUuid: string;
+}
+
+/**
+ * DBOS's `message_uuid` for a message to `workflowId`: `<idempotency key>::<workflow id>` with a
+ * key (its `#sendDirectInternal`, SDK 5.3.0), so that our send and the SDK's with the same key
+ * store one row; a random UUID without. The contract test pins the form against the SDK's send.
+ */
+export function dbosMessageUuid(workflowId: string, idempotencyKey?: string): string {
+  return idempotencyKey === undefined ? randomUUID() : `${idempotencyKey}::${workflowId}`;
 }
 
 /**
@@ -62,9 +73,9 @@ export const DELIVER_MESSAGE_FUNCTION = `${WFC_SCHEMA}.deliver_message`;
  * PL/pgSQL function, whose statements' plans each server session keeps (the same statement sent
  * as text is planned on every call, about as long as a round trip takes), while the client
  * sends no prepared statement (which RDS Proxy would pin a connection for, and pgbouncer in
- * transaction mode would lose). Run it inside a transaction, after `createDeliveriesTable`, the
- * executors table (`EXECUTORS_TABLE`), which it reads for a retired version, and
- * `createReceivesTable`, which it reads for a closed receive.
+ * transaction mode would lose). A migration of our schema (`schema/migrations.ts`), after the
+ * deliveries table, the executors table (`EXECUTORS_TABLE`), which it reads for a retired
+ * version, and the receives table, which it reads for a closed receive.
  *
  * Its first statement locks the workflow's status row FOR SHARE (sends never wait for each
  * other), and a later statement, whose snapshot is taken after the lock, reads whether the

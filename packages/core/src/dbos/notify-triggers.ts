@@ -3,10 +3,11 @@ import {
   createAnnouncementKey,
   MAC_SUFFIX_BYTES,
   signPayloadSql,
-} from "./announcement-mac.js";
-import { CHANNELS, VALUE_CHANNELS, WORKFLOW_ENDED_CHANNEL } from "./change-source.js";
-import { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./queryable.js";
-import { lockSetup } from "./setup-lock.js";
+} from "../db/announcement-mac.js";
+import { CHANNELS, VALUE_CHANNELS, WORKFLOW_ENDED_CHANNEL } from "../db/change-source.js";
+import { WFC_SCHEMA } from "../db/queryable.js";
+import { DBOS_SCHEMA, type Queryable } from "./schema.js";
+import { lockSetup } from "../schema/setup-lock.js";
 import { FINAL_STATUSES } from "./workflow-status.js";
 
 /**
