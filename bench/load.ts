@@ -6,8 +6,9 @@ import { parseArgs } from "node:util";
 import { APP_NAME } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
-import { runService } from "../scripts/local-stack/child.js";
-import { startEmbeddedPostgres } from "../scripts/local-stack/embedded-postgres.js";
+import { runService } from "@wfc/local-stack/child";
+import { API_ENTRY, WORKER_ENTRY } from "@wfc/local-stack/entries";
+import { startEmbeddedPostgres } from "@wfc/local-stack/embedded-postgres";
 import { countConnections } from "./sides.js";
 import { delay, summarize } from "./stats.js";
 
@@ -62,12 +63,12 @@ async function main() {
     HEALTH_PORT: "0",
     RELAY_PORT: "0",
   };
-  const worker = runService("worker", `${root}functions/worker/src/main.ts`, env, () => {});
+  const worker = runService("worker", WORKER_ENTRY, env, () => {});
   await worker.ready;
   const port = await getPort();
   const api = runService(
     "api",
-    `${root}functions/api/src/server.ts`,
+    API_ENTRY,
     { ...env, PORT: String(port), STATS_INTERVAL_MS: "1000" },
     (line) => {
       const json = line.slice(line.indexOf("{"));

@@ -7,11 +7,9 @@ import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, loadWorkerConfig, notifierBatchMs } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
-import { runService, type ServiceProcess } from "../scripts/local-stack/child.js";
-import {
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from "../scripts/local-stack/embedded-postgres.js";
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
+import { API_ENTRY } from "@wfc/local-stack/entries";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 import { serviceEnv, startBenchWorker } from "./bench-worker.js";
 import { measureApiBundle } from "./bundle.js";
 import { createDatabase } from "./databases.js";
@@ -111,12 +109,7 @@ async function runMode(
   let side: Side;
   if (mode === "tuned") {
     const port = await getPort();
-    const api = runService(
-      "api",
-      `${root}functions/api/src/server.ts`,
-      { ...env, PORT: String(port) },
-      quiet,
-    );
+    const api = runService("api", API_ENTRY, { ...env, PORT: String(port) }, quiet);
     services.push(api);
     await api.ready;
     side = await tunedSide(databaseUrl, `http://127.0.0.1:${port}`);

@@ -65,7 +65,7 @@ beforeAll(async () => {
     LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
   };
   delete env.DBOS_SYSTEM_DATABASE_URL;
-  stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+  stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
     cwd: root,
     env,
   });

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PoolStats } from "../../scripts/local-stack/lambda/pool.js";
+import type { PoolStats } from "@wfc/lambda-emulator";
 import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 
 // `npm start` as a user runs it: no database URL, so an embedded PostgreSQL, then the worker and
@@ -42,7 +42,7 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
       API_MODE: mode,
     };
     delete env.DBOS_SYSTEM_DATABASE_URL;
-    stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+    stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
       cwd: root,
       env,
     });
@@ -280,7 +280,7 @@ describe("npm start stopped during its start-up", () => {
       API_MODE: "node",
     };
     delete env.DBOS_SYSTEM_DATABASE_URL;
-    const stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+    const stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
       cwd: root,
       env,
     });

@@ -13,10 +13,7 @@ import {
 } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import {
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from "../../scripts/local-stack/embedded-postgres.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 

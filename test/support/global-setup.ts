@@ -3,10 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKinds } from "../../scripts/generate-kinds.js";
-import {
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from "../../scripts/local-stack/embedded-postgres.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 
 declare module "vitest" {
   export interface ProvidedContext {

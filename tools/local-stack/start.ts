@@ -1,20 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { databaseUrlFor } from "@wfc/core";
+import { STATS_PATH } from "@wfc/lambda-emulator";
 import getPort from "get-port";
 import { localApiRole } from "./api-role.js";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
-import { lambdaConfig } from "./lambda/config.js";
-import { STATS_PATH } from "./lambda/invoke-api.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
+import { API_ENTRY, LAMBDA_SERVER_ENTRY, WORKER_ENTRY } from "./entries.js";
+import { lambdaConfig } from "./lambda-config.js";
 import { sstLinkEnv } from "./sst-links.js";
 import { supervise } from "./supervise.js";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
-const API_ENTRY = `${root}functions/api/src/server.ts`;
-const LAMBDA_ENTRY = `${root}scripts/local-stack/lambda-server.ts`;
 
 /**
  * The port a service gets: `requested` exactly when the user set it (an error naming `name` when
@@ -116,7 +111,7 @@ async function main() {
   // The Lambda Invoke API for the API function, like `sam local start-lambda`; LAMBDA_PORT
   // (8002) or, when that is taken, a free port, as for the worker's health check.
   // Its environments wait through the worker's change relay, as deployed: no LISTEN of their own.
-  const lambda: ServiceProcess = runService("lambda", LAMBDA_ENTRY, {
+  const lambda: ServiceProcess = runService("lambda", LAMBDA_SERVER_ENTRY, {
     ...apiEnv,
     CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
     CHANGE_RELAY_SECRET: relaySecret,
