@@ -1,6 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { APP_NAME } from "@wfc/core";
@@ -8,7 +6,7 @@ import getPort from "get-port";
 import pg from "pg";
 import { runService } from "@wfc/local-stack/child";
 import { API_ENTRY, WORKER_ENTRY } from "@wfc/local-stack/entries";
-import { startEmbeddedPostgres } from "@wfc/local-stack/embedded-postgres";
+import { startTemporaryPostgres } from "@wfc/local-stack/embedded-postgres";
 import { countConnections } from "./sides.js";
 import { delay, summarize } from "./stats.js";
 
@@ -46,10 +44,7 @@ interface Stats {
 }
 
 async function main() {
-  const cluster = await startEmbeddedPostgres(
-    join(mkdtempSync(join(tmpdir(), "wfc-load-")), "pgdata"),
-    "dbos",
-  );
+  const cluster = await startTemporaryPostgres("wfc-load-", "dbos");
   const admin = new pg.Pool({
     connectionString: cluster.url,
     max: 1,

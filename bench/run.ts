@@ -1,6 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
@@ -9,7 +7,7 @@ import getPort from "get-port";
 import pg from "pg";
 import { runService, type ServiceProcess } from "@wfc/local-stack/child";
 import { API_ENTRY } from "@wfc/local-stack/entries";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
+import { startTemporaryPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 import { serviceEnv, startBenchWorker } from "./bench-worker.js";
 import { measureApiBundle } from "./bundle.js";
 import { createDatabase } from "./databases.js";
@@ -262,12 +260,7 @@ async function main() {
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
   if (!adminUrl) {
     const settings = args.profile ? profileServerSettings(args.profile) : undefined;
-    embedded = await startEmbeddedPostgres(
-      join(mkdtempSync(join(tmpdir(), "wfc-bench-")), "pgdata"),
-      "postgres",
-      undefined,
-      { settings },
-    );
+    embedded = await startTemporaryPostgres("wfc-bench-", "postgres", { settings });
     adminUrl = embedded.adminUrl;
   }
   const admin = new pg.Pool({

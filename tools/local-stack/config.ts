@@ -7,6 +7,7 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// connection string")
     .optional(),
+  /** The API's port: honoured, or a clear error if taken. */
   PORT: z.coerce.number().int().min(1).max(65535).default(8000),
   /**
    * How the public API on PORT runs: `node`, the Node server (one process for every request);
@@ -15,6 +16,11 @@ const schema = z.object({
   API_MODE: z.enum(["node", "lambda"]).default("node"),
   /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
   LOCAL_DATA_DIR: z.string().optional(),
+  /**
+   * The embedded PostgreSQL's port: 54329, the one `sst dev` links (sst.config.ts); taken, a
+   * clear error, never another port behind the user's back.
+   */
+  LOCAL_DATABASE_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   /** The worker's health check and change relay ports: honoured, or a clear error if taken. */
   HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   RELAY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
