@@ -62,6 +62,7 @@ beforeAll(async () => {
     PORT: String(port),
     API_KEYS: KEY,
     LIVE_FEED_MAX_SECONDS,
+    LOCAL_DATABASE_PORT: String(await getPort()),
     LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
   };
   delete env.DBOS_SYSTEM_DATABASE_URL;

@@ -95,8 +95,8 @@ const isFree = (port: number) =>
     probe.listen(port, DEFAULT_SETTINGS.listen_addresses, () => probe.close(() => resolve(true)));
   });
 
-/** PostgreSQL's own words for why it stopped: its FATAL/PANIC/ERROR lines, or its last line. */
-const POSTGRES_FAILURE = /\b(FATAL|PANIC|ERROR):\s+/;
+/** PostgreSQL's own words for why it stopped: its FATAL/PANIC/ERROR lines and their DETAIL and HINT. */
+const POSTGRES_FAILURE = /\b(FATAL|PANIC|ERROR|DETAIL|HINT):\s+/;
 
 /** The error of a cluster that did not start, with PostgreSQL's reason in its one line. */
 function startFailure(what: string, dataDir: string, log: readonly string[], error: unknown) {
