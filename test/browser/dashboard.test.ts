@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -265,12 +265,9 @@ describe.skipIf(!installed)("the dashboard at /ui, in Chromium", () => {
   });
 
   it("keeps a live log whole across the feed's time limit: every line once, in order", async () => {
-    // The stack's worker, a child of `npm start`: frozen after the first line arrives until the
-    // page has reconnected twice, so the log spans three lifetimes of its feed.
-    const ps = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(stack.pid)], {
-      encoding: "utf8",
-    });
-    const workerPid = Number(/^\s*(\d+)\s.*functions\/worker\//m.exec(ps)?.[1]);
+    // The stack's worker (the banner names its pid): frozen after the first line arrives until
+    // the page has reconnected twice, so the log spans three lifetimes of its feed.
+    const workerPid = Number(/Worker\s+.*pid (\d+)/.exec(output.join("\n"))?.[1]);
     expect(workerPid).toBeGreaterThan(0);
     let frozen = false;
     const freeze = (on: boolean) => {

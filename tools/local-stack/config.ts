@@ -1,5 +1,6 @@
 import { parseSettings } from "@wfc/core";
 import { z } from "zod";
+import { LOCAL_DATABASE } from "../../infra/local-database.js";
 
 const schema = z.object({
   /** Use this database instead of starting an embedded one. */
@@ -17,10 +18,10 @@ const schema = z.object({
   /** Where the embedded PostgreSQL keeps its data (default: under the OS temp dir). */
   LOCAL_DATA_DIR: z.string().optional(),
   /**
-   * The embedded PostgreSQL's port: 54329, the one `sst dev` links (sst.config.ts); taken, a
-   * clear error, never another port behind the user's back.
+   * The embedded PostgreSQL's port: by default the one `sst dev` links (54329); taken, a clear
+   * error, never another port behind the user's back.
    */
-  LOCAL_DATABASE_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  LOCAL_DATABASE_PORT: z.coerce.number().int().min(1).max(65535).default(LOCAL_DATABASE.port),
   /** The worker's health check and change relay ports: honoured, or a clear error if taken. */
   HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   RELAY_PORT: z.coerce.number().int().min(1).max(65535).optional(),

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, parse } from "node:path";
 import getPort from "get-port";
+import { LOCAL_DATABASE } from "../../infra/local-database.js";
 
 export interface EmbeddedDatabase {
   /** Connection string of the `dbos` database, for DBOS_SYSTEM_DATABASE_URL. */
@@ -30,9 +31,9 @@ for (const listener of process.listeners("exit")) {
   if (!listenersBefore.has(listener)) process.removeListener("exit", listener);
 }
 
-const USER = "postgres";
-// Local-only cluster bound to 127.0.0.1; the password never protects anything remote.
-const PASSWORD = "postgres";
+// Local-only cluster bound to 127.0.0.1; the password never protects anything remote. The
+// credentials `sst dev` links.
+const { username: USER, password: PASSWORD } = LOCAL_DATABASE;
 
 /**
  * Default data directory: under the OS temp dir, because as root PostgreSQL runs as the
@@ -67,7 +68,7 @@ async function binariesDir(): Promise<string> {
 
 /** Server settings every embedded cluster gets unless the caller overrides them. */
 const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
-  listen_addresses: "127.0.0.1",
+  listen_addresses: LOCAL_DATABASE.host,
   max_connections: "200",
 };
 
@@ -189,7 +190,7 @@ export async function startEmbeddedPostgres(
   } finally {
     await admin.end();
   }
-  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const base = `postgresql://${USER}:${PASSWORD}@${LOCAL_DATABASE.host}:${port}`;
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,

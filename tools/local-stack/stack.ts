@@ -7,6 +7,7 @@ import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
 import { API_ENTRY, LAMBDA_SERVER_ENTRY, WORKER_ENTRY } from "./entries.js";
+import { LOCAL_DATABASE } from "../../infra/local-database.js";
 import { lambdaConfig } from "./lambda-config.js";
 import { STOP_SIGNALS } from "./own-group.js";
 import { sstLinkEnv } from "./sst-links.js";
@@ -93,9 +94,16 @@ async function main() {
     const port = await exactPort(
       "LOCAL_DATABASE_PORT",
       config.LOCAL_DATABASE_PORT,
-      " (the embedded PostgreSQL's; `sst dev` links 54329)",
+      ` (the embedded PostgreSQL's; \`sst dev\` links ${LOCAL_DATABASE.port})`,
     );
-    database = await startEmbeddedPostgres(config.LOCAL_DATA_DIR, "dbos", () => {}, { port });
+    database = await startEmbeddedPostgres(
+      config.LOCAL_DATA_DIR,
+      LOCAL_DATABASE.database,
+      () => {},
+      {
+        port,
+      },
+    );
   }
   const databaseUrl = config.DBOS_SYSTEM_DATABASE_URL ?? database!.url;
   // The master user reaches the worker only, as a linked resource, as under `sst dev`; a
