@@ -1,7 +1,7 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { APP_NAME, readDequeuedAt } from "@wfc/core";
 import pg from "pg";
-import { QUEUE_WAKE_CHANNEL } from "../functions/worker/src/queue-wake.js";
+import { QUEUE_WAKE_CHANNEL } from "@wfc/worker/launch";
 import { Collector } from "./measures.js";
 import { enqueueOptions } from "./sides.js";
 import { hopTable, type Hop, type Marks } from "./hops.js";

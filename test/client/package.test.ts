@@ -8,7 +8,7 @@ import { build } from "esbuild";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildClient } from "../../scripts/build-client.js";
-import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 

@@ -482,6 +482,8 @@ const checkedWorkerSchema = workerSchema.superRefine((config, ctx) => {
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;
+/** The API's settings by name: what runs the API elsewhere (a local Lambda environment) passes on. */
+export const API_SETTINGS: readonly string[] = Object.keys(apiSchema.shape);
 export type WorkerConfig = z.infer<typeof workerSchema>;
 type Env = Record<string, string | undefined>;
 

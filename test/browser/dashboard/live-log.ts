@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { expect, it } from "vitest";
 import type { DashboardStack } from "../support/dashboard-stack.js";
 import { wrapLiveFeed } from "../support/live-feed.js";
@@ -63,13 +62,10 @@ export function liveLogTests(ctx: DashboardStack) {
   });
 
   it("keeps a live log whole across the feed's time limit: every line once, in order", async () => {
-    const { page, base, start, stack } = ctx;
-    // The stack's worker, a child of `npm start`: frozen after the first line arrives until the
-    // page has reconnected twice, so the log spans three lifetimes of its feed.
-    const ps = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(stack.pid)], {
-      encoding: "utf8",
-    });
-    const workerPid = Number(/^\s*(\d+)\s.*functions\/worker\//m.exec(ps)?.[1]);
+    const { page, base, start, output } = ctx;
+    // The stack's worker (the banner names its pid): frozen after the first line arrives until
+    // the page has reconnected twice, so the log spans three lifetimes of its feed.
+    const workerPid = Number(/Worker\s+.*pid (\d+)/.exec(output.join("\n"))?.[1]);
     expect(workerPid).toBeGreaterThan(0);
     let frozen = false;
     const freeze = (on: boolean) => {

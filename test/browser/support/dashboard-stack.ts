@@ -69,10 +69,11 @@ export function dashboardStack(): DashboardStack {
       PORT: String(port),
       API_KEYS: KEY,
       LIVE_FEED_MAX_SECONDS,
+      LOCAL_DATABASE_PORT: String(await getPort()),
       LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
     };
     delete env.DBOS_SYSTEM_DATABASE_URL;
-    const stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+    const stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
       cwd: root,
       env,
     });

@@ -3,14 +3,19 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { API_RUNTIME, LIVE_FEED_PATHS } from "../../infra/api-function.js";
-import { runtimeTarget } from "../build-api.js";
-import { createApiGateway, gatewayRoutes } from "./lambda/api-gateway.js";
-import { lambdaConfig } from "./lambda/config.js";
-import { buildFunctionBundle } from "./lambda/function-bundle.js";
-import { functionEnv, functionIdentity } from "./lambda/function-env.js";
-import { createInvokeApi } from "./lambda/invoke-api.js";
-import { EnvironmentPool } from "./lambda/pool.js";
+import {
+  createApiGateway,
+  createInvokeApi,
+  EnvironmentPool,
+  functionEnv,
+  functionIdentity,
+  gatewayRoutes,
+} from "@wfc/lambda-emulator";
+import { API_MEMORY_MB, API_RUNTIME, LIVE_FEED_PATHS } from "../../infra/api-function.js";
+import { runtimeTarget } from "../../scripts/build-api.js";
+import { functionVariables } from "./function-variables.js";
+import { buildFunctionBundle } from "./function-bundle.js";
+import { lambdaConfig } from "./lambda-config.js";
 
 const listen = (server: Server, port: number, host: string) =>
   new Promise<number>((resolve, reject) => {
@@ -20,7 +25,7 @@ const listen = (server: Server, port: number, host: string) =>
 
 /**
  * The local Lambda mode, as its own process: builds the API function as `sst deploy` does, runs
- * it in execution environments (one `node` process each, see lambda/pool.ts), and serves the
+ * it in execution environments (one `node` process each: @wfc/lambda-emulator), and serves the
  * Lambda Invoke API on LAMBDA_PORT and, with API_GATEWAY_PORT, an API Gateway REST API front.
  */
 async function main() {
@@ -42,7 +47,15 @@ async function main() {
   const functionPool = (name: string, concurrency: number, env: Record<string, string>) =>
     new EnvironmentPool({
       bootstrap: bundle.bootstrap,
-      env: { ...functionEnv(process.env, { functionName: name, bundle, extra }), ...env },
+      env: functionEnv({
+        functionName: name,
+        runtime: API_RUNTIME,
+        memoryMb: API_MEMORY_MB,
+        taskRoot: bundle.api.dir,
+        handler: bundle.api.handler,
+        variables: { ...functionVariables(process.env, extra), ...env },
+        region: process.env.AWS_REGION,
+      }),
       functionArn: functionIdentity(name, process.env.AWS_REGION).arn,
       timeoutMs: config.LAMBDA_TIMEOUT_SECONDS * 1000,
       concurrency,

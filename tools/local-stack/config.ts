@@ -1,5 +1,6 @@
 import { parseSettings } from "@wfc/core";
 import { z } from "zod";
+import { LOCAL_DATABASE } from "../../infra/local-database.js";
 
 const optionalPort = z.coerce.number().int().min(1).max(65535).optional();
 
@@ -10,7 +11,13 @@ export const schema = z.object({
     .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// connection string")
     .optional()
     .describe("Use this PostgreSQL server instead of starting an embedded one"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8000).describe("Port of the public API"),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(8000)
+    .describe("Port of the public API, used as given (a clear error if it is taken)"),
   /**
    * How the public API on PORT runs: `node`, the Node server (one process for every request);
    * `lambda`, API Gateway in front of Lambda execution environments (see README).
@@ -27,6 +34,12 @@ export const schema = z.object({
     .optional()
     .describe(
       "Data directory of the embedded PostgreSQL. Unset: a directory under the OS temp dir",
+    ),
+  LOCAL_DATABASE_PORT: optionalPort
+    .unwrap()
+    .default(LOCAL_DATABASE.port)
+    .describe(
+      "Port of the embedded PostgreSQL: by default the one `sst dev` links; if it is taken, a clear error, never another port",
     ),
   /** The worker's health check and change relay ports: honoured, or a clear error if taken. */
   HEALTH_PORT: optionalPort.describe(

@@ -1,6 +1,6 @@
 import { parseSettings } from "@wfc/core";
 import { z } from "zod";
-import { API_LIVE_FUNCTION } from "../../../infra/api-function.js";
+import { API_LIVE_FUNCTION } from "../../infra/api-function.js";
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 

@@ -1,32 +1,36 @@
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { databaseUrlFor } from "@wfc/core";
+import { STATS_PATH } from "@wfc/lambda-emulator";
 import getPort from "get-port";
 import { localApiRole } from "./api-role.js";
 import { runService, type ServiceProcess } from "./child.js";
 import { localStackConfig } from "./config.js";
-import { lambdaConfig } from "./lambda/config.js";
-import { STATS_PATH } from "./lambda/invoke-api.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
+import { API_ENTRY, LAMBDA_SERVER_ENTRY, WORKER_ENTRY } from "./entries.js";
+import { LOCAL_DATABASE } from "../../infra/local-database.js";
+import { lambdaConfig } from "./lambda-config.js";
+import { STOP_SIGNALS } from "./own-group.js";
 import { sstLinkEnv } from "./sst-links.js";
 import { supervise } from "./supervise.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
-const API_ENTRY = `${root}functions/api/src/server.ts`;
-const LAMBDA_ENTRY = `${root}scripts/local-stack/lambda-server.ts`;
+/** `port` when it is free (0: any free one), else an error naming the setting `name`. */
+async function exactPort(name: string, port: number, why = "") {
+  if (port === 0) return getPort();
+  if ((await getPort({ port })) !== port)
+    throw new Error(
+      `${name} ${port} is taken by another process${why}: free it or set ${name} to another port`,
+    );
+  return port;
+}
 
 /**
  * The port a service gets: `requested` exactly when the user set it (an error naming `name` when
  * it is taken), else `preferred` or, when that is taken, a free one, said in a line.
  */
 async function portFor(name: string, requested: number | undefined, preferred: number) {
-  const port = await getPort({ port: requested ?? preferred });
-  if (requested !== undefined && port !== requested)
-    throw new Error(
-      `${name} ${requested} is taken by another process: free it or set another port`,
-    );
-  if (port !== preferred && requested === undefined)
+  if (requested !== undefined) return exactPort(name, requested);
+  const port = await getPort({ port: preferred });
+  if (port !== preferred)
     console.log(`${name}: ${preferred} is taken, using ${port} (set ${name} to choose)`);
   return port;
 }
@@ -44,12 +48,21 @@ let database: EmbeddedDatabase | undefined;
 const services: Array<Pick<ServiceProcess, "name" | "stop">> = [];
 let stopping = false;
 
-/** Stops whatever has started, the API first (no request lands on a stopping worker's queue unseen), the database last. */
+/**
+ * Stops whatever has started, the API first (no request lands on a stopping worker's queue
+ * unseen), the database last, each said in a line.
+ */
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  for (const service of [...services].reverse()) await service.stop();
-  await database?.stop();
+  for (const service of [...services].reverse()) {
+    await service.stop();
+    console.log(`stopped ${service.name}`);
+  }
+  if (database) {
+    await database.stop();
+    console.log("stopped database");
+  }
   process.exit(code);
 }
 
@@ -57,14 +70,40 @@ async function main() {
   const config = localStackConfig();
   // embedded-postgres installs signal hooks that stop PostgreSQL and exit at once, which would
   // orphan the worker and API. Our shutdown stops everything in order, the database last.
-  process.removeAllListeners("SIGINT");
-  process.removeAllListeners("SIGTERM");
-  process.once("SIGINT", () => void shutdown(0));
-  process.once("SIGTERM", () => void shutdown(0));
+  // `on`, not `once`: npm relays the Ctrl-C it gets too, and a second SIGINT with no listener
+  // would kill this process halfway through stopping the others.
+  for (const signal of STOP_SIGNALS) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
 
   const startedAt = performance.now();
+  // The ports, before anything starts: one the user set and is taken is a one-line error and
+  // exit 1. Fixed for the run, so a restarted worker is where the API's relay URL and the banner
+  // say. The Lambda Invoke API: like `sam local start-lambda`.
+  const lambdaSettings = lambdaConfig();
+  const apiPort = await exactPort("PORT", config.PORT);
+  const healthPort = await portFor("HEALTH_PORT", config.HEALTH_PORT, 8001);
+  const relayPort = await portFor("RELAY_PORT", config.RELAY_PORT, 8003);
+  const lambdaPort = await portFor(
+    "LAMBDA_PORT",
+    process.env.LAMBDA_PORT === undefined ? undefined : lambdaSettings.LAMBDA_PORT,
+    lambdaSettings.LAMBDA_PORT,
+  );
   if (!config.DBOS_SYSTEM_DATABASE_URL) {
-    database = await startEmbeddedPostgres(config.LOCAL_DATA_DIR);
+    const port = await exactPort(
+      "LOCAL_DATABASE_PORT",
+      config.LOCAL_DATABASE_PORT,
+      ` (the embedded PostgreSQL's; \`sst dev\` links ${LOCAL_DATABASE.port})`,
+    );
+    database = await startEmbeddedPostgres(
+      config.LOCAL_DATA_DIR,
+      LOCAL_DATABASE.database,
+      () => {},
+      {
+        port,
+      },
+    );
   }
   const databaseUrl = config.DBOS_SYSTEM_DATABASE_URL ?? database!.url;
   // The master user reaches the worker only, as a linked resource, as under `sst dev`; a
@@ -81,11 +120,10 @@ async function main() {
   };
   // Likewise the change relay's secret: only the worker and the API's environments know it.
   const relaySecret = randomBytes(32).toString("base64url");
-  // Fixed ports, so a restarted worker is where the API's relay URL and the banner say.
   const workerEnv = {
     ...env,
-    HEALTH_PORT: String(await portFor("HEALTH_PORT", config.HEALTH_PORT, 8001)),
-    RELAY_PORT: String(await portFor("RELAY_PORT", config.RELAY_PORT, 8003)),
+    HEALTH_PORT: String(healthPort),
+    RELAY_PORT: String(relayPort),
     API_DATABASE_ROLE: apiRole.name,
     API_DATABASE_PASSWORD: apiRole.password,
     CHANGE_RELAY_SECRET: relaySecret,
@@ -108,21 +146,24 @@ async function main() {
   // front does, in front of the same function the Invoke API runs.
   const lambdaMode = config.API_MODE === "lambda";
   if (!lambdaMode) {
-    const api = runService("api", API_ENTRY, { ...apiEnv, PORT: String(config.PORT) });
+    const api = runService("api", API_ENTRY, { ...apiEnv, PORT: String(apiPort) });
     services.push(api);
     await api.ready;
   }
 
-  // The Lambda Invoke API for the API function, like `sam local start-lambda`; LAMBDA_PORT
-  // (8002) or, when that is taken, a free port, as for the worker's health check.
-  // Its environments wait through the worker's change relay, as deployed: no LISTEN of their own.
-  const lambda: ServiceProcess = runService("lambda", LAMBDA_ENTRY, {
+  // The Lambda server: its environments wait through the worker's change relay, as deployed (no
+  // LISTEN of their own). The user's LAMBDA_EXTRA_ENV names stay; the relay's are added to them.
+  const lambda: ServiceProcess = runService("lambda", LAMBDA_SERVER_ENTRY, {
     ...apiEnv,
     CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
     CHANGE_RELAY_SECRET: relaySecret,
-    LAMBDA_EXTRA_ENV: "CHANGE_RELAY_URL,CHANGE_RELAY_SECRET",
-    LAMBDA_PORT: String(await getPort({ port: lambdaConfig().LAMBDA_PORT })),
-    ...(lambdaMode ? { API_GATEWAY_PORT: String(config.PORT) } : {}),
+    LAMBDA_EXTRA_ENV: [
+      ...lambdaSettings.LAMBDA_EXTRA_ENV,
+      "CHANGE_RELAY_URL",
+      "CHANGE_RELAY_SECRET",
+    ].join(","),
+    LAMBDA_PORT: String(lambdaPort),
+    ...(lambdaMode ? { API_GATEWAY_PORT: String(apiPort) } : {}),
   });
   services.push(lambda);
   const lambdaInfo = await lambda.ready;
@@ -142,7 +183,11 @@ async function main() {
     [
       "",
       `Stack ready in ${seconds}s`,
-      `  API       http://localhost:${config.PORT}   (try: curl http://localhost:${config.PORT}/health)`,
+      `  API       http://localhost:${apiPort}   (try: curl http://localhost:${apiPort}/health)`,
+      `  Dashboard http://localhost:${apiPort}/ui`,
+      lambdaMode
+        ? `  Docs      http://localhost:${apiPort}/openapi.json   (the /docs page is the Node server's: API_MODE=node)`
+        : `  Docs      http://localhost:${apiPort}/docs   (OpenAPI: /openapi.json)`,
       lambdaMode
         ? `  Mode      lambda: API Gateway REST (STREAM) -> Lambda environments, concurrency ${String(lambdaInfo.concurrency)} (live feeds: ${String(lambdaInfo.liveFunctionName)}, ${String(lambdaInfo.liveConcurrency)}); stats ${lambdaUrl}${STATS_PATH}[?function=...]`
         : "  Mode      node: one Node server process (API_MODE=lambda for the Lambda model)",
@@ -160,6 +205,6 @@ async function main() {
 // it stops their services, and its own shutdown then finishes stopping everything.
 main().catch(async (error: unknown) => {
   if (stopping) return;
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof Error ? error.message : String(error));
   await shutdown(1);
 });
