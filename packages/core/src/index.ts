@@ -6,7 +6,7 @@ export { databaseUrlFor } from "./database-url.js";
 export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";
 export { readAllEvents, readEvent } from "./db/events.js";
-export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
+export { readStreamSnapshot, readStreamTail, type StreamSnapshot } from "./db/streams.js";
 export { decodeValue, isStreamEnd } from "./db/decode.js";
 export { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./db/queryable.js";
 export {

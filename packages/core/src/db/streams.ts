@@ -42,3 +42,33 @@ export async function readStreamSnapshot(
   }
   return { values, offset, closed: false };
 }
+
+/**
+ * A stream's last `count` values (fewer when it holds fewer), oldest first: the snapshot from the
+ * offset where they begin. Reads backwards along the primary key, one row more for the close
+ * marker, which is the stream's last row when there is one.
+ */
+export async function readStreamTail(
+  db: Queryable,
+  workflowId: string,
+  key: string,
+  count: number,
+): Promise<StreamSnapshot> {
+  const { rows } = await db.query<{
+    offset: number;
+    value: string | null;
+    serialization: string | null;
+  }>(
+    `SELECT "offset", value, serialization FROM ${DBOS_SCHEMA}.streams
+      WHERE workflow_uuid = $1 AND key = $2
+      ORDER BY "offset" DESC LIMIT $3`,
+    [workflowId, key, count + 1],
+  );
+  const closed = rows[0] !== undefined && (await isStreamEnd(rows[0].value, rows[0].serialization));
+  const kept = rows
+    .slice(closed ? 1 : 0)
+    .slice(0, count)
+    .reverse();
+  const values = await Promise.all(kept.map((row) => decodeValue(row.value, row.serialization)));
+  return { values, offset: kept[0] === undefined ? 0 : Number(kept[0].offset), closed };
+}
