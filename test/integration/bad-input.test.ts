@@ -20,6 +20,8 @@ afterAll(() => api?.close());
 
 const longId = "a".repeat(129);
 const tooLongTail = new RegExp(`tail must be at most ${MAX_STREAM_TAIL}`);
+const resumeAt3 = { "last-event-id": "3", accept: "text/event-stream" };
+const badId = { "last-event-id": "-1" };
 const WEBHOOK_SECRET = `whsec_${Buffer.from("bad-input matrix webhook secret!").toString("base64")}`;
 const webhook = new Webhook(WEBHOOK_SECRET);
 /** Standard Webhooks headers for `body`, validly signed now. */
@@ -350,23 +352,9 @@ const cases: Case[] = [
     /Last-Event-ID must be the id of a stream value/,
     { "last-event-id": "abc" },
   ],
-  // A resume does not rescue a bad tail: the query is checked first.
-  [
-    "GET",
-    "/workflow-stream/ok-id?tail=0",
-    undefined,
-    422,
-    /tail must be at least 1/,
-    { "last-event-id": "3", accept: "text/event-stream" },
-  ],
-  [
-    "GET",
-    "/workflow-stream/ok-id/live?tail=2",
-    undefined,
-    422,
-    /Last-Event-ID must be the id of a stream value/,
-    { "last-event-id": "-1" },
-  ],
+  // A resume does not rescue a bad tail (the query is checked first), nor a tail a bad resume.
+  ["GET", "/workflow-stream/ok-id?tail=0", undefined, 422, /tail must be at least 1/, resumeAt3],
+  ["GET", "/workflow-stream/ok-id/live?tail=2", undefined, 422, /Last-Event-ID must be/, badId],
   [
     "GET",
     "/workflows?offset=9007199254740992",

@@ -1,6 +1,13 @@
 import { decodeValue, isStreamEnd } from "./decode.js";
 import { DBOS_SCHEMA, type Queryable } from "./queryable.js";
 
+/** A row of DBOS's streams table, as the readers select it. */
+interface StreamRow {
+  offset: number;
+  value: string | null;
+  serialization: string | null;
+}
+
 export interface StreamSnapshot {
   /** Values from `offset` on, in order. */
   values: unknown[];
@@ -23,11 +30,7 @@ export async function readStreamSnapshot(
 ): Promise<StreamSnapshot> {
   // The stream's last row too, wherever it is: a reader past the end (its offset beyond the
   // close marker) must still learn that the stream is closed, or a poller never stops.
-  const { rows } = await db.query<{
-    offset: number;
-    value: string | null;
-    serialization: string | null;
-  }>(
+  const { rows } = await db.query<StreamRow>(
     `SELECT "offset", value, serialization FROM ${DBOS_SCHEMA}.streams
       WHERE workflow_uuid = $1 AND key = $2
         AND ("offset" >= $3 OR "offset" = (SELECT max("offset") FROM ${DBOS_SCHEMA}.streams
@@ -54,11 +57,7 @@ export async function readStreamTail(
   key: string,
   count: number,
 ): Promise<StreamSnapshot> {
-  const { rows } = await db.query<{
-    offset: number;
-    value: string | null;
-    serialization: string | null;
-  }>(
+  const { rows } = await db.query<StreamRow>(
     `SELECT "offset", value, serialization FROM ${DBOS_SCHEMA}.streams
       WHERE workflow_uuid = $1 AND key = $2
       ORDER BY "offset" DESC LIMIT $3`,
