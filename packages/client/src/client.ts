@@ -115,8 +115,8 @@ export function createWorkflowClient(transport: Transport) {
       ),
     /**
      * The stream as it is now, without waiting. From `offset` on, or its last `tail` values
-     * (1..`MAX_STREAM_TAIL`; one or the other), the answer also says where the values begin (`offset`),
-     * where to continue (`next_offset`) and whether the stream is `closed`.
+     * (1..`MAX_STREAM_TAIL`; one or the other), the answer also says where the values begin
+     * (`offset`), where to continue (`next_offset`) and whether the stream is `closed`.
      */
     streamSnapshot: <T = unknown>(
       workflowId: string,
@@ -129,10 +129,10 @@ export function createWorkflowClient(transport: Transport) {
         }),
       ) as Promise<StreamSnapshot<T>>,
     /**
-     * Follows the stream live: each value with its offset (from `offset`, or from the last `tail`
-     * values), until the stream closes or the workflow finishes. A dropped connection, or a feed that reached the server's time limit
-     * (`reconnect`, resumed at once), continues after the last value received
-     * (`Last-Event-ID`), so nothing is skipped or repeated.
+     * Follows the stream live: each value with its offset (from `offset`, or from the last
+     * `tail` values), until the stream closes or the workflow finishes. A dropped connection, or
+     * a feed that reached the server's time limit (`reconnect`, resumed at once), continues
+     * after the last value received (`Last-Event-ID`), so nothing is skipped or repeated.
      */
     followStream: <T = unknown>(workflowId: string, options?: FollowStreamOptions) =>
       followStream<T>(transport, workflowId, options),

@@ -21,8 +21,9 @@ export interface FollowStreamOptions extends FollowOptions {
   /** The first offset to deliver (default 0). */
   offset?: number;
   /**
-   * Start at the stream's last `tail` values instead (1..`MAX_STREAM_TAIL` of `@wfc/core`; not with `offset`). Once a value
-   * has arrived, reconnections go on after it; before, they ask for the tail again.
+   * Start at the stream's last `tail` values instead (1..`MAX_STREAM_TAIL` of `@wfc/core`; not
+   * with `offset`). Once a value has arrived, reconnections go on after it (the server lets
+   * Last-Event-ID win); before, they ask for the tail again.
    */
   tail?: number;
 }
