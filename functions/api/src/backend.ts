@@ -7,6 +7,7 @@ import {
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
+  readStreamTail,
   readStoredStart,
   readWorkflowIdentity,
   readRetiredVersion,
@@ -80,6 +81,8 @@ export interface Backend {
    */
   send(delivery: Delivery, refusal: MessageRefusal): Promise<SendOutcome>;
   streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
+  /** The stream's last `count` values, from the offset where they begin. */
+  streamTail(workflowId: string, key: string, count: number): Promise<StreamSnapshot>;
   /** Follows a stream live until it closes or its workflow ends. */
   followStream(
     workflowId: string,
@@ -275,6 +278,8 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
+    streamTail: (workflowId, key, count) =>
+      call(() => readStreamTail(reads(), workflowId, key, count)),
     followStream: (workflowId, key, fromOffset, signal) =>
       live(() => waits().stream(workflowId, key, fromOffset, signal)),
     followEvents: (workflowId, signal) => live(() => waits().events(workflowId, signal)),

@@ -6,7 +6,7 @@ export { databaseUrlFor } from "./database-url.js";
 export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";
 export { readAllEvents, readEvent } from "./dbos/events.js";
-export { readStreamSnapshot, type StreamSnapshot } from "./dbos/streams.js";
+export { readStreamSnapshot, readStreamTail, type StreamSnapshot } from "./dbos/streams.js";
 export { decodeValue, isStreamEnd } from "./dbos/decode.js";
 export { WFC_SCHEMA, type Queryable } from "./db/queryable.js";
 export { DBOS_SCHEMA } from "./dbos/schema.js";
