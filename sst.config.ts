@@ -3,7 +3,7 @@
 /**
  * The whole system on AWS: `npx sst deploy --stage <name>`. The resources live in `infra/`, one
  * concern a file, imported inside `run()` because SST evaluates this file before it can resolve
- * top-level imports. README "Deploy" says what to set first.
+ * top-level imports. docs/operations/deploy.md says what to set first.
  */
 export default $config({
   app(input) {

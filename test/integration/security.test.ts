@@ -86,7 +86,7 @@ describe("API keys", () => {
   });
 
   it.each(["Bearer two words", "Basic dXNlcjpwYXNz", "Bearer"])(
-    "answers 401 to a malformed Authorization header (%s), as the README says",
+    "answers 401 to a malformed Authorization header (%s), as docs/operations/security.md says",
     async (authorization) => {
       const response = await post("/start-workflow-events/x/1", undefined, { authorization });
       expect(response.status).toBe(401);

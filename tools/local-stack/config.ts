@@ -20,7 +20,7 @@ export const schema = z.object({
     .describe("Port of the public API, used as given (a clear error if it is taken)"),
   /**
    * How the public API on PORT runs: `node`, the Node server (one process for every request);
-   * `lambda`, API Gateway in front of Lambda execution environments (see README).
+   * `lambda`, API Gateway in front of Lambda execution environments (docs/guides/lambda-faithful-mode.md).
    */
   API_MODE: z
     .enum(["node", "lambda"])

@@ -9,7 +9,7 @@ import { KINDS } from "./kinds/index.gen.js";
  * environment itself: the entry points pass `process.env` (or SST's linked values) in.
  */
 
-/** The application version both API and worker pin by default (see README, "Versions"). */
+/** The application version both API and worker pin by default (docs/operations/releases.md). */
 export const DEFAULT_APP_VERSION = "1";
 
 const postgresUrl = z

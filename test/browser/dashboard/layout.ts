@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { KEY, root, type DashboardStack } from "../support/dashboard-stack.js";
 
-// With DASHBOARD_SCREENSHOT=docs, the run refreshes the README's screenshot.
+// With DASHBOARD_SCREENSHOT=docs, the run refreshes the dashboard guide's screenshots.
 const screenshotDir =
   process.env.DASHBOARD_SCREENSHOT === "docs"
     ? join(root, "docs")

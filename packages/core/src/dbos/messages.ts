@@ -165,7 +165,7 @@ const NO_TABLE = new Set(["42P01", "3F000"]);
  * (`receiveClosed`). Runs `DELIVER_MESSAGE_FUNCTION`, or the same as one statement where it
  * does not exist yet: on a database where no worker of this release has started, so none has
  * recorded a receive, and where (an API is switched to a release only once its workers run,
- * README "Releases") no version has retired since.
+ * docs/operations/releases.md) no version has retired since.
  */
 export async function storeMessage(
   db: Queryable,
