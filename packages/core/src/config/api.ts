@@ -3,7 +3,7 @@ import { liveFeedLimit } from "../contracts/live-feed.js";
 import {
   commaList,
   listenHost,
-  nonNegativeInt,
+  intAtLeast,
   port,
   positiveInt,
   relaySecret,
@@ -59,7 +59,7 @@ export const apiSchema = z.object({
   LIVE_FEEDS_MAX: positiveInt(2_000).describe(
     "The most live feeds one API process follows at once; the next is answered 429 with Retry-After",
   ),
-  STATS_INTERVAL_MS: nonNegativeInt(0).describe(
+  STATS_INTERVAL_MS: intAtLeast(0, 0).describe(
     "Print memory and event-loop delay every this many ms, for load tests and operators (0: off)",
   ),
   // Secrets: no default.

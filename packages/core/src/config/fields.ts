@@ -12,9 +12,11 @@ export const port = (fallback: number) =>
 export const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
 export const optionalPositiveInt = () => z.coerce.number().int().positive().optional();
-/** Intervals where 0 switches the thing off. */
-export const nonNegativeInt = (fallback: number) =>
-  z.coerce.number().int().min(0).default(fallback);
+export const intAtLeast = (least: number, fallback: number) =>
+  z.coerce.number().int().min(least).default(fallback);
+
+/** A name or label: not empty, at most `most` characters. */
+export const text = (most: number) => z.string().min(1).max(most);
 
 /** A listening address; loopback by default, so nothing is reachable from the network unless asked. */
 export const listenHost = () => z.string().min(1).default("127.0.0.1");
@@ -31,10 +33,15 @@ export const onOff = () => z.enum(["on", "off"]).default("on");
  * A PostgreSQL role name we can put into SQL unquoted-safe: lower case, starting with a letter,
  * at most 63 bytes (the server's identifier limit), and not reserved for system roles (`pg_`).
  */
-export const roleName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a lower-case identifier (a-z, 0-9, _; 1-63 characters)")
-  .refine((v) => !v.startsWith("pg_"), "must not start with pg_ (reserved for system roles)");
+export const roleName = (fallback: string) =>
+  z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9_]{0,62}$/,
+      "must be a lower-case identifier (a-z, 0-9, _; 1-63 characters)",
+    )
+    .refine((v) => !v.startsWith("pg_"), "must not start with pg_ (reserved for system roles)")
+    .default(fallback);
 
 /** Fewest bytes a webhook secret decodes to: 192 bits, the size of the secrets Svix issues. */
 const WEBHOOK_SECRET_MIN_BYTES = 24;
@@ -53,6 +60,11 @@ export const webhookSecret = z.string().refine((value) => {
   return key.length >= WEBHOOK_SECRET_MIN_BYTES && key.some((byte) => byte !== key[0]);
 }, `must be whsec_ followed by the base64 of at least ${WEBHOOK_SECRET_MIN_BYTES} random bytes, such as the output of: echo "whsec_$(openssl rand -base64 32)"`);
 
+export const ssmParameterPath = z
+  .string()
+  .max(1011)
+  .regex(/^\/[A-Za-z0-9_.\-/]+$/, "must be an SSM parameter path such as /app/stage/name");
+
 /** A comma-separated list (blanks ignored), each item checked by `item`. */
 export const commaList = (item: z.ZodString) =>
   z
@@ -66,5 +78,9 @@ export const commaList = (item: z.ZodString) =>
     )
     .pipe(z.array(item));
 
-/** The secret between the API and the change relay, the same value on both sides. A secret: no default. */
-export const relaySecret = z.string().min(32, "must be at least 32 characters").optional();
+/** A secret of at least `least` characters. No default, as for any secret. */
+export const secret = (least: number) =>
+  z.string().min(least, `must be at least ${least} characters`).optional();
+
+/** The secret between the API and the change relay, the same value on both sides. */
+export const relaySecret = secret(32);

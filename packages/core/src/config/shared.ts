@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveInt, postgresUrl } from "./fields.js";
+import { positiveInt, postgresUrl, text } from "./fields.js";
 
 /** The application version both API and worker pin by default (docs/operations/releases.md). */
 export const DEFAULT_APP_VERSION = "1";
@@ -12,10 +12,7 @@ export const sharedSettings = {
   LIVE_FEEDS_PER_WORKFLOW: positiveInt(100).describe(
     "The most live feeds of one workflow that one API process, or the worker's change relay (which follows the feeds of every Lambda environment), keeps open at once; the next is answered 429 with Retry-After",
   ),
-  APP_VERSION: z
-    .string()
-    .min(1)
-    .max(64)
+  APP_VERSION: text(64)
     .default(DEFAULT_APP_VERSION)
     .describe(
       "DBOS application version, the same on the API and the worker: a workflow runs on the workers of the version that started it. Change it on both sides together when a release changes how a workflow replays its steps",

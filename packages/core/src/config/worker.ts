@@ -4,13 +4,16 @@ import { liveFeedLimit } from "../contracts/live-feed.js";
 import {
   commaList,
   listenHost,
-  nonNegativeInt,
+  intAtLeast,
   onOff,
   optionalPositiveInt,
   port,
   positiveInt,
   relaySecret,
   roleName,
+  secret,
+  ssmParameterPath,
+  text,
   trueFalse,
 } from "./fields.js";
 import { kindSettingEnvs, kindSettingSchemas } from "./kind-settings.js";
@@ -21,10 +24,7 @@ export const workerSchema = z.object({
   ...sharedSettings,
   ...kindSettingSchemas,
   // The host name is unique per container (ECS task).
-  EXECUTOR_ID: z
-    .string()
-    .min(1)
-    .max(100)
+  EXECUTOR_ID: text(100)
     .default(hostname())
     .describe(
       "DBOS executor identity, unique per worker; a worker restarted under the same ID recovers the workflows it left pending",
@@ -47,19 +47,14 @@ export const workerSchema = z.object({
   NOTIFICATION_COALESCE_MS: optionalPositiveInt().describe(
     "How long DBOS's own notifier batches event and stream notifications after the writes commit. Unset: 1000 with NOTIFY_TRIGGERS (its NOTIFYs only repeat the triggers'), otherwise 1",
   ),
-  SHUTDOWN_GRACE_MS: nonNegativeInt(10_000).describe(
+  SHUTDOWN_GRACE_MS: intAtLeast(0, 10_000).describe(
     "On SIGTERM, how long running workflows may finish before the worker exits and leaves the rest to recovery; keep it below EXECUTOR_DEAD_AFTER_MS",
   ),
   // Far above any wait a loaded worker sees (milliseconds for a connection, a second for a
   // dispatch), well below PostgreSQL's 60 s idle-transaction limit.
-  STALL_AFTER_MS: z.coerce
-    .number()
-    .int()
-    .min(1_000)
-    .default(30_000)
-    .describe(
-      "How long a worker may make no progress while work waits (its pool starved, or work of its version left ENQUEUED) before it fails its health check, stops its heartbeat and exits to be replaced; at least 1000",
-    ),
+  STALL_AFTER_MS: intAtLeast(1_000, 30_000).describe(
+    "How long a worker may make no progress while work waits (its pool starved, or work of its version left ENQUEUED) before it fails its health check, stops its heartbeat and exits to be replaced; at least 1000",
+  ),
   // So that a held lock shows as a failing start, not as a worker hanging before its health
   // check opens.
   STARTUP_LOCK_WAIT_MS: positiveInt(30_000).describe(
@@ -98,37 +93,24 @@ export const workerSchema = z.object({
     ),
   RELAY_POOL_SIZE: positiveInt(4).describe("Connections of the relay's pool, besides its LISTEN"),
   RELAY_POLL_MS: positiveInt(5_000).describe("The relay's re-read of a waiter that hears nothing"),
-  API_DATABASE_ROLE: roleName
-    .default("wfc_api")
-    .describe(
-      "Name of the API's own database role, kept by the worker when API_DATABASE_PASSWORD is set: a lower-case identifier (a-z 0-9 _, up to 63 characters, not pg_...). Roles belong to the whole server: give each stage sharing one its own",
-    ),
-  // A secret: no default.
-  API_DATABASE_PASSWORD: z
-    .string()
-    .min(16, "must be at least 16 characters")
-    .optional()
-    .describe(
-      "A secret: when set, the worker creates or updates the API's database role with this password (16+ characters, never logged). Unset: no role is kept",
-    ),
+  API_DATABASE_ROLE: roleName("wfc_api").describe(
+    "Name of the API's own database role, kept by the worker when API_DATABASE_PASSWORD is set: a lower-case identifier (a-z 0-9 _, up to 63 characters, not pg_...). Roles belong to the whole server: give each stage sharing one its own",
+  ),
+  API_DATABASE_PASSWORD: secret(16).describe(
+    "A secret: when set, the worker creates or updates the API's database role with this password (16+ characters, never logged). Unset: no role is kept",
+  ),
   API_DATABASE_CONNECTION_LIMIT: positiveInt(20).describe(
     "The most connections the API's role may hold at once, across every API environment; the excess is answered 503 with Retry-After",
   ),
-  BACKLOG_METRIC_INTERVAL_MS: nonNegativeInt(60_000).describe(
+  BACKLOG_METRIC_INTERVAL_MS: intAtLeast(0, 60_000).describe(
     "How often the worker prints its queues' backlog (ENQUEUED and PENDING of its version) as a CloudWatch embedded-metric line on stdout, the signal the service scales on; 0: off",
   ),
-  METRIC_STAGE: z
-    .string()
-    .min(1)
-    .max(255)
+  METRIC_STAGE: text(255)
     .optional()
     .describe(
       "The Stage dimension of the backlog metric (deployed: the stage name), so stages sharing an account keep apart. Unset: no Stage dimension",
     ),
-  RELEASE_REGISTRY_PARAMETER: z
-    .string()
-    .max(1011)
-    .regex(/^\/[A-Za-z0-9_.\-/]+$/, "must be an SSM parameter path such as /app/stage/name")
+  RELEASE_REGISTRY_PARAMETER: ssmParameterPath
     .optional()
     .describe(
       "The SSM parameter naming this version in the release registry (/workflow-communication/<stage>/worker-releases/<version>), deleted by the worker once it has retired, so the next deploy removes its service. Unset (local): nothing to delete",
