@@ -60,6 +60,7 @@ export const webhookSecret = z.string().refine((value) => {
   return key.length >= WEBHOOK_SECRET_MIN_BYTES && key.some((byte) => byte !== key[0]);
 }, `must be whsec_ followed by the base64 of at least ${WEBHOOK_SECRET_MIN_BYTES} random bytes, such as the output of: echo "whsec_$(openssl rand -base64 32)"`);
 
+/** An SSM parameter name as SSM takes it: a path of at most 1011 characters (SSM's limit). */
 export const ssmParameterPath = z
   .string()
   .max(1011)
