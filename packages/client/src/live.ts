@@ -1,5 +1,6 @@
 import { hc } from "hono/client";
-import type { LiveFeedLimit, WaitingFor, WaitingForEvent } from "@wfc/core";
+import type { LiveFeedLimit } from "@wfc/core";
+import type { WaitingFor, WaitingForEvent } from "@wfc/core/contracts";
 import type { ApiApp } from "./api-type.js";
 import { WorkflowApiError } from "./errors.js";
 import { readServerSentEvents, type ServerSentEvent } from "./sse.js";
