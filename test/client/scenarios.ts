@@ -3,6 +3,7 @@ import {
   WorkflowApiError,
   type StreamRecord,
   type Transport,
+  type WaitingFor,
   type WorkflowClient,
 } from "@wfc/client";
 import { expect } from "vitest";
@@ -195,6 +196,31 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
         status: "cancelled",
       });
       expect((await rejection(client.getWorkflow(id("nobody")))).status).toBe(404);
+    },
+  ],
+  [
+    "what a workflow waits for, read and followed live until the message arrives",
+    async ({ client, id }) => {
+      const wf = id("waiting");
+      await client.start("messaging", wf, { n_steps: 1 });
+      const announced: (WaitingFor | null)[] = [];
+      const followed = (async () => {
+        const onWaitingFor = (w: WaitingFor | null) => announced.push(w);
+        for await (const change of client.followEvents(wf, { onWaitingFor })) void change;
+      })();
+      const until = Date.now() + 20_000;
+      let waiting: WaitingFor | null | undefined;
+      while (!(waiting = (await client.getWorkflow(wf)).waiting_for) && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(waiting).toMatchObject({ topic: "notification" });
+      // The messaging kind's default timeout (RECV_TIMEOUT_SECONDS, 60).
+      expect(Date.parse(waiting!.deadline) - Date.parse(waiting!.since)).toBe(60_000);
+      while (announced.length === 0 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await client.sendMessage(wf, { approved: true });
+      await followed;
+      expect(announced).toEqual([waiting, null]);
+      expect((await client.getWorkflow(wf)).waiting_for).toBe(null);
     },
   ],
   [

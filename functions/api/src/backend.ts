@@ -15,6 +15,7 @@ import {
   storeMessage,
   dbosMessageUuid,
   readWorkflowStatus,
+  readWorkflowWait,
   UnavailableError,
   waitForOutcome,
   type DeliveryRecord,
@@ -287,11 +288,15 @@ export function createDbosBackend(options: BackendOptions): Backend {
     status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
     identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
     workflows: managed(
-      createManagement(dbos, {
-        currentVersion: options.appVersion,
-        retiredVersionOf: (workflowId) =>
-          readRetiredVersion(reads(), workflowId, options.appVersion),
-      }),
+      createManagement(
+        dbos,
+        {
+          currentVersion: options.appVersion,
+          retiredVersionOf: (workflowId) =>
+            readRetiredVersion(reads(), workflowId, options.appVersion),
+        },
+        async (workflowId) => (await readWorkflowWait(reads(), workflowId))?.waitingFor ?? null,
+      ),
       call,
     ),
     versions: () => call(async () => readVersionsReport(reads(), await dbos())),

@@ -16,7 +16,7 @@ import type { AllEvents, StreamSnapshot } from "./shapes.js";
 import {
   followEvents,
   followStream,
-  type FollowOptions,
+  type FollowEventsOptions,
   type FollowStreamOptions,
 } from "./live.js";
 import type { Transport } from "./transport.js";
@@ -139,10 +139,14 @@ export function createWorkflowClient(transport: Transport) {
     /**
      * Follows event changes live (`{key, value}`), until the workflow finishes; across
      * reconnections (dropped, or the server's time limit) a value already delivered is not repeated.
+     * `onWaitingFor` hears what the workflow waits for as that changes.
      */
-    followEvents: (workflowId: string, options?: FollowOptions) =>
+    followEvents: (workflowId: string, options?: FollowEventsOptions) =>
       followEvents(transport, workflowId, options),
-    /** A workflow's kind, status, timestamps, and output or error once finished. */
+    /**
+     * A workflow's kind, status, timestamps, output or error once finished, and `waiting_for`:
+     * the receive it is blocked in (`{topic, since, deadline}`), or null.
+     */
     getWorkflow: (workflowId: string) =>
       ok(api.workflows[":workflow_id"].$get({ param: { workflow_id: workflowId } })),
     /** Workflows, newest first, filtered by status and kind; `next_offset` is null on the last page. */
