@@ -25,7 +25,7 @@ export const startRoutePath = (kind: AnyKind) =>
  */
 export function startRoutes(backend: Backend) {
   const app = new Hono();
-  for (const kind of KINDS.filter((k) => k.startable) as AnyKind[]) {
+  for (const kind of KINDS.filter((k) => k.startable && k.pathRoute) as AnyKind[]) {
     const params = z.object({ workflow_id: workflowIdSchema, ...kind.params.shape });
     app.post(
       startRoutePath(kind),

@@ -60,7 +60,11 @@ export function dashboardKind(kind: AnyKind): DashboardKind {
   };
 }
 
-/** The kinds a user can start from the dashboard (default: every declared kind), described. */
+/**
+ * The kinds a user can start from the dashboard (default: every declared kind), described. Its
+ * forms fill path segments: a kind started with a JSON body only (lists, objects) is started
+ * through the API or the client, not offered here.
+ */
 export function dashboardKinds(kinds: readonly AnyKind[] = KINDS): DashboardKind[] {
-  return kinds.filter((kind) => kind.startable).map(dashboardKind);
+  return kinds.filter((kind) => kind.startable && kind.pathRoute).map(dashboardKind);
 }
