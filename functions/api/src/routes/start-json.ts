@@ -1,5 +1,13 @@
-import { jsonStartPrefix, KINDS, NotFoundError, type AnyKind, type ParamsOf } from "@wfc/core";
+import {
+  InvalidInputError,
+  jsonStartPrefix,
+  KINDS,
+  NotFoundError,
+  type AnyKind,
+  type ParamsOf,
+} from "@wfc/core";
 import { Hono } from "hono";
+import { z } from "zod";
 import { describeRoute } from "hono-openapi";
 import type { Backend } from "../backend.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
@@ -24,6 +32,7 @@ export function jsonStartRoutes(backend: Backend) {
   const app = new Hono();
   for (const kind of KINDS.filter((k) => k.startable) as AnyKind[]) {
     const body = kind.params.strict();
+    const mistyped = jsonTypeCheck(body);
     app.post(
       `${jsonStartPrefix(kind)}/:workflow_id`,
       doc(
@@ -43,7 +52,10 @@ export function jsonStartRoutes(backend: Backend) {
       validate("param", workflowParam),
       async (c) => {
         const { workflow_id } = c.req.valid("param");
-        const parsed = body.safeParse(parseJsonObject(await c.req.text()));
+        const document = parseJsonObject(await c.req.text());
+        const problem = mistyped(document);
+        if (problem) throw new InvalidInputError(problem);
+        const parsed = body.safeParse(document);
         if (!parsed.success) throw invalidInput(parsed.error);
         const params = parsed.data as ParamsOf<typeof kind>;
         await backend.start(kind.workflowName, workflow_id, [...kind.args(params)]);
@@ -57,4 +69,31 @@ export function jsonStartRoutes(backend: Backend) {
     throw new NotFoundError(`No such kind to start (kinds: ${known.join(", ")})`);
   });
   return app;
+}
+
+const JSON_TYPES: Record<string, (value: unknown) => boolean> = {
+  integer: (value) => typeof value === "number",
+  number: (value) => typeof value === "number",
+  string: (value) => typeof value === "string",
+  boolean: (value) => typeof value === "boolean",
+};
+
+/**
+ * Each scalar parameter must arrive as the JSON type its declaration documents (the body schema
+ * in /openapi.json). A path route's parameters are parsed from text, coercing what they get, so
+ * without this `[1]` or `true` would pass as `n_steps` 1, and `"1"` would be a number.
+ */
+function jsonTypeCheck(schema: z.ZodType) {
+  const { properties = {} } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as {
+    properties?: Record<string, { type?: unknown }>;
+  };
+  const typed = Object.entries(properties).flatMap(([name, { type }]) => {
+    const check = typeof type === "string" ? JSON_TYPES[type] : undefined;
+    return check ? [{ name, type: type as string, check }] : [];
+  });
+  return (document: Record<string, unknown>) =>
+    typed
+      .filter(({ name, check }) => name in document && !check(document[name]))
+      .map(({ name, type }) => `${name} must be ${type === "integer" ? "an" : "a"} ${type}`)
+      .join("; ");
 }
