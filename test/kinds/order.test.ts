@@ -40,9 +40,10 @@ async function awaitingPayment(workflowId: string) {
   stop.abort();
 }
 
+/** The order's output, once it has finished: the live feed ends when it does. */
 async function output(workflowId: string) {
-  const stop = new AbortController();
-  for await (const _ of client.followEvents(workflowId, { signal: stop.signal }));
+  const changes = client.followEvents(workflowId);
+  while (!(await changes.next()).done);
   return (await client.getWorkflow(workflowId)).output as unknown as OrderOutput;
 }
 
