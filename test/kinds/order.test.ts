@@ -56,15 +56,15 @@ describe("an order, declared with lists and objects", () => {
       { sku: "ink-3", qty: 1 },
     ];
     const answer = await client.start("order", wf, { customer, items });
+    // Where to read and send, each path derived from the ID.
+    const events = Object.fromEntries(
+      ["state", "items_reserved", "all"].map((key) => [key, `/workflow-events/${wf}/${key}`]),
+    );
     expect(answer).toEqual({
       workflow_id: wf,
       message: expect.stringContaining("3 item(s) for Ada"),
       items: 3,
-      events: {
-        state: `/workflow-events/${wf}/state`,
-        items_reserved: `/workflow-events/${wf}/items_reserved`,
-        all: `/workflow-events/${wf}/all`,
-      },
+      events,
       send_payment: `/send-message/${wf}?topic=payment`,
       order_log: `/workflow-stream/${wf}?key=order_log`,
     });
