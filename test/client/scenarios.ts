@@ -6,6 +6,7 @@ import {
   type WaitingFor,
   type WorkflowClient,
 } from "@wfc/client";
+import { kindNamed, startPath } from "@wfc/core";
 import { expect } from "vitest";
 import { dropFirstLiveResponse } from "./drop-connection.js";
 
@@ -49,6 +50,33 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
       expect(result.value.total_steps).toBe(2);
       const all = await client.allEvents(wf);
       expect(all.events).toMatchObject({ status: "completed", progress: 100 });
+    },
+  ],
+  [
+    "an order starts with its nested parameters, typed, as a JSON body, and runs when paid",
+    async ({ client, id }) => {
+      const wf = id("order");
+      const params = {
+        customer: { name: "Ada", email: "ada@example.com" },
+        items: [{ sku: "book-1", qty: 2 }],
+      };
+      const answer = await client.start("order", wf, params);
+      expect(answer).toMatchObject({ workflow_id: wf, items: 1 });
+      expect(answer.send_payment).toBe(`/send-message/${wf}?topic=payment`);
+      // @ts-expect-error an order has no path route: its parameters are a list and an object
+      expect(() => startPath(kindNamed("order"), wf, params)).toThrow(/no path route/);
+      await client.sendMessage(wf, { status: "paid" }, { topic: "payment" });
+      const done = await waitForStatus(client, wf, "SUCCESS");
+      expect(done.output).toMatchObject({ outcome: "paid", total_qty: 2 });
+    },
+  ],
+  [
+    "any kind starts by its JSON route too, with the same answer",
+    async ({ client, id }) => {
+      const wf = id("json");
+      const answer = await client.startJson("events", wf, { n_steps: 1 });
+      expect(answer.query_endpoints.result).toBe(`/workflow-events/${wf}/result`);
+      expect(await client.start("events", wf, { n_steps: 1 })).toEqual(answer);
     },
   ],
   [
