@@ -89,12 +89,14 @@ async function listen(channel: string) {
  * A connection of its own that records each notification it gets as `entry(notification)`;
  * `until(done)` resolves once `done()` holds. The caller LISTENs and ends it.
  */
-async function listener(entry: (notification: pg.Notification) => string) {
+async function listener(workflowId: string, entry: (notification: pg.Notification) => string) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const received: string[] = [];
   let arrived: () => void = () => {};
   client.on("notification", (m) => {
+    // Only this test's workflow: an earlier test's may still be writing on the same channels.
+    if (!(m.payload ?? "").includes(workflowId)) return;
     received.push(entry(m));
     arrived();
   });
@@ -193,7 +195,10 @@ describe("the notify triggers", () => {
       const id = `trigger-value-${channel}-${Date.now()}`;
       await parkedWorkflow(id);
       // One connection on both channels: the order it receives them in is the order sent.
-      const { client, received, until } = await listener((m) => `${m.channel} ${m.payload ?? ""}`);
+      const { client, received, until } = await listener(
+        id,
+        (m) => `${m.channel} ${m.payload ?? ""}`,
+      );
       const next = (entry: string) => until(() => received.includes(entry));
       try {
         await client.query(`LISTEN ${VALUE_CHANNELS[channel]}`);
@@ -228,7 +233,7 @@ describe("the notify triggers", () => {
   it("sign each value announcement with HMAC-SHA256 of its channel and text, as Node computes it", async () => {
     const id = `trigger-mac-${Date.now()}`;
     await parkedWorkflow(id);
-    const { client, received, until } = await listener((m) => m.payload ?? "");
+    const { client, received, until } = await listener(id, (m) => m.payload ?? "");
     // Multi-byte text and a message longer than SHA-256's 64-byte block.
     const values = ["1", JSON.stringify('é ✓ 😀 \\ " \n'), JSON.stringify("y".repeat(3_000))];
     try {
