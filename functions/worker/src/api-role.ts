@@ -2,11 +2,13 @@ import {
   createDeliveriesTable,
   createExecutorsTable,
   createReceivesTable,
+  createTokenRevocationsTable,
   DBOS_SCHEMA,
   DELIVERIES_TABLE,
   EXECUTORS_TABLE,
   lockSetup,
   RECEIVES_TABLE,
+  TOKEN_REVOCATIONS_TABLE,
   WFC_SCHEMA,
 } from "@wfc/core";
 import pg from "pg";
@@ -84,12 +86,14 @@ const DBOS_GRANTS: Record<string, string> = {
  * webhook inserts its row, or reads the row an earlier one left; and of the executors table the
  * three columns that tell whether a version has retired (`retiredVersionSql`, read by a resume
  * and a send), not which workers run or who claimed whom; and of the receives table the three a
- * send reads to refuse a topic whose receive has closed, never a write (`RECEIVES_TABLE`).
+ * send reads to refuse a topic whose receive has closed, never a write (`RECEIVES_TABLE`); and
+ * the token revocations, which a token's check reads and a revocation upserts.
  */
 const WFC_GRANTS: Record<string, string> = {
   [DELIVERIES_TABLE]: "SELECT, INSERT",
   [EXECUTORS_TABLE]: "SELECT (app_version, last_seen, retired_at)",
   [RECEIVES_TABLE]: "SELECT (workflow_id, topic, state)",
+  [TOKEN_REVOCATIONS_TABLE]: "SELECT, INSERT, UPDATE (revoked_before)",
 };
 
 /**
@@ -217,6 +221,7 @@ async function apply(
   await createDeliveriesTable(client);
   await createExecutorsTable(client);
   await createReceivesTable(client);
+  await createTokenRevocationsTable(client);
   await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(WFC_SCHEMA)} TO ${r}`);
   for (const [table, privileges] of Object.entries(WFC_GRANTS))
     await client.query(`GRANT ${privileges} ON ${table} TO ${r}`);

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { parseKeyRing, TOKEN_MAX_TTL_SECONDS } from "@wfc/tokens";
 import { z } from "zod";
 import { liveFeedLimit } from "./contracts/live-feed.js";
 import type { AnyKind, KindSetting } from "./kind.js";
@@ -186,6 +187,22 @@ export const apiSchema = z.object({
     .optional()
     .describe(
       'Standard Webhooks secret for POST /webhooks/{id}: whsec_ and the padded base64 of 24+ random bytes (make one with: echo "whsec_$(openssl rand -base64 32)"). Unset: /webhooks answers 404',
+    ),
+  /** The capability tokens' key ring (`kid:secret,...`, newest last). A secret: no default. */
+  TOKEN_KEYS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === "") return undefined;
+      try {
+        return parseKeyRing(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe(
+      `Signing keys of capability tokens (POST /tokens): kid:secret pairs, comma-separated, oldest first; the last signs, any verifies, so a rotation adds a key, waits out the longest lifetime (${TOKEN_MAX_TTL_SECONDS / 3600} h), then removes the old one. Each secret the base64url of 32+ random bytes (make one with: openssl rand 32 | basenc --base64url). Unset: tokens are off (POST /tokens answers 404)`,
     ),
   /** Comma-separated origins allowed by CORS; unset means no CORS. */
   CORS_ORIGINS: commaList(

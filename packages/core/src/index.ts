@@ -18,6 +18,12 @@ export {
 export { lockSetup, SETUP_LOCK_TABLE } from "./db/setup-lock.js";
 export { createReceivesTable, RECEIVES_TABLE, type ReceiveState } from "./db/receives.js";
 export {
+  createTokenRevocationsTable,
+  readTokenRevocation,
+  revokeTokens,
+  TOKEN_REVOCATIONS_TABLE,
+} from "./db/token-revocations.js";
+export {
   ALIVE_WITHIN_SECONDS,
   createExecutorsTable,
   EXECUTORS_TABLE,

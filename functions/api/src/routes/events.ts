@@ -5,6 +5,7 @@ import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { liveFeed, redirectToLive, wantsEventStream, type LiveOptions } from "../sse.js";
+import { scoped, validated, visibleEvents } from "../tokens/guard.js";
 import { validate } from "../validation.js";
 import { channelName, MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 
@@ -38,7 +39,7 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
       let id = 0;
       for await (const batch of backend.followEvents(workflowId, signal)) {
         yield {
-          events: Object.entries(batch.changed).map(([key, value]) => ({
+          events: Object.entries(visibleEvents(c, batch.changed)).map(([key, value]) => ({
             id: String(id++),
             event: "change",
             data: JSON.stringify({ key, value }),
@@ -51,6 +52,12 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
     },
   });
 }
+
+/** A token reaches every event route of its workflow; it sees the keys of its scope only. */
+const allEvents = scoped((c) => ({
+  workflowId: validated(c, "param").workflow_id!,
+  kind: "events",
+}));
 
 /** Events: the latest value per key, waited for or followed live. */
 export function eventsRoutes(backend: Backend, options: LiveOptions) {
@@ -70,12 +77,14 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         [404, 422, 503],
       ),
       validate("param", workflowParam),
+      allEvents,
       async (c) => {
         const { workflow_id } = c.req.valid("param");
         if (wantsEventStream(c)) {
           return redirectToLive(c, options) ?? liveEvents(c, backend, options, workflow_id);
         }
-        return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
+        const events = visibleEvents(c, await backend.allEvents(workflow_id));
+        return c.json({ workflow_id, events });
       },
     )
     .get(
@@ -92,6 +101,7 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         [404, 422, 503],
       ),
       validate("param", workflowParam),
+      allEvents,
       (c) => liveEvents(c, backend, options, c.req.valid("param").workflow_id),
     )
     .get(
@@ -107,6 +117,10 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
       ),
       validate("param", eventParams),
       validate("query", timeoutQuery),
+      scoped((c) => {
+        const { workflow_id, event_key } = validated(c, "param");
+        return { workflowId: workflow_id!, kind: "event", name: event_key! };
+      }),
       async (c) => {
         const { workflow_id, event_key } = c.req.valid("param");
         const timeout = c.req.valid("query").timeout;
