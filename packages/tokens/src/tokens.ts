@@ -84,10 +84,12 @@ const isNames = (value: unknown): value is Names =>
 /** A jose error as the client is told it, without the token or the key. */
 function reason(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "Token expired";
-  if (error instanceof errors.JWTClaimValidationFailed)
-    return error.claim === "nbf" || error.claim === "iat"
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === "missing") return `Token claim '${error.claim}' is missing`;
+    return error.claim === "nbf"
       ? "Token not yet valid"
       : `Token claim '${error.claim}' is invalid`;
+  }
   if (error instanceof errors.JOSEAlgNotAllowed)
     return `Token algorithm not accepted (only ${TOKEN_ALGORITHM})`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return "Token signature is invalid";
