@@ -9,6 +9,7 @@ import {
   type AnyKind,
 } from "@wfc/core";
 import Ajv2020 from "ajv/dist/2020.js";
+import { newTokenKey, parseKeyRing } from "@wfc/tokens";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
@@ -41,6 +42,9 @@ type App = ReturnType<typeof createApp>;
 let up: App;
 let down: App;
 let keyed: App;
+/** With signing keys: the token routes answer (`up` has none: they are 404 there). */
+let tokens: App;
+let tokensDown: App;
 let backends: Array<ReturnType<typeof createDbosBackend>> = [];
 let inspector: Awaited<ReturnType<typeof createInspector>>;
 let worker: TestWorker;
@@ -78,6 +82,9 @@ beforeAll(async () => {
   up = createApp(live, { webhookSecret: SECRET, log: () => {} });
   down = createApp(dead, { webhookSecret: SECRET, log: () => {} });
   keyed = createApp(live, { webhookSecret: SECRET, apiKeys: ["contract-key"], log: () => {} });
+  const tokenKeys = parseKeyRing(newTokenKey("contract"));
+  tokens = createApp(live, { tokenKeys, log: () => {} });
+  tokensDown = createApp(dead, { tokenKeys, log: () => {} });
   inspector = await createInspector(url);
   worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "5" });
   doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
@@ -104,7 +111,7 @@ afterAll(async () => {
 type Scenario = [
   template: string,
   method: string,
-  app: "up" | "down" | "keyed",
+  app: "up" | "down" | "keyed" | "tokens" | "tokensDown",
   path: string,
   init?: RequestInit,
 ];
@@ -262,6 +269,32 @@ const scenarios = (): Scenario[] => [
   ["/workflows/{workflow_id}/resume", "post", "up", "/workflows/nobody/resume", post()],
   ["/workflows/{workflow_id}/resume", "post", "up", "/workflows/bad%20id/resume", post()],
   ["/workflows/{workflow_id}/resume", "post", "down", "/workflows/x/resume", post()],
+  ["/tokens", "post", "tokens", "/tokens", post(target("x"))],
+  ["/tokens", "post", "up", "/tokens", post(target("x"))],
+  ["/tokens", "post", "tokens", "/tokens", post(big)],
+  ["/tokens", "post", "tokens", "/tokens", post('{"workflow_id":"x","ttl_seconds":0}')],
+  [
+    "/workflows/{workflow_id}/tokens/revoke",
+    "post",
+    "tokens",
+    "/workflows/x/tokens/revoke",
+    post(),
+  ],
+  ["/workflows/{workflow_id}/tokens/revoke", "post", "up", "/workflows/x/tokens/revoke", post()],
+  [
+    "/workflows/{workflow_id}/tokens/revoke",
+    "post",
+    "tokens",
+    "/workflows/bad%20id/tokens/revoke",
+    post(),
+  ],
+  [
+    "/workflows/{workflow_id}/tokens/revoke",
+    "post",
+    "tokensDown",
+    "/workflows/x/tokens/revoke",
+    post(),
+  ],
 ];
 
 describe("the OpenAPI document", () => {
@@ -291,7 +324,7 @@ describe("the OpenAPI document", () => {
     // A few at a time: all at once, on a busy machine, a `timeout=0` read can queue behind the
     // others for the pool of 2 past its 500 ms margin and answer a (documented) 503 instead.
     await inBatches(scenarios(), 8, async ([template, method, which, path, init]) => {
-      const response = await { up, down, keyed }[which].request(path, init);
+      const response = await { up, down, keyed, tokens, tokensDown }[which].request(path, init);
       const status = String(response.status);
       seen.add(`${method} ${template} ${status}`);
       const documented = doc.paths[template]?.[method]?.responses[status];
