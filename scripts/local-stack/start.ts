@@ -10,6 +10,7 @@ import { STATS_PATH } from "./lambda/invoke-api.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres.js";
 import { sstLinkEnv } from "./sst-links.js";
 import { supervise } from "./supervise.js";
+import { tokenKeysLink } from "./token-keys.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER_ENTRY = `${root}functions/worker/src/main.ts`;
@@ -102,6 +103,7 @@ async function main() {
       "local",
       "ApiDatabase",
     ),
+    ...tokenKeysLink(config.TOKEN_KEYS),
   };
 
   // In node mode the Node server answers on PORT; in lambda mode the lambda server's API Gateway
@@ -150,6 +152,7 @@ async function main() {
       `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}, change relay :${String(workerInfo.relayPort)}, pid ${String(worker.current().child.pid)} (restarted if it dies)`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}; the API as role ${apiRole.name}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,
+      `  Tokens    POST /tokens, signed with ${config.TOKEN_KEYS ? "TOKEN_KEYS" : "a development key made for this run (TOKEN_KEYS to choose)"}`,
       "  Stop      Ctrl-C",
       "",
     ].join("\n"),

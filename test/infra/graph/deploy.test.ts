@@ -84,9 +84,18 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       for (const build of g().evaluation.builds) {
         // Not the master user's `Database`: the API connects as its own role.
         expect(build.links).toEqual(
-          [LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret, LINKS.changeRelaySecret].sort(),
+          [
+            LINKS.apiDatabase,
+            LINKS.apiKeys,
+            LINKS.webhookSecret,
+            LINKS.tokenKeys,
+            LINKS.changeRelaySecret,
+          ].sort(),
         );
         expect(build.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
+        expect(build.linkValues[LINKS.tokenKeys]).toMatchObject({
+          value: secretSentinel("TokenKeys"),
+        });
         expect(build.linkValues[LINKS.changeRelaySecret]).toMatchObject({
           value: MOCK.relaySecret,
         });
@@ -101,6 +110,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           MOCK.relaySecret,
           secretSentinel("ApiKeys"),
           secretSentinel("WebhookSecret"),
+          secretSentinel("TokenKeys"),
         ]) {
           expect(environment).not.toContain(secret);
         }

@@ -47,6 +47,7 @@ describe("sst dev", () => {
           LINKS.apiDatabase,
           LINKS.apiKeys,
           LINKS.webhookSecret,
+          LINKS.tokenKeys,
           LINKS.changeRelaySecret,
         ].sort(),
       })),

@@ -239,6 +239,7 @@ export async function evaluateStack({
         secrets ?? {
           ApiKeys: secretSentinel("ApiKeys"),
           WebhookSecret: secretSentinel("WebhookSecret"),
+          TokenKeys: secretSentinel("TokenKeys"),
         },
       ).map(([name, value]) => [`SST_SECRET_${name}`, value]),
     );
