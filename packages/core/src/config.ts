@@ -202,7 +202,7 @@ export const apiSchema = z.object({
       }
     })
     .describe(
-      `Signing keys of capability tokens (POST /tokens): kid:secret pairs, comma-separated, oldest first; the last signs, any verifies, so a rotation adds a key, waits out the longest lifetime (${TOKEN_MAX_TTL_SECONDS / 3600} h), then removes the old one. Each secret the base64url of 32+ random bytes (make one with: openssl rand 32 | basenc --base64url). Unset: tokens are off (POST /tokens answers 404)`,
+      `Capability tokens' signing keys (POST /tokens): kid:secret,... oldest first; the last signs, any verifies (rotate: add, wait ${TOKEN_MAX_TTL_SECONDS / 3600} h, remove). Secrets: base64url of 32+ random bytes. Unset: tokens off`,
     ),
   /** Comma-separated origins allowed by CORS; unset means no CORS. */
   CORS_ORIGINS: commaList(
