@@ -1,0 +1,57 @@
+import { DBOS } from "@dbos-inc/dbos-sdk";
+import { createTokenRevocationsTable, DEFAULT_APP_VERSION } from "@wfc/core";
+import { mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
+import pg from "pg";
+import { createApp } from "../functions/api/src/app.js";
+import { createDbosBackend } from "../functions/api/src/backend.js";
+import { createDatabase } from "./databases.js";
+import { summarize, type Summary } from "./stats.js";
+
+const API_KEY = "bench-api-key-0123456789abcdef";
+
+/**
+ * What checking a capability token costs a request next to an API key: the real app in this
+ * process on a database of its own, `GET /workflows/{id}` (a status read, the route a progress
+ * bar polls) asked `samples` times with each credential, alternately, so the database's noise
+ * falls on both alike. The token's revocation read is cached per process, as in steady state.
+ */
+export async function measureTokenCheck(
+  admin: pg.Pool,
+  adminUrl: string,
+  samples: number,
+): Promise<{ key: Summary; token: Summary }> {
+  const databaseUrl = await createDatabase(admin, adminUrl, `bench_tokens_${Date.now()}`);
+  await DBOS.migrate(databaseUrl);
+  const setup = new pg.Client({ connectionString: databaseUrl });
+  await setup.connect();
+  await setup.query("BEGIN");
+  await createTokenRevocationsTable(setup);
+  await setup.query("COMMIT");
+  await setup.end();
+  const ring = parseKeyRing(newTokenKey("bench"));
+  const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 2 });
+  const app = createApp(backend, { apiKeys: [API_KEY], tokenKeys: ring, log: () => {} });
+  const scope = { workflow_id: "bench-token", events: "*", streams: "*", topics: [] } as const;
+  const { token } = await mintToken(ring, scope, 3600);
+  const ask = async (credential: string) => {
+    const started = performance.now();
+    const response = await app.request("/workflows/bench-token", {
+      headers: { authorization: `Bearer ${credential}` },
+    });
+    await response.arrayBuffer();
+    if (response.status !== 404) throw new Error(`token bench: answered ${response.status}`);
+    return performance.now() - started;
+  };
+  try {
+    for (let i = 0; i < 20; i++) await Promise.all([ask(API_KEY), ask(token)]);
+    const key: number[] = [];
+    const withToken: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      key.push(await ask(API_KEY));
+      withToken.push(await ask(token));
+    }
+    return { key: summarize(key), token: summarize(withToken) };
+  } finally {
+    await backend.close();
+  }
+}
