@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveNode } from "../../functions/api/src/serve-node.js";
 import { createTestApi } from "../support/api.js";
-import { createTestDatabase } from "../support/database.js";
+import { createTestDatabase, inTransaction } from "../support/database.js";
 
 // CORS as a browser meets it, over real HTTP through the Node server: preflights per the Fetch
 // standard, allowed origins only, the token's Authorization header allowed, never credentials.
@@ -29,12 +29,8 @@ beforeAll(async () => {
   const url = await createTestDatabase();
   await DBOS.migrate(url);
   // What the worker creates at start (no worker here: nothing runs).
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query("BEGIN");
-  await createTokenRevocationsTable(client);
-  await client.query("COMMIT");
-  await client.end();
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await inTransaction(pool, createTokenRevocationsTable).finally(() => pool.end());
   api = createTestApi(url, {
     log: () => {},
     apiKeys: [KEY],
