@@ -9,7 +9,7 @@ import {
   type AnyKind,
 } from "@wfc/core";
 import Ajv2020 from "ajv/dist/2020.js";
-import { newTokenKey, parseKeyRing } from "@wfc/tokens";
+import { mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
@@ -85,6 +85,8 @@ beforeAll(async () => {
   const tokenKeys = parseKeyRing(newTokenKey("contract"));
   tokens = createApp(live, { tokenKeys, log: () => {} });
   tokensDown = createApp(dead, { tokenKeys, log: () => {} });
+  const scope = { workflow_id: "another", events: "*", streams: "*", topics: "*" } as const;
+  foreignToken = (await mintToken(tokenKeys, scope, 600)).token;
   inspector = await createInspector(url);
   worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "5" });
   doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
@@ -148,15 +150,28 @@ const startScenarios = (): Scenario[] =>
 const concrete = (template: string) =>
   template.replace(/\{([^}]+)\}/g, (_, name: string) => (name === "workflow_id" ? "x" : "1"));
 
+/** A token for another workflow than `concrete` names: no route lets it through. */
+let foreignToken: string;
+
 /**
  * What middleware answers on any route, derived from the document itself: every operation it
- * says needs a key, called without one (401); every mutating one, sent a text body (415).
+ * says needs a key, called without one (401) and with a token for another workflow (403); every
+ * mutating one, sent a text body (415).
  */
 const middlewareScenarios = (): Scenario[] =>
   Object.entries(doc.paths).flatMap(([template, ops]) =>
     Object.entries(ops).flatMap(([method, op]): Scenario[] => [
       ...(op.security?.length
-        ? [[template, method, "keyed", concrete(template), { method }] as Scenario]
+        ? [
+            [template, method, "keyed", concrete(template), { method }] as Scenario,
+            [
+              template,
+              method,
+              "tokens",
+              concrete(template),
+              { method, headers: { authorization: `Bearer ${foreignToken}` } },
+            ] as Scenario,
+          ]
         : []),
       ...(op.responses["415"]
         ? [
@@ -306,6 +321,23 @@ describe("the OpenAPI document", () => {
     );
     expect(open.sort()).toEqual(["/health", "/webhooks/{workflow_id}"]);
     expect((doc as unknown as { security?: unknown }).security).toBeUndefined();
+  });
+
+  it("lets a capability token reach exactly its workflow's status, events, streams and sends", () => {
+    const byToken = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => JSON.stringify(op.security).includes('"token"'))
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(byToken.sort()).toEqual([
+      "get /workflow-events/{workflow_id}/all",
+      "get /workflow-events/{workflow_id}/all/live",
+      "get /workflow-events/{workflow_id}/{event_key}",
+      "get /workflow-stream/{workflow_id}",
+      "get /workflow-stream/{workflow_id}/live",
+      "get /workflows/{workflow_id}",
+      "post /send-message/{workflow_id}",
+    ]);
   });
 
   it("is OpenAPI 3.1 and documents every route", () => {

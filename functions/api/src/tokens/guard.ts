@@ -25,6 +25,10 @@ export const tokenScope = (c: Context): TokenScope | undefined =>
  */
 const GUARDS = new WeakSet<object>();
 
+/** Whether `handler` is a route's token guard (`scoped`): the route is reachable by a token. */
+export const isTokenGuard = (handler: unknown) =>
+  typeof handler === "function" && GUARDS.has(handler);
+
 /** Whether the route `c` matched declares what a token needs to reach it. */
 export const reachableByToken = (c: Context) =>
   matchedRoutes(c).some((route) => GUARDS.has(route.handler));
