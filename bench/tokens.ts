@@ -13,13 +13,15 @@ const API_KEY = "bench-api-key-0123456789abcdef";
  * What checking a capability token costs a request next to an API key: the real app in this
  * process on a database of its own, `GET /workflows/{id}` (a status read, the route a progress
  * bar polls) asked `samples` times with each credential, alternately, so the database's noise
- * falls on both alike. The token's revocation read is cached per process, as in steady state.
+ * falls on both alike. The token's revocation read is cached per process for 5 s: `token` asks
+ * for one workflow again and again (cached, a progress bar's steady state), `uncached` for a new
+ * workflow each time (the read made on every request).
  */
 export async function measureTokenCheck(
   admin: pg.Pool,
   adminUrl: string,
   samples: number,
-): Promise<{ key: Summary; token: Summary }> {
+): Promise<{ key: Summary; token: Summary; uncached: Summary }> {
   const databaseUrl = await createDatabase(admin, adminUrl, `bench_tokens_${Date.now()}`);
   await DBOS.migrate(databaseUrl);
   const setup = new pg.Client({ connectionString: databaseUrl });
@@ -31,11 +33,14 @@ export async function measureTokenCheck(
   const ring = parseKeyRing(newTokenKey("bench"));
   const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 2 });
   const app = createApp(backend, { apiKeys: [API_KEY], tokenKeys: ring, log: () => {} });
-  const scope = { workflow_id: "bench-token", events: "*", streams: "*", topics: [] } as const;
-  const { token } = await mintToken(ring, scope, 3600);
-  const ask = async (credential: string) => {
+  const tokenFor = async (workflowId: string) => {
+    const scope = { workflow_id: workflowId, events: "*", streams: "*", topics: [] } as const;
+    return (await mintToken(ring, scope, 3600)).token;
+  };
+  const token = await tokenFor("bench-token");
+  const ask = async (credential: string, workflowId = "bench-token") => {
     const started = performance.now();
-    const response = await app.request("/workflows/bench-token", {
+    const response = await app.request(`/workflows/${workflowId}`, {
       headers: { authorization: `Bearer ${credential}` },
     });
     await response.arrayBuffer();
@@ -44,13 +49,18 @@ export async function measureTokenCheck(
   };
   try {
     for (let i = 0; i < 20; i++) await Promise.all([ask(API_KEY), ask(token)]);
+    const fresh = await Promise.all(
+      Array.from({ length: samples }, (_, i) => tokenFor(`bench-token-${i}`)),
+    );
     const key: number[] = [];
     const withToken: number[] = [];
+    const uncached: number[] = [];
     for (let i = 0; i < samples; i++) {
       key.push(await ask(API_KEY));
       withToken.push(await ask(token));
+      uncached.push(await ask(fresh[i]!, `bench-token-${i}`));
     }
-    return { key: summarize(key), token: summarize(withToken) };
+    return { key: summarize(key), token: summarize(withToken), uncached: summarize(uncached) };
   } finally {
     await backend.close();
   }
