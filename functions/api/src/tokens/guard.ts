@@ -29,9 +29,16 @@ const GUARDS = new WeakSet<object>();
 export const isTokenGuard = (handler: unknown) =>
   typeof handler === "function" && GUARDS.has(handler);
 
-/** Whether the route `c` matched declares what a token needs to reach it. */
-export const reachableByToken = (c: Context) =>
-  matchedRoutes(c).some((route) => GUARDS.has(route.handler));
+/**
+ * Whether every route `c` matched (beyond the app-wide middleware, `/*`) declares what a token
+ * needs to reach it: a path two routes match is open to a token only if both say so, whichever
+ * answers.
+ */
+export function reachableByToken(c: Context): boolean {
+  const routes = matchedRoutes(c).filter((route) => route.path !== "/*");
+  const guarded = new Set(routes.filter((r) => GUARDS.has(r.handler)).map((r) => r.path));
+  return routes.length > 0 && routes.every((route) => guarded.has(route.path));
+}
 
 /** A validated target of the request (the validators before the guard have run). */
 export const validated = (c: Context, target: "param" | "query") =>
