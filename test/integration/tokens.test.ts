@@ -172,6 +172,13 @@ describe("POST /tokens", () => {
       });
       expect(response.status).toBe(404);
       expect(response.body.detail).toMatch(/TOKEN_KEYS/);
+      // A JWT in the header is then what it was before tokens (the open API ignores it); in the
+      // query, a credential that cannot be checked: 401.
+      const token = await tokenFor(scope(EVENTS));
+      expect((await request("GET", "/workflows", { app: keyless, token })).status).toBe(200);
+      const query = await request("GET", `/workflows/${EVENTS}`, { app: keyless, query: token });
+      expect(query.status).toBe(401);
+      expect(query.body.detail).toMatch(/not enabled/);
     } finally {
       await keyless.close();
     }

@@ -103,7 +103,9 @@ export function authenticate(keys: string[], tokens?: TokenAuth): MiddlewareHand
           )
         : next();
     if (keys.length && (await isApiKey(keys, credential))) return next();
-    if (COMPACT_JWS.test(credential)) return asToken(c, next, credential);
+    // Without signing keys a JWT-shaped header is what it was before tokens: a wrong key (or,
+    // on an open API, ignored).
+    if (tokens && COMPACT_JWS.test(credential)) return asToken(c, next, credential);
     return keys.length ? unauthorized(c, "Invalid API key", "invalid_token") : next();
   };
 }
