@@ -13,6 +13,7 @@ export default tseslint.config(
       "bench/out",
       "**/sst-env.d.ts",
       "packages/core/src/kinds/*.gen.ts",
+      "functions/api/src/ui/*.gen.ts",
     ],
   },
   js.configs.recommended,

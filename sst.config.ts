@@ -3,7 +3,7 @@
 /**
  * The whole system on AWS: `npx sst deploy --stage <name>`. The resources live in `infra/`, one
  * concern a file, imported inside `run()` because SST evaluates this file before it can resolve
- * top-level imports. README "Deploy" says what to set first.
+ * top-level imports. docs/operations/deploy.md says what to set first.
  */
 export default $config({
   app(input) {
@@ -18,10 +18,14 @@ export default $config({
     };
   },
   async run() {
-    // The lists of kinds the functions bundle are generated from packages/core/src/kinds/.
-    // Bundled into .sst/platform, the generator cannot find its directory by its own URL.
-    const { generateKinds } = await import("./scripts/generate-kinds");
-    generateKinds(`${$cli.paths.root}/packages/core/src/kinds`);
+    // What the functions bundle but git does not hold (the kinds' lists, the dashboard's script)
+    // is generated first, by the repository's own pre-step: bundled into .sst/platform, the
+    // generators could neither find their files by their own URLs nor load esbuild.
+    const { execFileSync } = await import("node:child_process");
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/generate.ts"], {
+      cwd: $cli.paths.root,
+      stdio: "inherit",
+    });
     const { deploy } = await import("./infra/deploy");
     return deploy();
   },

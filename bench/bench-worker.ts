@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { runService } from "../scripts/local-stack/child.js";
+import { runService } from "@wfc/local-stack/child";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
+const BENCH_WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
 /** The change relay's secret for this run: the workers get it, and the API's environments. */
 export const BENCH_RELAY_SECRET = randomBytes(32).toString("base64url");
@@ -28,7 +28,7 @@ export const startBenchWorker = (
 ) =>
   runService(
     "worker",
-    `${root}bench/worker.ts`,
+    BENCH_WORKER,
     { ...serviceEnv(databaseUrl), EXECUTOR_ID: executorId, ...settings },
     () => {},
   );

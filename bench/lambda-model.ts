@@ -1,18 +1,16 @@
-import { fileURLToPath } from "node:url";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME } from "@wfc/core";
+import { APP_NAME, lockEventsTable } from "@wfc/core";
 import getPort from "get-port";
 import pg from "pg";
 import { pgbouncerPath, startPgbouncer } from "../test/support/pgbouncer.js";
 import { startTcpProxy } from "../test/support/tcp-proxy.js";
-import { runService } from "../scripts/local-stack/child.js";
+import { runService } from "@wfc/local-stack/child";
+import { LAMBDA_SERVER_ENTRY } from "@wfc/local-stack/entries";
 import { BENCH_RELAY_SECRET, startBenchWorker } from "./bench-worker.js";
 import { createDatabase } from "./databases.js";
 import { enqueueOptions } from "./sides.js";
 import { delay, summarize, type Summary } from "./stats.js";
 import { BENCH, now } from "./workflows.js";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** The two designs of the real-time layer, run on the Lambda-faithful mode. */
 export type Design = "listen" | "relay";
@@ -73,7 +71,7 @@ interface Stats {
 }
 
 /**
- * One run of the Lambda-faithful mode (`scripts/local-stack/lambda-server.ts`: one process per
+ * One run of the Lambda-faithful mode (`tools/local-stack/lambda-server.ts`: one process per
  * environment, one invocation at a time, frozen in between) in front of a worker of our own, on
  * a database of its own: the API's waits use the `design` given, its connections go through
  * pgbouncer (transaction mode) when `pooler` is set, and always through a TCP proxy the run can
@@ -119,7 +117,7 @@ export async function measureLambdaModel(
   const gatewayPort = await getPort();
   const lambda = runService(
     "lambda",
-    `${root}scripts/local-stack/lambda-server.ts`,
+    LAMBDA_SERVER_ENTRY,
     {
       ...process.env,
       DBOS_SYSTEM_DATABASE_URL: proxy.via(target.toString()),
@@ -232,7 +230,7 @@ export async function measureLambdaModel(
     const lock = new pg.Client({ connectionString: databaseUrl });
     await lock.connect();
     await lock.query("BEGIN");
-    await lock.query("LOCK TABLE dbos.workflow_events IN ACCESS EXCLUSIVE MODE");
+    await lockEventsTable(lock);
     const stallStarted = performance.now();
     const stalled = await fetch(`${base}/workflow-events/${uid("stalled")}/k?timeout=1`);
     await stalled.text();

@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { APP_NAME } from "@wfc/core";
 import getPort from "get-port";
-import { runService } from "../scripts/local-stack/child.js";
-import { startEmbeddedPostgres } from "../scripts/local-stack/embedded-postgres.js";
+import { runService } from "@wfc/local-stack/child";
+import { API_ENTRY, WORKER_ENTRY } from "@wfc/local-stack/entries";
+import { startTemporaryPostgres } from "@wfc/local-stack/embedded-postgres";
 import { countConnections } from "./sides.js";
 import { delay, summarize } from "./stats.js";
 import { benchPool } from "./databases.js";
@@ -45,10 +44,7 @@ interface Stats {
 }
 
 async function main() {
-  const cluster = await startEmbeddedPostgres(
-    join(mkdtempSync(join(tmpdir(), "wfc-load-")), "pgdata"),
-    "dbos",
-  );
+  const cluster = await startTemporaryPostgres("wfc-load-", "dbos");
   const admin = benchPool({
     connectionString: cluster.url,
     max: 1,
@@ -62,12 +58,12 @@ async function main() {
     HEALTH_PORT: "0",
     RELAY_PORT: "0",
   };
-  const worker = runService("worker", `${root}functions/worker/src/main.ts`, env, () => {});
+  const worker = runService("worker", WORKER_ENTRY, env, () => {});
   await worker.ready;
   const port = await getPort();
   const api = runService(
     "api",
-    `${root}functions/api/src/server.ts`,
+    API_ENTRY,
     { ...env, PORT: String(port), STATS_INTERVAL_MS: "1000" },
     (line) => {
       const json = line.slice(line.indexOf("{"));

@@ -1,4 +1,4 @@
-import { readEvent } from "@wfc/core";
+import { countSucceeded, readEvent, readWorkflowTimestamps } from "@wfc/core";
 import { ChangeFeed, waitForEvent } from "@wfc/realtime";
 import pg from "pg";
 import { countConnections, enqueueOptions, type Side } from "./sides.js";
@@ -177,17 +177,9 @@ export async function progressHops(
   db: pg.Pool,
   samples: ProgressSample[],
 ): Promise<ProgressHops[]> {
-  const { rows } = await db.query<{
-    id: string;
-    created: string;
-    dequeued: string;
-    written: string;
-  }>(
-    `SELECT ws.workflow_uuid AS id, ws.created_at AS created, ws.started_at_epoch_ms AS dequeued,
-            (SELECT min(oo.completed_at_epoch_ms) FROM dbos.operation_outputs oo
-              WHERE oo.workflow_uuid = ws.workflow_uuid AND oo.function_id = 1) AS written
-       FROM dbos.workflow_status ws WHERE ws.workflow_uuid = ANY($1)`,
-    [samples.map((s) => s.id)],
+  const rows = await readWorkflowTimestamps(
+    db,
+    samples.map((s) => s.id),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return samples.flatMap((s) => {
@@ -258,11 +250,7 @@ export async function throughput(
     ),
   );
   for (;;) {
-    const { rows } = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM dbos.workflow_status WHERE workflow_uuid LIKE $1 AND status = 'SUCCESS'",
-      [`${prefix}-%`],
-    );
-    if (rows[0]!.n >= n) break;
+    if ((await countSucceeded(db, { idPrefix: `${prefix}-` })) >= n) break;
     await delay(20);
   }
   const seconds = (now() - started) / 1000;

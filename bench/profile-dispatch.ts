@@ -1,7 +1,7 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, DBOS_SCHEMA } from "@wfc/core";
+import { APP_NAME, readDequeuedAt } from "@wfc/core";
 import pg from "pg";
-import { QUEUE_WAKE_CHANNEL } from "../functions/worker/src/queue-wake.js";
+import { QUEUE_WAKE_CHANNEL } from "@wfc/worker/launch";
 import { Collector } from "./measures.js";
 import { enqueueOptions } from "./sides.js";
 import { hopTable, type Hop, type Marks } from "./hops.js";
@@ -53,11 +53,7 @@ export async function profileDispatch(databaseUrl: string, samples: number): Pro
       marks["enqueue:end"] = now();
       marks["first-line"] = await collector.event(id, "started");
       marks.notify = notified ?? Number.NaN;
-      const { rows } = await collector.pool.query<{ at: string }>(
-        `SELECT started_at_epoch_ms AS at FROM ${DBOS_SCHEMA}.workflow_status WHERE workflow_uuid = $1`,
-        [id],
-      );
-      marks.claimed = Number(rows[0]?.at);
+      marks.claimed = await readDequeuedAt(collector.pool, id);
       if (i >= WARM_UP) all.push(marks);
       await delay(50);
     }

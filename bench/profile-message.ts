@@ -1,5 +1,5 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, DEFAULT_TOPIC } from "@wfc/core";
+import { APP_NAME, DEFAULT_TOPIC, isSendStatement } from "@wfc/core";
 import { Collector } from "./measures.js";
 import { serveProfiledApi, stampedListener } from "./profiled-api.js";
 import { enqueueOptions } from "./sides.js";
@@ -9,9 +9,6 @@ import { BENCH, now } from "./workflows.js";
 
 /** The channel DBOS's trigger on `dbos.notifications` NOTIFYs, payload `<workflowId>::<topic>`. */
 const NOTIFICATIONS_CHANNEL = "dbos_notifications_channel";
-
-const isSend = (text: string) =>
-  /insert\s+into\s+"?dbos"?\.notifications|deliver_message/i.test(text);
 
 /** A sample's marks from its statements: the first send and the first read, start and end. */
 function markStatements(marks: Marks, stamps: Stamp[]) {
@@ -23,7 +20,7 @@ function markStatements(marks: Marks, stamps: Stamp[]) {
 
 const stampedPool = (databaseUrl: string, max: number) => {
   const pool = new StampedPool({ connectionString: databaseUrl, max });
-  pool.classify = (text) => (isSend(text) ? "send" : "read");
+  pool.classify = (text) => (isSendStatement(text) ? "send" : "read");
   return pool;
 };
 

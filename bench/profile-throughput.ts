@@ -1,5 +1,5 @@
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME } from "@wfc/core";
+import { APP_NAME, countSucceeded } from "@wfc/core";
 import pg from "pg";
 import { startBenchWorker } from "./bench-worker.js";
 import { createDatabase, benchPool } from "./databases.js";
@@ -67,10 +67,7 @@ async function profileSide(
       ),
     );
     for (;;) {
-      const { rows } = await watcher.query<{ n: number }>(
-        `SELECT /* ${OWN} */ count(*)::int AS n FROM dbos.workflow_status WHERE status = 'SUCCESS'`,
-      );
-      if (rows[0]!.n >= n) break;
+      if ((await countSucceeded(watcher, { tag: OWN })) >= n) break;
       await delay(20);
     }
     const workflowsPerSecond = n / ((now() - started) / 1000);

@@ -1,8 +1,6 @@
 import { DEFAULT_APP_VERSION } from "@wfc/core";
 import pg from "pg";
-import { createApp } from "../functions/api/src/app.js";
-import { createDbosBackend } from "../functions/api/src/backend.js";
-import { serveNode } from "../functions/api/src/serve-node.js";
+import { createApp, createDbosBackend, serveNode } from "@wfc/api/app";
 import type { Marks, StampedPool } from "./hops.js";
 import { now } from "./workflows.js";
 

@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { createTokenRevocationsTable, DEFAULT_APP_VERSION } from "@wfc/core";
+import { applyMigrations, DEFAULT_APP_VERSION } from "@wfc/core";
 import { mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import pg from "pg";
 import { createApp } from "../functions/api/src/app.js";
@@ -26,10 +26,7 @@ export async function measureTokenCheck(
   await DBOS.migrate(databaseUrl);
   const setup = new pg.Client({ connectionString: databaseUrl });
   await setup.connect();
-  await setup.query("BEGIN");
-  await createTokenRevocationsTable(setup);
-  await setup.query("COMMIT");
-  await setup.end();
+  await applyMigrations(setup, 30_000).finally(() => setup.end());
   const ring = parseKeyRing(newTokenKey("bench"));
   const backend = createDbosBackend({ databaseUrl, appVersion: DEFAULT_APP_VERSION, poolSize: 2 });
   const app = createApp(backend, { apiKeys: [API_KEY], tokenKeys: ring, log: () => {} });

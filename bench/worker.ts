@@ -1,6 +1,5 @@
 import { ConfigError } from "@wfc/core";
-import { workerConfig } from "../functions/worker/src/config.js";
-import { runWorker } from "../functions/worker/src/worker.js";
+import { runWorker, workerConfig } from "@wfc/worker/launch";
 import { registerBenchWorkflows } from "./workflows.js";
 
 /** The product worker, exactly as deployed, plus the benchmark's instrumented workflows. */

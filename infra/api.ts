@@ -24,6 +24,8 @@ interface ApiArgs {
   relayUrl: $util.Input<string>;
   /** Resources that must exist before the function: the worker, which creates the schema. */
   after: $util.Resource[];
+  /** The stage's `CORS_ORIGINS` (infra/stage.ts); empty when it sets none. */
+  corsOrigins: $util.Output<string>;
 }
 
 /**
@@ -39,7 +41,7 @@ interface ApiArgs {
  * Their reserved concurrencies and per-environment pool are the connection budget's; waits are
  * answered by the worker's change relay, so a waiting environment holds no database connection.
  */
-export function createApi({ network, links, budget, relayUrl, after }: ApiArgs) {
+export function createApi({ network, links, budget, relayUrl, after, corsOrigins }: ApiArgs) {
   const apiFunction = (
     name: string,
     reserved: number,
@@ -56,13 +58,15 @@ export function createApi({ network, links, budget, relayUrl, after }: ApiArgs) 
         timeout: `${STREAM_LIMIT_SECONDS} seconds`,
         concurrency: { reserved },
         link: links,
-        environment: {
+        environment: $util.all([relayUrl, corsOrigins]).apply(([relay, origins]) => ({
           APP_VERSION: appVersion(),
           LOG_LEVEL: "info",
           DB_POOL_SIZE: String(budget.apiDbPoolSize),
-          CHANGE_RELAY_URL: relayUrl,
+          CHANGE_RELAY_URL: relay,
+          // Only on a stage that sets it: a variable set to nothing would read as a mistake.
+          ...(origins ? { CORS_ORIGINS: origins } : {}),
           ...environment,
-        },
+        })),
         nodejs: { esbuild: { external: OPTIONAL_DEPENDENCIES } },
         // `sst dev` runs the function on the developer's machine: no VPC to join.
         vpc: $dev

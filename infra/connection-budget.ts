@@ -3,7 +3,7 @@
  * instance, and proof that together they stay below its `max_connections`. Pure arithmetic, no
  * SST: infra/ reads every number it puts on a resource from here (the parameter group, the RDS
  * proxy, the Lambda concurrency, the worker's environment), and the graph test asserts both the
- * sum and that the resources carry these values. README "Deploy" shows the table.
+ * sum and that the resources carry these values. docs/operations/deploy.md shows the table.
  */
 
 /**
@@ -68,8 +68,8 @@ interface StageCapacity {
   /** The current version's worker service's scaling maximum. */
   workerMaxTasks: number;
   /**
-   * The scaling maximum of the older version's service while it drains during a release (README
-   * "Releases"): it only finishes what it started, and at most one such service runs.
+   * The scaling maximum of the older version's service while it drains during a release (docs/operations/
+   * releases.md): it only finishes what it started, and at most one such service runs.
    */
   drainingWorkerMaxTasks: number;
   /** The API function's reserved concurrency: at most this many environments at once. */

@@ -1,16 +1,8 @@
 import type { ApiDatabaseCredentials } from "./api-database";
 import { PROXY_BORROW_TIMEOUT_SECONDS, type ConnectionBudget } from "./connection-budget";
 import type { Network } from "./network";
+import { LOCAL_DATABASE } from "./local-database";
 import { isProduction } from "./stage";
-
-/** What `sst dev` connects to instead of RDS: the embedded PostgreSQL `npm start` runs. */
-const LOCAL_DATABASE = {
-  host: "127.0.0.1",
-  port: 54329,
-  username: "postgres",
-  password: "postgres",
-  database: "dbos",
-};
 
 interface DatabaseArgs {
   network: Network;

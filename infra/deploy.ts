@@ -6,7 +6,7 @@ import { createNetwork } from "./network";
 import { createRelaySecret } from "./relay-secret";
 import { createSecrets } from "./secrets";
 import { readDrainingRelease } from "./releases";
-import { appVersion, isProduction } from "./stage";
+import { appVersion, corsOrigins, isProduction } from "./stage";
 import { createWorker } from "./worker";
 
 /** Declares every resource of a stage and returns the stack's outputs. */
@@ -46,6 +46,7 @@ export async function deploy() {
     relayUrl,
     // The current version's service, steady: only then does the API stamp starts with its version.
     after: [service],
+    corsOrigins: corsOrigins(),
   });
   // What in-AWS callers pass to the client's Lambda transport (`functionName`,
   // `streamFunctionName`).

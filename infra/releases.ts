@@ -1,5 +1,5 @@
 /**
- * The release registry (README "Deploy", "Releases"): one SSM String parameter per live worker
+ * The release registry (docs/operations/releases.md): one SSM String parameter per live worker
  * version, `/<app>/<stage>/worker-releases/<version>`, whose value is the image that version's
  * worker runs. The deploy of a version creates its own entry (infra/worker.ts); the old version's
  * worker deletes its entry once it has retired (functions/worker/src/retirement.ts); every deploy

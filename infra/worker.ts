@@ -35,8 +35,8 @@ const LOCAL_RELAY_HOST = "127.0.0.1";
 const WORKER_BUILD = { context: ".", dockerfile: "functions/worker/Dockerfile" };
 
 /**
- * The workers: an ECS cluster with one Fargate service per live application version (README
- * "Releases"), the current version's built from `functions/worker/Dockerfile` and a draining
+ * The workers: an ECS cluster with one Fargate service per live application version (docs/operations/
+ * releases.md), the current version's built from `functions/worker/Dockerfile` and a draining
  * one's running the image it ran as the current version. Each is in private subnets without a
  * public IP, in the workers' security group, with no load balancer (it pulls work from
  * PostgreSQL), and registered in the VPC's Cloud Map namespace; the API finds the current
@@ -287,7 +287,7 @@ function registerRelease(name: string, version: string, service: sst.aws.Service
       name: releaseParameter(version),
       type: "String",
       value: image,
-      description: `The worker image of application version ${version} (README "Releases")`,
+      description: `The worker image of application version ${version} (see docs/operations/releases.md)`,
       // An entry left in AWS by an earlier deploy of this version is taken over, not an error.
       overwrite: true,
     },

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { API_HANDLER, API_RUNTIME } from "../infra/api-function.js";
 import { OPTIONAL_DEPENDENCIES } from "../infra/optional-dependencies.js";
+import { bundleDashboard } from "./bundle-dashboard.js";
 import { COMMONJS_GLOBALS, ESM_REQUIRE_BANNER } from "./esm-require-banner.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -47,6 +48,8 @@ export async function buildApi(outDir: string): Promise<ApiBundle> {
     .map((ext) => join(root, file + ext))
     .find((path) => existsSync(path));
   if (!source) throw new Error(`No source file for the handler ${API_HANDLER}`);
+  // The dashboard's script is bundled into a module the handler imports: fresh, whatever ran before.
+  bundleDashboard();
   const dir = resolve(outDir);
   const outfile = join(dir, `${file}.mjs`);
   await mkdir(dir, { recursive: true });

@@ -1,21 +1,61 @@
 import { parseArgs } from "node:util";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { createWorkflowClient, httpTransport, type WorkflowClient } from "@wfc/client";
+import {
+  createWorkflowClient,
+  httpTransport,
+  type StreamRecord,
+  type WorkflowClient,
+} from "@wfc/client";
 import { lambdaTransport } from "@wfc/client/lambda";
-import type { StreamRecord } from "@wfc/core";
 
-// The seed's example_client_lib.py usage examples with the typed client, against `npm start`:
-//   npm run example                       over HTTP (http://localhost:8000)
-//   npm run example -- --transport lambda over the local Lambda Invoke API (http://localhost:8002)
-const { values: args } = parseArgs({
-  options: {
-    transport: { type: "string", default: "http" },
-    url: { type: "string", default: "http://localhost:8000" },
-    "lambda-endpoint": { type: "string", default: "http://localhost:8002" },
-    function: { type: "string", default: "Api" },
-    "api-key": { type: "string" },
+// The seed's example_client_lib.py usage examples with the typed client, against `npm start`,
+// with the same environment: PORT and LAMBDA_PORT say where it listens, API_KEYS which key to send.
+const env = process.env;
+const OPTIONS = {
+  transport: { type: "string", default: "http", help: "http, or lambda (the local Invoke API)" },
+  url: {
+    type: "string",
+    default: `http://localhost:${env.PORT || 8000}`,
+    help: "the API's base URL (over http)",
   },
-});
+  "lambda-endpoint": {
+    type: "string",
+    default: `http://localhost:${env.LAMBDA_PORT || 8002}`,
+    help: "the Lambda Invoke API (over lambda)",
+  },
+  function: { type: "string", default: "Api", help: "the function to invoke (over lambda)" },
+  "api-key": {
+    type: "string",
+    // The first key, as a client of a stack rotating its keys would send the newest one.
+    default: (env.API_KEYS ?? "")
+      .split(",")
+      .map((key) => key.trim())
+      .find(Boolean),
+    help: "the key to send (default: the first of API_KEYS, if set)",
+  },
+  help: { type: "boolean", default: false, help: "print this help and exit" },
+} as const;
+
+const { values: args } = parseArgs({ options: OPTIONS });
+
+if (args.help) {
+  console.log(
+    [
+      "Usage: npm run example [-- <options>]",
+      "",
+      "Runs the events, messaging and streaming examples against a running stack (npm start).",
+      "",
+      "Options:",
+      ...Object.entries(OPTIONS).map(([name, option]) => {
+        // The key's default is a secret: its help says where it comes from instead.
+        const value = name !== "api-key" && typeof option.default === "string";
+        const shown = value ? ` (default: ${option.default})` : "";
+        return `  --${name}${option.type === "string" ? " <value>" : ""}  ${option.help}${shown}`;
+      }),
+    ].join("\n"),
+  );
+  process.exit(0);
+}
 
 function client(): WorkflowClient {
   const apiKey = args["api-key"];

@@ -11,8 +11,8 @@ import {
 } from "@wfc/core";
 import { format, resolveConfig } from "prettier";
 import { z } from "zod";
-import { schema as lambdaSchema } from "./local-stack/lambda/config.js";
-import { schema as localStackSchema } from "./local-stack/config.js";
+import { schema as lambdaSchema } from "../tools/local-stack/lambda-config.js";
+import { schema as localStackSchema } from "../tools/local-stack/config.js";
 
 /**
  * Writes docs/operations/configuration.md from the zod schemas the processes parse their

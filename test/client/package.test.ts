@@ -8,7 +8,7 @@ import { build } from "esbuild";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildClient } from "../../scripts/build-client.js";
-import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
@@ -42,7 +42,7 @@ const CONSUMER_TSCONFIG = {
   },
 };
 
-const MAIN_TS = `import { createWorkflowClient, httpTransport } from "@wfc/client";
+const MAIN_TS = `import { createWorkflowClient, httpTransport, type StreamRecord } from "@wfc/client";
 
 declare const process: { argv: string[] };
 const [baseUrl, id] = process.argv.slice(2) as [string, string];
@@ -51,15 +51,18 @@ const started = await client.start("events", id, { n_steps: 1 });
 const progress: string = started.query_endpoints.progress;
 const result = await client.getEvent<{ total_steps: number }>(id, "result", 20);
 console.log(JSON.stringify({ id: started.workflow_id, progress, steps: result.value.total_steps }));
+// The stream's records are typed by the package alone (no @wfc/core outside this repository).
+export const label = (record: StreamRecord): string => record.type;
 `;
 
 // Each line is wrong in a way only real types can tell.
-const WRONG_TS = `import { createWorkflowClient, httpTransport } from "@wfc/client";
+const WRONG_TS = `import { createWorkflowClient, httpTransport, type StreamRecord } from "@wfc/client";
 
 const client = createWorkflowClient(httpTransport({ baseUrl: "http://localhost:8000" }));
 export const badParams = client.start("events", "w", { n_steps: "one" });
 export const badKind = client.start("no-such-kind", "w", { n_steps: 1 });
 export const badField = (await client.start("events", "w", { n_steps: 1 })).no_such_field;
+export const badRecord: StreamRecord["type"] = "no_such_record";
 `;
 
 const BROWSER_TS = `import { createWorkflowClient, httpTransport } from "@wfc/client";
@@ -170,8 +173,13 @@ describe("the packed @wfc/client in a project outside this repository", () => {
     const wrong = await tsc("tsconfig.wrong.json");
     expect(wrong.ok).toBe(false);
     const errorLines = wrong.output.split("\n").filter((line) => line.includes("error TS"));
-    // Only the three wrong lines fail: the package's own declarations check cleanly.
-    expect(errorLines.map((line) => /^wrong\.ts\((\d+),/.exec(line)?.[1])).toEqual(["4", "5", "6"]);
+    // Only the four wrong lines fail: the package's own declarations check cleanly.
+    expect(errorLines.map((line) => /^wrong\.ts\((\d+),/.exec(line)?.[1])).toEqual([
+      "4",
+      "5",
+      "6",
+      "7",
+    ]);
     expect(wrong.output).toContain("no_such_field");
   });
 

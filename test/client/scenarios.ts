@@ -2,11 +2,11 @@ import {
   createWorkflowClient,
   withApiKey as withCredential,
   WorkflowApiError,
+  type StreamRecord,
   type Transport,
   type WorkflowClient,
 } from "@wfc/client";
 import { expect } from "vitest";
-import type { StreamRecord } from "@wfc/core";
 import { dropFirstLiveResponse } from "./drop-connection.js";
 
 /** What a scenario gets: a client, its transport, and a transport with another API key. */
@@ -138,6 +138,36 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
       }
       expect(offsets).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(dropping.lastEventIds).toEqual([null, "2"]);
+    },
+  ],
+  [
+    "a stream's last values, as a snapshot and as where a live feed starts, resumed if cut off",
+    async ({ client, transport, id }) => {
+      const wf = id("tail");
+      await client.start("streaming", wf, { n_steps: 2 });
+      await waitForStatus(client, wf, "SUCCESS");
+      const all = await client.streamSnapshot(wf);
+      const tail = await client.streamSnapshot(wf, { tail: 2 });
+      expect(tail).toEqual({
+        workflow_id: wf,
+        stream_values: all.stream_values.slice(4),
+        total_messages: 2,
+        offset: 4,
+        next_offset: 6,
+        closed: true,
+      });
+      // Cut off after its first value, the feed goes on after it, not from the tail again.
+      const dropping = dropFirstLiveResponse(transport, 1);
+      const follower = createWorkflowClient(dropping.transport);
+      const live = [];
+      for await (const item of follower.followStream(wf, { tail: 3, retryDelayMs: 10 }))
+        live.push(item);
+      expect(live.map((v) => v.offset)).toEqual([3, 4, 5]);
+      expect(live.map((v) => v.value)).toEqual(all.stream_values.slice(3));
+      expect(dropping.lastEventIds).toEqual([null, "3"]);
+      const both = await rejection(client.streamSnapshot(wf, { offset: 1, tail: 1 }));
+      expect(both.status).toBe(422);
+      expect(both.detail).toMatch(/offset and tail cannot be combined/);
     },
   ],
   [

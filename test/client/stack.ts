@@ -6,13 +6,11 @@ import { newTokenKey } from "@wfc/tokens";
 import { lambdaTransport } from "@wfc/client/lambda";
 import getPort from "get-port";
 import { API_LIVE_FUNCTION } from "../../infra/api-function.js";
-import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
+import { LAMBDA_SERVER_ENTRY } from "@wfc/local-stack/entries";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
 const API_ENTRY = fileURLToPath(new URL("../../functions/api/src/server.ts", import.meta.url));
-const LAMBDA_ENTRY = fileURLToPath(
-  new URL("../../scripts/local-stack/lambda-server.ts", import.meta.url),
-);
 
 export const API_KEY = "client-test-key-0123456789";
 const FUNCTION_NAME = "Api";
@@ -44,7 +42,7 @@ export async function startClientStack(databaseUrl: string, apiEnv: Record<strin
     runService("api", API_ENTRY, { ...env, PORT: String(port) }, keep),
     runService(
       "lambda",
-      LAMBDA_ENTRY,
+      LAMBDA_SERVER_ENTRY,
       // The environments get only what the deployed function would, plus these.
       { ...env, LAMBDA_PORT: "0", LAMBDA_EXTRA_ENV: Object.keys(apiEnv).join(",") },
       keep,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runService } from "../../scripts/local-stack/child.js";
+import { runService } from "@wfc/local-stack/child";
 
 const API_ENTRY = fileURLToPath(new URL("../../functions/api/src/server.ts", import.meta.url));
 

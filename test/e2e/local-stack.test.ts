@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PoolStats } from "../../scripts/local-stack/lambda/pool.js";
+import type { PoolStats } from "@wfc/lambda-emulator";
 import { readServerSentEvents as readEvents, type ServerSentEvent } from "@wfc/client";
 
 // `npm start` as a user runs it: no database URL, so an embedded PostgreSQL, then the worker and
@@ -38,11 +38,19 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
       LAMBDA_PORT: String(await getPort()),
       HEALTH_PORT: String(ports.health),
       RELAY_PORT: String(ports.relay),
+      LOCAL_DATABASE_PORT: String(await getPort()),
       LOCAL_DATA_DIR: dataDir,
       API_MODE: mode,
+      // The API's own settings, and a name in LAMBDA_EXTRA_ENV: each must reach the Lambda
+      // environments too (harmless values: the defaults, or a site nobody calls from).
+      DB_TIMEOUT_MS: "5000",
+      CORS_ORIGINS: "https://app.example.test",
+      LIVE_FEED_MAX_SECONDS: "600",
+      WFC_E2E_EXTRA: "passed",
+      LAMBDA_EXTRA_ENV: "WFC_E2E_EXTRA",
     };
     delete env.DBOS_SYSTEM_DATABASE_URL;
-    stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+    stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
       cwd: root,
       env,
     });
@@ -101,6 +109,17 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
       expect(banner).toMatch(
         /Database\s+postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/dbos \(embedded/,
       );
+      const site = base.replace("127.0.0.1", "localhost");
+      expect(banner).toContain(`Dashboard ${site}/ui`);
+      expect(banner).toContain(
+        mode === "node" ? `Docs      ${site}/docs` : `Docs      ${site}/openapi.json`,
+      );
+    });
+
+    it("serves the dashboard the banner names", async () => {
+      const page = await fetch(`${base}/ui`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toMatch(/text\/html/);
     });
 
     it("Example 1: events", async () => {
@@ -194,6 +213,29 @@ describe.each(["node", "lambda"] as const)("npm start with API_MODE=%s", (mode) 
     );
   });
 
+  it.runIf(mode === "lambda")(
+    "gives the Lambda environments the API's settings and LAMBDA_EXTRA_ENV's names, with the relay's",
+    async () => {
+      expect((await get("/health")).status).toBe(200);
+      const pid = (await lambdaStats()).environments[0]!.pid!;
+      const environ = new Map(
+        readFileSync(`/proc/${pid}/environ`, "utf8")
+          .split("\0")
+          .filter(Boolean)
+          .map((entry) => [
+            entry.slice(0, entry.indexOf("=")),
+            entry.slice(entry.indexOf("=") + 1),
+          ]),
+      );
+      expect(environ.get("DB_TIMEOUT_MS")).toBe("5000");
+      expect(environ.get("CORS_ORIGINS")).toBe("https://app.example.test");
+      expect(environ.get("LIVE_FEED_MAX_SECONDS")).toBe("600");
+      expect(environ.get("WFC_E2E_EXTRA")).toBe("passed");
+      expect(environ.get("CHANGE_RELAY_URL")).toBe(`http://127.0.0.1:${ports.relay}`);
+      expect(environ.has("CHANGE_RELAY_SECRET")).toBe(true);
+    },
+  );
+
   describe("exposure and supervision", () => {
     it("listens on 127.0.0.1 only: API, Lambda emulator, worker health and relay", () => {
       const text = output.join("\n");
@@ -276,11 +318,12 @@ describe("npm start stopped during its start-up", () => {
       ...process.env,
       PORT: String(await getPort()),
       LAMBDA_PORT: String(await getPort()),
+      LOCAL_DATABASE_PORT: String(await getPort()),
       LOCAL_DATA_DIR: dataDir,
       API_MODE: "node",
     };
     delete env.DBOS_SYSTEM_DATABASE_URL;
-    const stack = spawn(process.execPath, ["--import", "tsx", "scripts/local-stack/start.ts"], {
+    const stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
       cwd: root,
       env,
     });

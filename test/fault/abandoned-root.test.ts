@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { APP_NAME, kindNamed } from "@wfc/core";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
 import { until } from "../support/fault.js";
 import { startLoggingCluster, type LoggingCluster } from "../support/logging-cluster.js";
 import { startWorker, type TestWorker } from "../support/worker.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { EmbeddedDatabase } from "../../scripts/local-stack/embedded-postgres.js";
+import type { EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 import { createInspector, createTestApi } from "../support/api.js";
 import { FAST_LIVENESS, reportFaults, startOwnCluster, until } from "../support/fault.js";
 import { startWorker, type TestWorker } from "../support/worker.js";

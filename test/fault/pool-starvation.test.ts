@@ -10,7 +10,7 @@ import {
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasUndispatchedWork } from "../../functions/worker/src/stall-watchdog.js";
+import { hasUndispatchedWork } from "@wfc/core";
 import { startTestStack } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 import { STALLING_WORKFLOW } from "../support/stalling-workflow.js";

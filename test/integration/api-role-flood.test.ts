@@ -1,7 +1,7 @@
 import { databaseUrlFor } from "@wfc/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DB_RETRY_BOUND_MS } from "../../functions/api/src/bounded-retries.js";
-import type { EmbeddedDatabase } from "../../scripts/local-stack/embedded-postgres.js";
+import type { EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 import { apiRoleEnv, connectionsOf, testPassword, uniqueRoleName } from "../support/api-role.js";
 import { createInspector, createTestApi } from "../support/api.js";
 import { startOwnCluster } from "../support/fault.js";

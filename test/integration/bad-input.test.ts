@@ -1,7 +1,7 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { KINDS, startPath, type AnyKind, type ParamsOf } from "@wfc/core";
+import { KINDS, MAX_STREAM_TAIL, startPath, type AnyKind, type ParamsOf } from "@wfc/core";
 import { z } from "zod";
 import { createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
@@ -19,6 +19,9 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 const longId = "a".repeat(129);
+const tooLongTail = new RegExp(`tail must be at most ${MAX_STREAM_TAIL}`);
+const resumeAt3 = { "last-event-id": "3", accept: "text/event-stream" };
+const badId = { "last-event-id": "-1" };
 const WEBHOOK_SECRET = `whsec_${Buffer.from("bad-input matrix webhook secret!").toString("base64")}`;
 const webhook = new Webhook(WEBHOOK_SECRET);
 /** Standard Webhooks headers for `body`, validly signed now. */
@@ -147,6 +150,15 @@ const cases: Case[] = [
   ["GET", "/workflow-stream/ok-id/live?offset=1.5", undefined, 422, /offset must be an integer/],
   ["GET", "/workflow-stream/ok-id?offset=", undefined, 422, /offset must be an integer/],
   ["GET", "/workflow-stream/ok-id?offset=1e1", undefined, 422, /offset must be an integer/],
+  ["GET", "/workflow-stream/ok-id?tail=0", undefined, 422, /tail must be at least 1/],
+  ["GET", "/workflow-stream/ok-id/live?tail=-1", undefined, 422, /tail must be at least 1/],
+  ["GET", `/workflow-stream/ok-id?tail=${MAX_STREAM_TAIL + 1}`, undefined, 422, tooLongTail],
+  ["GET", `/workflow-stream/ok-id/live?tail=${MAX_STREAM_TAIL + 1}`, undefined, 422, tooLongTail],
+  ["GET", "/workflow-stream/ok-id?tail=", undefined, 422, /tail must be an integer/],
+  ["GET", "/workflow-stream/ok-id/live?tail=2.5", undefined, 422, /tail must be an integer/],
+  ["GET", "/workflow-stream/ok-id?tail=1e1", undefined, 422, /tail must be an integer/],
+  ["GET", "/workflow-stream/ok-id?offset=0&tail=1", undefined, 422, /offset and tail cannot be/],
+  ["GET", "/workflow-stream/ok-id/live?tail=2&offset=3", undefined, 422, /offset and tail cannot/],
   ["GET", "/workflows?limit=0x5", undefined, 422, /limit must be an integer/],
   ["GET", "/workflows?offset=", undefined, 422, /offset must be an integer/],
   ["GET", `/workflow-stream/${longId}/live`, undefined, 422, /workflow_id must be at most 128/],
@@ -340,6 +352,9 @@ const cases: Case[] = [
     /Last-Event-ID must be the id of a stream value/,
     { "last-event-id": "abc" },
   ],
+  // A resume does not rescue a bad tail (the query is checked first), nor a tail a bad resume.
+  ["GET", "/workflow-stream/ok-id?tail=0", undefined, 422, /tail must be at least 1/, resumeAt3],
+  ["GET", "/workflow-stream/ok-id/live?tail=2", undefined, 422, /Last-Event-ID must be/, badId],
   [
     "GET",
     "/workflows?offset=9007199254740992",

@@ -38,7 +38,7 @@ describe("message topics", () => {
     const sent = await api.post(`/send-message/${events}`, { approved: true });
     expect(sent.status).toBe(409);
     expect(sent.body.detail).toBe(
-      "A 'events' workflow receives no messages on topic 'notification' (its topics: none)",
+      "An 'events' workflow receives no messages on topic 'notification' (its topics: none)",
     );
     const id = `ch-msg-${run}`;
     await api.post(`/start-workflow-messaging/${id}/1`);
@@ -82,7 +82,7 @@ describe("stream keys", () => {
     );
     const live = await api.get(`/workflow-stream/${events}/live`);
     expect(live.status).toBe(404);
-    expect(live.body.detail).toMatch(/A 'events' workflow has no stream 'progress_stream'/);
+    expect(live.body.detail).toMatch(/An 'events' workflow has no stream 'progress_stream'/);
   });
 
   it("keeps the seed's empty answer for a workflow that does not exist", async () => {

@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { createTokenRevocationsTable } from "@wfc/core";
+import { applyMigrations } from "@wfc/core";
 import { newTokenKey, parseKeyRing, mintToken } from "@wfc/tokens";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveNode } from "../../functions/api/src/serve-node.js";
 import { createTestApi } from "../support/api.js";
-import { createTestDatabase, inTransaction } from "../support/database.js";
+import { createTestDatabase } from "../support/database.js";
 
 // CORS as a browser meets it, over real HTTP through the Node server: preflights per the Fetch
 // standard, allowed origins only, the token's Authorization header allowed, never credentials.
@@ -28,9 +28,10 @@ async function serve(app: ReturnType<typeof createTestApi>["app"]) {
 beforeAll(async () => {
   const url = await createTestDatabase();
   await DBOS.migrate(url);
-  // What the worker creates at start (no worker here: nothing runs).
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  await inTransaction(pool, createTokenRevocationsTable).finally(() => pool.end());
+  // Our schema, as the worker migrates it at start (no worker here: nothing runs).
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await applyMigrations(client, 30_000).finally(() => client.end());
   api = createTestApi(url, {
     log: () => {},
     apiKeys: [KEY],

@@ -178,7 +178,9 @@ describe("execution environments", () => {
 describe("responses longer than any keep-alive timeout", () => {
   // Node's HTTP servers drop a keep-alive connection idle for 5 s: a wait longer than that must
   // still be answered (up to the function timeout), through each front, in one environment each.
-  const WAIT_SECONDS = 7;
+  // Set a second past the keep-alive timeout; the waits last 3 s more, room for the start's own
+  // cold environment and its workflow on a loaded machine.
+  const WAIT_SECONDS = 9;
   const SET_AFTER_MS = 6_000;
 
   const overGateway = async (id: string) => {

@@ -7,10 +7,7 @@ import { APP_NAME, DEFAULT_APP_VERSION, QUEUE_NAME, type Queryable } from "@wfc/
 import { ChangeFeed, waitForEvent } from "@wfc/realtime";
 import pg from "pg";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import {
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from "../../scripts/local-stack/embedded-postgres.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 

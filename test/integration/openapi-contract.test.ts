@@ -3,6 +3,7 @@ import {
   DEFAULT_APP_VERSION,
   KINDS,
   kindNamed,
+  MAX_STREAM_TAIL,
   startPath,
   startPrefix,
   startSegments,
@@ -226,9 +227,13 @@ const scenarios = (): Scenario[] => [
   ["/workflow-stream/{workflow_id}/live", "get", "up", `/workflow-stream/done-${run}/live`],
   ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/nobody/live"],
   ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/x/live?offset=-1"],
+  ["/workflow-stream/{workflow_id}/live", "get", "up", `/workflow-stream/done-${run}/live?tail=2`],
+  ["/workflow-stream/{workflow_id}/live", "get", "up", "/workflow-stream/x/live?tail=0"],
   ["/workflow-stream/{workflow_id}/live", "get", "down", "/workflow-stream/x/live"],
   ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}`],
   ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}?offset=1`],
+  ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/done-${run}?tail=2`],
+  ["/workflow-stream/{workflow_id}", "get", "up", "/workflow-stream/x?tail=1&offset=0"],
   ["/workflow-stream/{workflow_id}", "get", "up", "/workflow-stream/x?offset=a"],
   // The events kind declares no stream.
   ["/workflow-stream/{workflow_id}", "get", "up", `/workflow-stream/ev-${run}`],
@@ -347,6 +352,18 @@ describe("the OpenAPI document", () => {
     );
     const exercised = new Set(scenarios().map(([template, method]) => `${method} ${template}`));
     expect(documented.sort()).toEqual([...exercised].sort());
+  });
+
+  it("documents ?tail on a stream's snapshot and live feed, with its bounds", () => {
+    for (const path of ["/workflow-stream/{workflow_id}", "/workflow-stream/{workflow_id}/live"]) {
+      const { parameters } = doc.paths[path]!.get as unknown as {
+        parameters: Array<{ name: string; in: string; schema: object }>;
+      };
+      expect(parameters.find((p) => p.name === "tail")).toMatchObject({
+        in: "query",
+        schema: { type: "integer", minimum: 1, maximum: MAX_STREAM_TAIL },
+      });
+    }
   });
 
   it("matches every answer, and every documented status is produced", async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
 import { createDbosBackend } from "../../functions/api/src/backend.js";
 import { docsPage } from "../../functions/api/src/docs-page.js";
+import { isOpenPath } from "../../functions/api/src/middleware/auth.js";
 import { createInspector } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
@@ -85,7 +86,7 @@ describe("API keys", () => {
   });
 
   it.each(["Bearer two words", "Basic dXNlcjpwYXNz", "Bearer"])(
-    "answers 401 to a malformed Authorization header (%s), as the README says",
+    "answers 401 to a malformed Authorization header (%s), as docs/operations/security.md says",
     async (authorization) => {
       const response = await post("/start-workflow-events/x/1", undefined, { authorization });
       expect(response.status).toBe(401);
@@ -112,6 +113,33 @@ describe("API keys", () => {
       );
       expect(await inspector.result(id)).toHaveLength(1);
     }
+  });
+
+  it("leaves open exactly liveness, webhooks, the API's description and the dashboard", async () => {
+    // Every route of the Node server's app (docs page included), asked without a key.
+    const local = createApp(backend, { apiKeys: [KEY_OLD], extraRoutes: docsPage() });
+    const routes = [...new Set(local.routes.map((r) => `${r.method} ${r.path}`))].filter(
+      (route) => !route.endsWith(" /*"),
+    );
+    const open: string[] = [];
+    for (const route of routes) {
+      const [method, template] = route.split(" ") as [string, string];
+      const path = template.replace(/:file$/, "swagger-ui.css").replace(/:[a-z_]+/g, "x");
+      const response = await local.request(path, { method });
+      const { detail } = (await response.json().catch(() => ({}))) as { detail?: string };
+      if (!(response.status === 401 && /Missing API key/.test(detail ?? ""))) open.push(route);
+      expect(isOpenPath(template)).toBe(open.includes(route));
+    }
+    expect(open.sort()).toEqual([
+      "GET /docs",
+      "GET /docs/assets/:file",
+      "GET /docs/assets/init.js",
+      "GET /health",
+      "GET /openapi.json",
+      "GET /ui",
+      "GET /ui/app.js",
+      "POST /webhooks/:workflow_id",
+    ]);
   });
 
   it("protects reads and sends too", async () => {

@@ -1,4 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
+import { kindNamed } from "@wfc/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInspector, createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
@@ -202,6 +203,9 @@ describe("streaming", () => {
     const timestamps = values.map((v) => v.timestamp as number);
     expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
     expect(Math.abs(timestamps[0]! - Date.now() / 1000)).toBeLessThan(60);
+    // Every record has the shape the kind declares for the dashboard's log.
+    const { records } = kindNamed("streaming").dashboard!.log!;
+    for (const value of values) expect(records.safeParse(value).success).toBe(true);
   });
 
   it("returns an empty snapshot at once for a stream that has nothing yet", async () => {

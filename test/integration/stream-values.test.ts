@@ -5,6 +5,7 @@ import {
   DBOS_SCHEMA,
   kindNamed,
   QUEUE_NAME,
+  readStreamTail,
   VALUE_CHANNELS,
 } from "@wfc/core";
 import {
@@ -217,6 +218,63 @@ describe("a LISTEN connection's change feed", () => {
     } finally {
       await spy.end();
       await feed.close();
+    }
+  });
+});
+
+describe("a stream's tail", () => {
+  it("is its last values, oldest first, without the close marker", async () => {
+    const id = await parkedWorkflow();
+    expect(await readStreamTail(db, id, "out", 3)).toEqual({
+      values: [],
+      offset: 0,
+      closed: false,
+    });
+    await write(
+      id,
+      0,
+      ["a", "b", "c", "d", "e"].map((v) => JSON.stringify(v)),
+    );
+    expect(await readStreamTail(db, id, "out", 2)).toEqual({
+      values: ["d", "e"],
+      offset: 3,
+      closed: false,
+    });
+    await write(id, 5, [CLOSED]);
+    expect(await readStreamTail(db, id, "out", 2)).toEqual({
+      values: ["d", "e"],
+      offset: 3,
+      closed: true,
+    });
+    expect(await readStreamTail(db, id, "out", 5)).toMatchObject({ offset: 0, closed: true });
+    expect(await readStreamTail(db, id, "out", 9)).toMatchObject({ offset: 0, closed: true });
+  });
+
+  it("is read backwards along the primary key: no sort, however long the stream", async () => {
+    const id = await parkedWorkflow();
+    await write(
+      id,
+      0,
+      Array.from({ length: 2_000 }, (_, i) => JSON.stringify(i)),
+    );
+    let read: { text: string; values: unknown[] } | undefined;
+    const recording = {
+      query: (text: string, values: unknown[]) => (
+        (read = { text, values }),
+        db.query(text, values)
+      ),
+    };
+    expect((await readStreamTail(recording, id, "out", 3)).values).toEqual([1_997, 1_998, 1_999]);
+    const client = await db.connect();
+    try {
+      await client.query(`ANALYZE ${DBOS_SCHEMA}.streams`);
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${read!.text}`, read!.values);
+      const plan = JSON.stringify(rows[0]["QUERY PLAN"]);
+      expect(plan).toMatch(/"Index (Only )?Scan"/);
+      expect(plan).toContain('"Scan Direction":"Backward"');
+      expect(plan).not.toContain('"Node Type":"Sort"');
+    } finally {
+      client.release();
     }
   });
 });

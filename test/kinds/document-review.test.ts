@@ -6,9 +6,9 @@ import {
   type WorkflowClient,
 } from "@wfc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  AuditRecord,
-  DocumentReviewOutput,
+import documentReview, {
+  type AuditRecord,
+  type DocumentReviewOutput,
 } from "../../packages/core/src/kinds/document-review.js";
 import { createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
@@ -219,6 +219,9 @@ describe("a document review, declared once", () => {
       message: { approved: true },
       reason: expect.stringContaining("decision"),
     });
+    // Every record has the shape the kind declares for the dashboard's log.
+    const { records } = documentReview.dashboard!.log!;
+    for (const record of log.stream_values) expect(records.safeParse(record).success).toBe(true);
     expect((await stack.client.getEvent(wf, "state", 0)).value).toBe("changes_requested");
   });
 

@@ -6,7 +6,7 @@ import { until } from "../support/fault.js";
 import { startSsmStandIn } from "../support/ssm-stand-in.js";
 import { startWorker, type TestWorker } from "../support/worker.js";
 
-// The release path of README "Versions, names and identities", run for real: version 1's worker
+// The release path of docs/operations/releases.md, run for real: version 1's worker
 // keeps running while version 2's starts; the API switches to 2 once 2 is ready; version 1 drains
 // its own workflows and retires by itself. Nothing is stranded, nothing runs on the other
 // version's code, nothing runs twice. And a version 2 that crashes at start changes nothing.

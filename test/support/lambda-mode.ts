@@ -1,14 +1,10 @@
 import { execFile } from "node:child_process";
 import { readFile, readlink } from "node:fs/promises";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
-import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
-import { STATS_PATH } from "../../scripts/local-stack/lambda/invoke-api.js";
-import type { PoolStats } from "../../scripts/local-stack/lambda/pool.js";
-
-const LAMBDA_ENTRY = fileURLToPath(
-  new URL("../../scripts/local-stack/lambda-server.ts", import.meta.url),
-);
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
+import { LAMBDA_SERVER_ENTRY } from "@wfc/local-stack/entries";
+import { STATS_PATH } from "@wfc/lambda-emulator";
+import type { PoolStats } from "@wfc/lambda-emulator";
 
 /** A running lambda server: its API Gateway front, its Invoke API and the pool's statistics. */
 export interface LambdaMode {
@@ -39,7 +35,7 @@ export async function startLambdaMode(
   const output: string[] = [];
   const service = runService(
     "lambda",
-    LAMBDA_ENTRY,
+    LAMBDA_SERVER_ENTRY,
     {
       ...process.env,
       DBOS_SYSTEM_DATABASE_URL: databaseUrl,

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { accessSync, chownSync, constants, mkdtempSync, writeFileSync } from "node:fs";
+import { accessSync, chownSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -93,7 +93,7 @@ function osUser(name: string) {
 
 /**
  * Starts a pgbouncer of the caller's own in transaction mode (as RDS Proxy multiplexes) on a
- * free port, in front of `serverUrl`, with its config in a fresh temp dir. Resolves once it
+ * free port, in front of `serverUrl`, with its config in a fresh temp dir (`stop` removes it). Resolves once it
  * listens; @throws when the binary is missing or it exits first.
  */
 export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbouncer> {
@@ -176,10 +176,12 @@ export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbounc
     serverConnections: (database) => count("SHOW SERVERS", database),
     clientConnections: (database) => count("SHOW CLIENTS", database),
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      // SIGINT: pgbouncer's "safe shutdown" waits for clients; SIGTERM closes at once.
-      child.kill("SIGTERM");
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        // SIGINT: pgbouncer's "safe shutdown" waits for clients; SIGTERM closes at once.
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

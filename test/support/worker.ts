@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { runService, type ServiceProcess } from "../../scripts/local-stack/child.js";
+import { runService, type ServiceProcess } from "@wfc/local-stack/child";
 
 const WORKER_ENTRY = fileURLToPath(new URL("../../functions/worker/src/main.ts", import.meta.url));
 

@@ -27,7 +27,7 @@ const survey = defineKind({
       { label: "Note", topic: "comment", message: { note: true } },
     ],
     progress: { percent: "done_pct" },
-    log: { stream: "answers" },
+    log: { stream: "answers", records: z.object({ type: z.string() }) },
   },
 });
 

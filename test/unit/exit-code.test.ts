@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 // CI with failing tests). A process that loads our wrapper must keep the code it sets.
 it("keeps the exit code of a process that loads the embedded PostgreSQL wrapper", () => {
   const wrapper = fileURLToPath(
-    new URL("../../scripts/local-stack/embedded-postgres.ts", import.meta.url),
+    new URL("../../tools/local-stack/embedded-postgres.ts", import.meta.url),
   );
   const script = `await import(${JSON.stringify(wrapper)}); process.exitCode = 3;`;
   const child = spawnSync(

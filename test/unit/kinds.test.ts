@@ -36,9 +36,50 @@ describe("defineKind", () => {
       }),
     ).toThrow(/undeclared channels payment/);
   });
+
+  it("refuses a live log whose stream's records may lack a string `type`, by type and when defined", () => {
+    // Cast, as a kind that slips past the compiler would be (JavaScript, `as`): caught when defined.
+    const logged = (records: z.ZodType) => ({
+      ...base,
+      name: "probe",
+      streams: ["audit"],
+      dashboard: { log: { stream: "audit", records: records as z.ZodType<{ type: string }> } },
+    });
+    const untyped = z.object({ step: z.number() });
+    const partly = z.union([
+      z.object({ type: z.literal("start") }),
+      z.object({ kind: z.literal("step") }),
+    ]);
+    const numbered = z.object({ type: z.number() });
+    for (const records of [untyped, partly, numbered]) {
+      expect(() => defineKind(logged(records))).toThrow(
+        /log shows each record's `type`, but records of stream 'audit' \(dashboard.log.records\) may lack a string `type`/,
+      );
+    }
+    expect(() =>
+      defineKind({
+        ...base,
+        name: "probe",
+        streams: ["audit"],
+        // @ts-expect-error: a log's records must have a string `type`
+        dashboard: { log: { stream: "audit", records: untyped } },
+      }),
+    ).toThrow(/may lack a string `type`/);
+    const typed = z.discriminatedUnion("type", [
+      z.object({ type: z.literal("start"), at: z.number() }),
+      z.object({ type: z.enum(["step", "end"]), detail: z.unknown() }),
+    ]);
+    expect(defineKind(logged(typed)).dashboard?.log?.stream).toBe("audit");
+  });
 });
 
 describe("the declared kinds", () => {
+  it("declare the shape of the records of every stream their dashboard logs", () => {
+    const logged = KINDS.filter((k) => k.dashboard?.log);
+    expect(logged.map((k) => k.name).sort()).toEqual(["document-review", "streaming"]);
+    for (const kind of logged) expect(kind.dashboard!.log!.records).toBeDefined();
+  });
+
   it("have unique names and stored workflow names", () => {
     const names = KINDS.map((k) => k.name);
     const stored = KINDS.map((k) => k.workflowName);

@@ -4,7 +4,7 @@ import { ConfigError, withLinkedSettings } from "@wfc/core";
 import { describe, expect, it } from "vitest";
 import { apiConfig } from "../../functions/api/src/config.js";
 import { workerConfig } from "../../functions/worker/src/config.js";
-import { sstLinkEnv } from "../../scripts/local-stack/sst-links.js";
+import { sstLinkEnv } from "@wfc/local-stack/sst-links";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const linkedDatabase = {

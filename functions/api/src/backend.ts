@@ -7,6 +7,7 @@ import {
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
+  readStreamTail,
   readStoredStart,
   readWorkflowIdentity,
   readRetiredVersion,
@@ -14,6 +15,7 @@ import {
   revokeTokens,
   readVersionsReport,
   storeMessage,
+  dbosMessageUuid,
   readWorkflowStatus,
   UnavailableError,
   waitForOutcome,
@@ -25,7 +27,6 @@ import {
 } from "@wfc/core";
 import { createWaits, LiveFeedLimits, type EventsBatch, type StreamBatch } from "@wfc/realtime";
 import { Error as DBOSErrors } from "@dbos-inc/dbos-sdk";
-import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
@@ -83,6 +84,8 @@ export interface Backend {
    */
   send(delivery: Delivery, refusal: MessageRefusal): Promise<SendOutcome>;
   streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
+  /** The stream's last `count` values, from the offset where they begin. */
+  streamTail(workflowId: string, key: string, count: number): Promise<StreamSnapshot>;
   /** Follows a stream live until it closes or its workflow ends. */
   followStream(
     workflowId: string,
@@ -260,7 +263,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
           topic,
           message: await serializer.stringify(message),
           serialization: serializer.name(),
-          messageUuid: dbosKey === undefined ? randomUUID() : `${dbosKey}::${workflowId}`,
+          messageUuid: dbosMessageUuid(workflowId, dbosKey),
         };
         const db = reads();
         const outcome = await storeMessage(db, serialized, refusal, options.appVersion, record);
@@ -280,6 +283,8 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
+    streamTail: (workflowId, key, count) =>
+      call(() => readStreamTail(reads(), workflowId, key, count)),
     followStream: (workflowId, key, fromOffset, signal) =>
       live(() => waits().stream(workflowId, key, fromOffset, signal)),
     followEvents: (workflowId, signal) => live(() => waits().events(workflowId, signal)),
@@ -294,7 +299,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
       }),
       call,
     ),
-    versions: () => call(() => readVersionsReport(reads())),
+    versions: () => call(async () => readVersionsReport(reads(), await dbos())),
     tokenRevocations: {
       read: (workflowId) => call(() => readTokenRevocation(reads(), workflowId)),
       revoke: (workflowId) => call(() => revokeTokens(reads(), workflowId)),

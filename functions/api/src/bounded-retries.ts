@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { runWithAbortableDbRetries } from "@dbos-inc/dbos-sdk/internal/context";
+import { runWithAbortableDbRetries } from "@wfc/core";
 import pg from "pg";
 
 /**

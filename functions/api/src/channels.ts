@@ -4,6 +4,7 @@ import {
   isFinalStatus,
   KINDS,
   kindOfWorkflow,
+  kindWorkflow,
   NotFoundError,
   type MessageRefusal,
   type WorkflowIdentity,
@@ -40,7 +41,7 @@ export function checkTopic(
   const kind = kindOfWorkflow(identity.name);
   if (kind && !kind.topics.includes(topic)) {
     throw new ConflictError(
-      `A '${kind.name}' workflow receives no messages on topic '${topic}' (its topics: ${listed(kind.topics)})`,
+      `${kindWorkflow(kind.name)} receives no messages on topic '${topic}' (its topics: ${listed(kind.topics)})`,
     );
   }
 }
@@ -75,7 +76,7 @@ export async function checkStream(backend: Backend, workflowId: string, key: str
   const kind = identity && kindOfWorkflow(identity.name);
   if (kind && !kind.streams.includes(key)) {
     throw new NotFoundError(
-      `A '${kind.name}' workflow has no stream '${key}' (its streams: ${listed(kind.streams)})`,
+      `${kindWorkflow(kind.name)} has no stream '${key}' (its streams: ${listed(kind.streams)})`,
     );
   }
   return identity;

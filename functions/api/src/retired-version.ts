@@ -17,6 +17,6 @@ export function retiredVersionConflict(
       `if ${what === "resumed" ? "resumed" : "it were sent a message"}, nothing would ever run it. ` +
       `Start a new workflow (it runs on the current version, ${currentVersion}), or fork this one ` +
       `onto version ${currentVersion} where its remaining steps are safe on that code ` +
-      `(DBOS's forkWorkflow; README, "Forking instead")`,
+      `(DBOS's forkWorkflow; docs/operations/releases.md, "Forking instead")`,
   );
 }

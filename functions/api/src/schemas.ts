@@ -34,9 +34,13 @@ export const streamSnapshotResponse = z.object({
   workflow_id: z.string(),
   stream_values: z.array(z.unknown()),
   total_messages: z.number().int(),
-  offset: z.number().int().optional().describe("only with ?offset"),
-  next_offset: z.number().int().optional().describe("only with ?offset"),
-  closed: z.boolean().optional().describe("only with ?offset"),
+  offset: z
+    .number()
+    .int()
+    .optional()
+    .describe("only with ?offset or ?tail: the first value's offset"),
+  next_offset: z.number().int().optional().describe("only with ?offset or ?tail"),
+  closed: z.boolean().optional().describe("only with ?offset or ?tail"),
 });
 
 export const workflowSummary = z

@@ -1,19 +1,17 @@
 import {
-  createDeliveriesTable,
-  createExecutorsTable,
-  createReceivesTable,
-  createTokenRevocationsTable,
-  DBOS_SCHEMA,
+  applyMigrations,
   DELIVERIES_TABLE,
   EXECUTORS_TABLE,
+  grantApiRoleOnDbos,
   lockSetup,
   RECEIVES_TABLE,
+  runSetup,
+  StartupLockError,
   TOKEN_REVOCATIONS_TABLE,
   WFC_SCHEMA,
 } from "@wfc/core";
 import pg from "pg";
 import { scramSha256Verifier } from "./scram-verifier.js";
-import { runSetup, StartupLockError } from "./setup-transaction.js";
 
 export interface ApiRoleOptions {
   /** The worker's own connection string: a user that owns the DBOS schema and may create roles. */
@@ -48,38 +46,6 @@ export const API_ROLE_SETTINGS = {
   lock_timeout: "2s",
   idle_in_transaction_session_timeout: "10s",
 } as const;
-
-/**
- * Exactly what the API does on the DBOS schema (found by running every route as the role, see
- * test/integration/api-role.test.ts): enqueue (a status row and its inputs; the upsert's no-op
- * update of `creator_xid`), send (a notification), read events, streams, statuses, inputs and
- * outputs, cancel and resume (the status columns those two UPDATEs set), list the registered
- * application versions (`GET /versions`). No DELETE or TRUNCATE anywhere, nothing on DBOS's other
- * tables. A send also locks its workflow's status row FOR SHARE (`DELIVER_MESSAGE_FUNCTION`),
- * which PostgreSQL allows a role that may UPDATE some column of the table: the column grants
- * cancel and resume need already, so the lock adds no privilege.
- */
-const DBOS_GRANTS: Record<string, string> = {
-  workflow_status: `SELECT, INSERT, UPDATE (${[
-    "status",
-    "owner_xid",
-    "queue_name",
-    "deduplication_id",
-    "started_at_epoch_ms",
-    "updated_at",
-    "completed_at",
-    "recovery_attempts",
-    "workflow_deadline_epoch_ms",
-    "creator_xid",
-  ].join(", ")})`,
-  workflow_input: "SELECT, INSERT",
-  workflow_output: "SELECT",
-  // The send's ON CONFLICT (message_uuid) DO NOTHING reads its arbiter column.
-  notifications: "INSERT, SELECT (message_uuid)",
-  workflow_events: "SELECT",
-  streams: "SELECT",
-  application_versions: "SELECT",
-};
 
 /**
  * In our own schema: the record of keyed messages (`DELIVERIES_TABLE`), where a keyed send or
@@ -119,9 +85,12 @@ export class ApiRoleError extends Error {
 
 /**
  * Creates the API's own login role (or updates it), with its password, connection limit and
- * session settings, and grants it exactly `DBOS_GRANTS` on the DBOS schema, after revoking
- * whatever it had there and in our own schema. Call after the DBOS schema is migrated; run on
- * every start (an SDK upgrade may add tables), by any number of workers at once.
+ * session settings, and grants it exactly `DBOS_API_GRANTS` on the DBOS schema
+ * (`grantApiRoleOnDbos`) and `WFC_GRANTS` on ours, after revoking whatever it had in both. Call
+ * after DBOS's migration; ours is applied first (`applyMigrations`, a no-op once the worker's
+ * start-up has), so the grants find their tables. Run on every start, by any number of workers
+ * at once: the role's name and password come from the configuration and a DBOS upgrade may add
+ * tables, so the grants are re-established each start rather than recorded as a migration.
  *
  * Also takes from PUBLIC, in this database, what every role would otherwise inherit: temporary
  * tables, on PostgreSQL < 15 CREATE in schema `public` (15 dropped that default), and, where the
@@ -137,6 +106,7 @@ export async function ensureApiRole(options: ApiRoleOptions): Promise<ApiRoleRep
   client.on("error", () => {});
   try {
     await client.connect();
+    await applyMigrations(client, options.waitMs);
     let report: ApiRoleReport = { largeObjectFunctions: [] };
     await runSetup(client, { what: "the API role's grants", waitMs: options.waitMs }, async () => {
       report = await apply(client, options, verifier);
@@ -201,28 +171,14 @@ async function apply(
   if (server[0]!.version < 150000) await client.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
   const largeObjectFunctions = await revokeLargeObjectCreation(client, role);
 
-  // Start from nothing in both schemas, so a grant an older release made does not linger.
-  const { rows: schemas } = await client.query<{ name: string }>(
-    "SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1)",
-    [[WFC_SCHEMA, DBOS_SCHEMA]],
-  );
-  for (const { name } of schemas) {
-    const schema = client.escapeIdentifier(name);
-    await client.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${r}`);
-    await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${r}`);
-    await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${schema} FROM ${r}`);
-  }
-  const dbos = client.escapeIdentifier(DBOS_SCHEMA);
-  await client.query(`GRANT USAGE ON SCHEMA ${dbos} TO ${r}`);
-  for (const [table, privileges] of Object.entries(DBOS_GRANTS))
-    await client.query(`GRANT ${privileges} ON ${dbos}.${client.escapeIdentifier(table)} TO ${r}`);
-
-  // The role's grants need their tables, whichever of the worker's start-up steps runs first.
-  await createDeliveriesTable(client);
-  await createExecutorsTable(client);
-  await createReceivesTable(client);
-  await createTokenRevocationsTable(client);
-  await client.query(`GRANT USAGE ON SCHEMA ${client.escapeIdentifier(WFC_SCHEMA)} TO ${r}`);
+  // Start from nothing in both schemas, so a grant an older release made does not linger. Our
+  // schema's tables exist: the migrations ran before this step (`schema-setup.ts`).
+  const wfc = client.escapeIdentifier(WFC_SCHEMA);
+  await client.query(`REVOKE ALL ON SCHEMA ${wfc} FROM ${r}`);
+  await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${wfc} FROM ${r}`);
+  await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${wfc} FROM ${r}`);
+  await grantApiRoleOnDbos(client, r);
+  await client.query(`GRANT USAGE ON SCHEMA ${wfc} TO ${r}`);
   for (const [table, privileges] of Object.entries(WFC_GRANTS))
     await client.query(`GRANT ${privileges} ON ${table} TO ${r}`);
   return { largeObjectFunctions };

@@ -1,6 +1,5 @@
-import { APP_NAME } from "@wfc/core";
+import { APP_NAME, readQueueBacklog, type QueueBacklog } from "@wfc/core";
 import pg from "pg";
-import { readQueueBacklog, type QueueBacklog } from "./queue-backlog.js";
 
 /**
  * The queue-backlog metric's names, which the scaling policy reads (infra/backlog-scaling-values.ts

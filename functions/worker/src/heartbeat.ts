@@ -1,22 +1,8 @@
-import { createExecutorsTable, EXECUTORS_TABLE } from "@wfc/core";
+import { EXECUTORS_TABLE } from "@wfc/core";
 import type pg from "pg";
-import { runSetup } from "./setup-transaction.js";
 
 // DBOS has no notion of a live executor, so each worker records one row in EXECUTORS_TABLE and
 // refreshes it: `takeover.ts` reads it for dead workers, the API for retired versions.
-
-/**
- * Creates the executors table if it does not exist yet (`createExecutorsTable`); safe for
- * workers starting together. Gives up after `waitMs` waiting for a lock (`StartupLockError`).
- */
-export async function ensureExecutorsTable(pool: pg.Pool, waitMs: number) {
-  const client = await pool.connect();
-  try {
-    await runSetup(client, { what: "the executors table", waitMs }, createExecutorsTable);
-  } finally {
-    client.release();
-  }
-}
 
 /**
  * Records that `executorId` is alive now (by the database's clock, so workers' clocks never

@@ -1,6 +1,6 @@
 import type { Queryable } from "@wfc/core";
 import pg from "pg";
-import { beat, ensureExecutorsTable, recordRetirement } from "./heartbeat.js";
+import { beat, recordRetirement } from "./heartbeat.js";
 import { takeOverDeadExecutors } from "./takeover.js";
 
 export interface LivenessOptions {
@@ -9,8 +9,6 @@ export interface LivenessOptions {
   appVersion: string;
   intervalMs: number;
   deadAfterMs: number;
-  /** How long creating the executors table may wait for a lock (`STARTUP_LOCK_WAIT_MS`). */
-  setupWaitMs: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -27,8 +25,9 @@ export interface Liveness {
 }
 
 /**
- * Creates the executors table and records the first heartbeat (call before `DBOS.launch()`, so
- * no workflow runs under an executor nobody could declare dead), then every `intervalMs`:
+ * Records the first heartbeat in the executors table, which the schema's migrations created
+ * (call before `DBOS.launch()`, so no workflow runs under an executor nobody could declare
+ * dead), then every `intervalMs`:
  * refreshes this worker's heartbeat and takes over the workflows of dead workers.
  *
  * Its own pool of one connection: a DBOS pool saturated by busy workflows must not delay the
@@ -42,7 +41,6 @@ export async function startLiveness(options: LivenessOptions): Promise<Liveness>
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1 });
   // A restarted database drops idle connections; the next query reconnects.
   pool.on("error", () => {});
-  await ensureExecutorsTable(pool, options.setupWaitMs);
   await beat(pool, executorId, appVersion, true);
 
   let healthySince = Date.now();

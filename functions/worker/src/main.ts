@@ -1,6 +1,5 @@
-import { ConfigError } from "@wfc/core";
+import { ConfigError, DbosContractError, StartupLockError } from "@wfc/core";
 import { workerConfig } from "./config.js";
-import { StartupLockError } from "./setup-transaction.js";
 import { runWorker } from "./worker.js";
 
 /** The container's entry: the worker, configured from the environment. */
@@ -11,6 +10,8 @@ Promise.resolve()
       console.error(
         JSON.stringify({ level: "error", msg: error.message, cause: String(error.cause) }),
       );
+    else if (error instanceof DbosContractError)
+      console.error(JSON.stringify({ level: "error", msg: error.message }));
     else console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   });

@@ -1,21 +1,8 @@
-import { createHash } from "node:crypto";
-import { DBOS_SCHEMA, lockSetup, WFC_SCHEMA } from "@wfc/core";
+import { dbosQueuePoller, QUEUE_WAKE_CHANNEL, type PollResult, type QueuePoller } from "@wfc/core";
 import type { ChangeHandler } from "@wfc/realtime";
-import { inSetupTransaction } from "./setup-transaction.js";
-import { dbosQueuePoller, type PollResult, type QueuePoller } from "./dbos-queue-poll.js";
 
-/** The channel the enqueue trigger NOTIFYs, payload: the queue's name. */
-export const QUEUE_WAKE_CHANNEL = "wfc_workflow_enqueued";
-
-const FUNCTION = `${WFC_SCHEMA}.notify_workflow_enqueued`;
-const TRIGGER = "wfc_notify_workflow_enqueued";
-const TABLE = `${DBOS_SCHEMA}.workflow_status`;
-const CREATE_TRIGGER = `CREATE OR REPLACE TRIGGER ${TRIGGER}
-      AFTER INSERT OR UPDATE OF status ON ${TABLE}
-      FOR EACH ROW WHEN (NEW.status = 'ENQUEUED' AND NEW.queue_name IS NOT NULL)
-      EXECUTE FUNCTION ${FUNCTION}()`;
-// Kept as the trigger's comment: a start finds the trigger it would create and leaves it.
-const TRIGGER_DIGEST = createHash("sha256").update(CREATE_TRIGGER).digest("hex");
+// The bench listens on it too.
+export { QUEUE_WAKE_CHANNEL } from "@wfc/core";
 
 /**
  * Longest a wake waits for DBOS's own poll of the queue to finish before leaving it to the next
@@ -25,36 +12,6 @@ const TRIGGER_DIGEST = createHash("sha256").update(CREATE_TRIGGER).digest("hex")
 const BUSY_WAIT_MS = 5_000;
 /** First and longest pause between asking again while DBOS's poll runs (doubling). */
 const BUSY_RETRY_MS = { first: 1, max: 25 };
-
-/**
- * Creates (or replaces) the trigger that NOTIFYs `QUEUE_WAKE_CHANNEL` with the queue's name when
- * a workflow becomes ENQUEUED (inserted so, or set so: a resume, a recovery). PostgreSQL sends
- * it when the transaction commits, once per queue and transaction, so a listener polls exactly
- * when the row is visible. The worker owns our schema and creates it at start-up, as it does the
- * deliveries table; safe for workers starting together. The trigger is (re)created only when it
- * is missing or another release's: creating one locks DBOS's busiest table against writes, and
- * waits for every open transaction that wrote to it (the API role's included), so a restart
- * leaves it alone. Gives up after `waitMs` waiting for a lock (`StartupLockError`).
- */
-export async function ensureEnqueueTrigger(databaseUrl: string, waitMs: number) {
-  await inSetupTransaction(databaseUrl, { what: "the enqueue trigger", waitMs }, async (client) => {
-    await lockSetup(client);
-    await client.query(`CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM pg_notify('${QUEUE_WAKE_CHANNEL}', NEW.queue_name);
-        RETURN NULL;
-      END $$`);
-    const { rows } = await client.query<{ digest: string | null }>(
-      `SELECT obj_description(oid, 'pg_trigger') AS digest FROM pg_trigger
-        WHERE tgrelid = $1::regclass AND tgname = $2`,
-      [TABLE, TRIGGER],
-    );
-    if (rows[0]?.digest === TRIGGER_DIGEST) return;
-    await client.query(CREATE_TRIGGER);
-    await client.query(`COMMENT ON TRIGGER ${TRIGGER} ON ${TABLE} IS '${TRIGGER_DIGEST}'`);
-  });
-}
 
 /** Where the wake-ups come from: the worker's LISTEN connection (`ChangeFeed.listen`), given to it. */
 export interface WakeSource {
@@ -138,20 +95,17 @@ export function startQueueWake(
 }
 
 export interface DispatchWakeOptions {
-  databaseUrl: string;
   source: WakeSource;
   /** The queues to poll after a lost connection (the worker's own). */
   queues: readonly string[];
   enabled: boolean;
-  /** How long creating the trigger may wait for a lock (`STARTUP_LOCK_WAIT_MS`). */
-  setupWaitMs: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
 /**
- * The worker's enqueue wake-up, when `enabled`: the trigger, then a wake on `source`. On an SDK
- * whose queue runner is not the shape `dbosQueuePoller` relies on, it says so once and
- * dispatch is left to polling.
+ * The worker's enqueue wake-up, when `enabled`: a wake on `source`, from the trigger the
+ * schema's start-up step installed (`createEnqueueTrigger`). On an SDK whose queue runner is not
+ * the shape `dbosQueuePoller` relies on, it says so once and dispatch is left to polling.
  */
 export async function startDispatchWake(options: DispatchWakeOptions): Promise<QueueWake> {
   const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
@@ -165,6 +119,5 @@ export async function startDispatchWake(options: DispatchWakeOptions): Promise<Q
     });
     return off;
   }
-  await ensureEnqueueTrigger(options.databaseUrl, options.setupWaitMs);
   return startQueueWake(options.source, poller, options.queues);
 }

@@ -1,9 +1,9 @@
 import { DBOS, DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, QUEUE_NAME } from "@wfc/core";
-import { StartupLockError } from "./setup-transaction.js";
+import { APP_NAME, QUEUE_NAME, StartupLockError } from "@wfc/core";
 
 /**
- * Creates or migrates the DBOS schema and registers our queue before `DBOS.launch()`. Launch
+ * Creates or migrates the DBOS schema and registers our queue before `DBOS.launch()`, and
+ * returns the names of our application's registered versions, latest first. Launch
  * then discovers the queue at once; registered after launch, it would be picked up only at the
  * next reconcile (up to a second), delaying the first workflows of a fresh database.
  *
@@ -16,7 +16,7 @@ export async function prepareQueue(
   databaseUrl: string,
   minPollingIntervalMs: number,
   lockWaitMs: number,
-) {
+): Promise<string[]> {
   try {
     await DBOS.migrate(withLockTimeout(databaseUrl, lockWaitMs));
   } catch (error) {
@@ -29,6 +29,7 @@ export async function prepareQueue(
   });
   try {
     await client.registerQueue(QUEUE_NAME, { minPollingIntervalMs, applicationName: APP_NAME });
+    return (await client.listApplicationVersions()).map((v) => v.versionName);
   } finally {
     await client.destroy();
   }

@@ -1,47 +1,10 @@
-import { APP_NAME, DBOS_SCHEMA, readLatestVersion, type Queryable } from "@wfc/core";
-
-/** What a worker reads to decide whether its version's work is over (see `mayRetire`). */
-export interface RetirementSignals {
-  /** DBOS's latest version of our application; undefined before any launch. */
-  latest: string | undefined;
-  /** The version of the newest workflow (by `created_at`); undefined when there is none. */
-  newest: string | undefined;
-  /** Whether any workflow of this worker's version is PENDING or ENQUEUED. */
-  inFlight: boolean;
-}
-
-// DBOS's own scope for an application's rows: its name, or none (rows from before names).
-const OURS = "(application_name = $1 OR application_name IS NULL)";
-
-/** Whether a workflow of `appVersion` is still PENDING or ENQUEUED (an index probe). */
-async function hasInFlight(db: Queryable, appVersion: string): Promise<boolean> {
-  const { rows } = await db.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${DBOS_SCHEMA}.workflow_status
-                     WHERE status IN ('PENDING', 'ENQUEUED')
-                       AND application_version = $2
-                       AND ${OURS}) AS any`,
-    [APP_NAME, appVersion],
-  );
-  return rows[0]?.any ?? false;
-}
-
-/** Reads the three signals: three short statements (indexed), on whatever connection `db` has. */
-export async function readRetirementSignals(
-  db: Queryable,
-  appVersion: string,
-): Promise<RetirementSignals> {
-  const latest = await readLatestVersion(db);
-  const { rows } = await db.query<{ version: string | null }>(
-    `SELECT application_version AS version FROM ${DBOS_SCHEMA}.workflow_status
-      WHERE ${OURS} ORDER BY created_at DESC LIMIT 1`,
-    [APP_NAME],
-  );
-  return {
-    latest,
-    newest: rows[0]?.version ?? undefined,
-    inFlight: await hasInFlight(db, appVersion),
-  };
-}
+import {
+  hasInFlight,
+  readRetirementSignals,
+  type Queryable,
+  type RetirementSignals,
+  type VersionSource,
+} from "@wfc/core";
 
 /**
  * A worker of `appVersion` may retire when (a) another version is DBOS's latest (a newer release
@@ -77,6 +40,8 @@ export async function deleteRegistryParameter(name: string): Promise<void> {
 export interface RetirementOptions {
   /** Where the signals are read: a connection this worker keeps anyway (its heartbeat's). */
   db: Queryable;
+  /** Where DBOS's latest version is read (`DBOS`, launched). */
+  versions: VersionSource;
   appVersion: string;
   /** Milliseconds between checks. */
   intervalMs: number;
@@ -174,7 +139,7 @@ export function startRetirement(options: RetirementOptions): Retirement {
         await record(false);
         recorded = false;
       }
-      const signals = await readRetirementSignals(options.db, appVersion);
+      const signals = await readRetirementSignals(options.db, options.versions, appVersion);
       failing = false;
       if (!mayRetire(signals, appVersion)) heldSince = undefined;
       else {

@@ -1,5 +1,4 @@
-import { DBOSExecutor } from "@dbos-inc/dbos-sdk/internal/dbos-executor";
-import { EXECUTORS_TABLE } from "@wfc/core";
+import { EXECUTORS_TABLE, recoverPendingWorkflows } from "@wfc/core";
 import type pg from "pg";
 
 /** A dead executor whose pending workflows this worker re-enqueued. */
@@ -33,18 +32,16 @@ export async function takeOverDeadExecutors(
       RETURNING executor_id`,
     [self.executorId, self.appVersion, self.deadAfterMs],
   );
-  const executor = DBOSExecutor.globalInstance;
-  if (!executor) throw new Error("DBOS is not launched");
   const takenOver: TakenOver[] = [];
   for (const { executor_id: executorId } of rows) {
     // Re-enqueues only workflows of our own application version (DBOS's global one).
-    const handles = await executor.recoverPendingWorkflows([executorId]);
+    const workflowIds = await recoverPendingWorkflows([executorId]);
     // Forget the executor unless it came back meanwhile (its beat cleared our claim).
     await pool.query(`DELETE FROM ${EXECUTORS_TABLE} WHERE executor_id = $1 AND claimed_by = $2`, [
       executorId,
       self.executorId,
     ]);
-    takenOver.push({ executorId, workflowIds: handles.map((h) => h.workflowID) });
+    takenOver.push({ executorId, workflowIds });
   }
   return takenOver;
 }

@@ -4,21 +4,17 @@ import {
   kindSettingsOf,
   notifierBatchMs,
   QUEUE_NAME,
-  readLatestVersion,
   type WorkerConfig,
 } from "@wfc/core";
 import { registerWorkflows } from "@wfc/core/workflows";
 import { ChangeFeed } from "@wfc/realtime";
 import { startRelay } from "@wfc/realtime/relay-server";
-import { ensureApiRole } from "./api-role.js";
 import { startBacklogMetric } from "./backlog-metric.js";
 import { startHealthServer, type WorkerState } from "./health.js";
 import { startLiveness } from "./liveness.js";
-import { ensureMessageTables } from "./message-tables.js";
-import { ensureNotifyTriggers } from "./notify-triggers.js";
-import { prepareQueue } from "./queue.js";
 import { startDispatchWake } from "./queue-wake.js";
 import { startRetirement } from "./retirement.js";
+import { setUpDatabase } from "./schema-setup.js";
 import { startStallWatchdog } from "./stall-watchdog.js";
 import { preparingClient, StatementNames, systemPool } from "./system-pool.js";
 
@@ -31,11 +27,8 @@ import { preparingClient, StatementNames, systemPool } from "./system-pool.js";
  * Workflows registered by the caller before this call run here too (the benchmark's).
  */
 export async function runWorker(config: WorkerConfig) {
-  // Every lock start-up waits for, it waits for at most this long (`setup-transaction.ts`).
-  const lockWaitMs = config.STARTUP_LOCK_WAIT_MS;
-  await prepareQueue(config.DBOS_SYSTEM_DATABASE_URL, config.QUEUE_POLLING_INTERVAL_MS, lockWaitMs);
-  await ensureNotifyTriggers(config.DBOS_SYSTEM_DATABASE_URL, config.NOTIFY_TRIGGERS, lockWaitMs);
-  await ensureMessageTables(config.DBOS_SYSTEM_DATABASE_URL, lockWaitMs);
+  // The SDK checked, DBOS's schema and ours migrated, the API role granted (`schema-setup.ts`).
+  await setUpDatabase(config);
   // DBOS's statements and the relay's reads, named (`system-pool.ts`); the worker is direct.
   const names = config.PREPARED_STATEMENTS === "on" ? new StatementNames() : undefined;
   // Our own pool either way, so that the stall watchdog can see whether it is starved.
@@ -72,45 +65,8 @@ export async function runWorker(config: WorkerConfig) {
     appVersion: config.APP_VERSION,
     intervalMs: config.HEARTBEAT_INTERVAL_MS,
     deadAfterMs: config.EXECUTOR_DEAD_AFTER_MS,
-    setupWaitMs: lockWaitMs,
   });
   await DBOS.launch();
-  // The API role's grants are the current release's: a draining version's worker (restarted by
-  // ECS) must not take back what the new API needs (ensureApiRole starts from no grants).
-  const latest = await readLatestVersion(liveness.db);
-  if (config.API_DATABASE_PASSWORD && latest !== config.APP_VERSION) {
-    console.log(
-      JSON.stringify({
-        msg: "api role left to the latest version",
-        appVersion: config.APP_VERSION,
-        latest,
-      }),
-    );
-  } else if (config.API_DATABASE_PASSWORD) {
-    const report = await ensureApiRole({
-      databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
-      role: config.API_DATABASE_ROLE,
-      password: config.API_DATABASE_PASSWORD,
-      connectionLimit: config.API_DATABASE_CONNECTION_LIMIT,
-      waitMs: lockWaitMs,
-    });
-    if (report.largeObjectFunctions.length > 0)
-      console.log(
-        JSON.stringify({
-          level: "warn",
-          msg: "api role can still create large objects: the worker's user does not own these functions, revoke EXECUTE on them from PUBLIC as their owner",
-          role: config.API_DATABASE_ROLE,
-          functions: report.largeObjectFunctions,
-        }),
-      );
-    console.log(
-      JSON.stringify({
-        msg: "api role ready",
-        role: config.API_DATABASE_ROLE,
-        connectionLimit: config.API_DATABASE_CONNECTION_LIMIT,
-      }),
-    );
-  }
   // After the set-up above: each sample borrows the connection that set-up has released.
   const backlogMetric = startBacklogMetric({
     databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
@@ -141,11 +97,9 @@ export async function runWorker(config: WorkerConfig) {
     ...(names && { Client: preparingClient(names) }),
   });
   const queueWake = await startDispatchWake({
-    databaseUrl: config.DBOS_SYSTEM_DATABASE_URL,
     source: changes,
     queues: [QUEUE_NAME],
     enabled: config.QUEUE_WAKE === "on",
-    setupWaitMs: lockWaitMs,
   });
 
   const stopWorkflows = async () => {
@@ -157,6 +111,7 @@ export async function runWorker(config: WorkerConfig) {
   };
   const retirement = startRetirement({
     db: liveness.db,
+    versions: DBOS,
     appVersion: config.APP_VERSION,
     intervalMs: config.RETIRE_CHECK_INTERVAL_MS,
     quietMs: config.RETIRE_QUIET_MS,

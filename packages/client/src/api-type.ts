@@ -1,4 +1,4 @@
-import type { createApp } from "@wfc/api/src/app.js";
+import type { createApp } from "@wfc/api/app";
 
 /**
  * The server's Hono app type: routes, parameters and JSON answers come from the server's code,

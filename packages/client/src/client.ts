@@ -134,24 +134,25 @@ export function createWorkflowClient(transport: Transport) {
         ),
       ),
     /**
-     * The stream as it is now, without waiting; from `offset` on, the answer also says where to
-     * continue (`next_offset`) and whether the stream is `closed`.
+     * The stream as it is now, without waiting. From `offset` on, or its last `tail` values
+     * (1..`MAX_STREAM_TAIL`; one or the other), the answer also says where the values begin
+     * (`offset`), where to continue (`next_offset`) and whether the stream is `closed`.
      */
     streamSnapshot: <T = unknown>(
       workflowId: string,
-      { key, offset }: { key?: string; offset?: number } = {},
+      { key, offset, tail }: { key?: string; offset?: number; tail?: number } = {},
     ) =>
       ok(
         api["workflow-stream"][":workflow_id"].$get({
           param: { workflow_id: workflowId },
-          query: { key, offset: optional(offset) },
+          query: { key, offset: optional(offset), tail: optional(tail) },
         }),
       ) as Promise<StreamSnapshot<T>>,
     /**
-     * Follows the stream live: each value with its offset, until the stream closes or the
-     * workflow finishes. A dropped connection, or a feed that reached the server's time limit
-     * (`reconnect`, resumed at once), continues after the last value received
-     * (`Last-Event-ID`), so nothing is skipped or repeated.
+     * Follows the stream live: each value with its offset (from `offset`, or from the last
+     * `tail` values), until the stream closes or the workflow finishes. A dropped connection, or
+     * a feed that reached the server's time limit (`reconnect`, resumed at once), continues
+     * after the last value received (`Last-Event-ID`), so nothing is skipped or repeated.
      */
     followStream: <T = unknown>(workflowId: string, options?: FollowStreamOptions) =>
       followStream<T>(transport, workflowId, options),

@@ -13,3 +13,23 @@ export type { EventChange, FollowOptions, FollowStreamOptions, StreamValue } fro
 export type { AllEvents, StreamSnapshot } from "./shapes.js";
 export { readServerSentEvents, type ServerSentEvent } from "./sse.js";
 export { withApiKey, type FetchLike, type Transport } from "./transport.js";
+// The types the client's methods take and return, and the records the repository's kinds write,
+// from the package itself: a consumer has no `@wfc/core` to import them from.
+export type {
+  AnswerOf,
+  ChildStatus,
+  EventsWorkflowResult,
+  FanoutRootOutput,
+  KindNamed,
+  MessagingWorkflowOutput,
+  ParamsOf,
+  StartableKind,
+  StepResult,
+  StreamRecord,
+  VersionsReport,
+  VersionState,
+  VersionSummary,
+  WorkflowKind,
+  WorkflowStatusName,
+  WorkflowSummary,
+} from "@wfc/core/contracts";

@@ -20,6 +20,12 @@ export interface FollowStreamOptions extends FollowOptions {
   key?: string;
   /** The first offset to deliver (default 0). */
   offset?: number;
+  /**
+   * Start at the stream's last `tail` values instead (1..`MAX_STREAM_TAIL` of `@wfc/core`; not
+   * with `offset`). Once a value has arrived, reconnections go on after it (the server lets
+   * Last-Event-ID win); before, they ask for the tail again.
+   */
+  tail?: number;
 }
 
 /** A stream value and its offset (its `id:` in the event stream). */
@@ -95,9 +101,16 @@ export function followStream<T = unknown>(
 ): AsyncGenerator<StreamValue<T>> {
   const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
   let next = options.offset ?? 0;
+  let fromTail = options.tail !== undefined;
   const connect = () =>
     api["workflow-stream"][":workflow_id"].live.$get(
-      { param: { workflow_id: workflowId }, query: { key: options.key, offset: String(next) } },
+      {
+        param: { workflow_id: workflowId },
+        query: {
+          key: options.key,
+          ...(fromTail ? { tail: String(options.tail) } : { offset: String(next) }),
+        },
+      },
       {
         // Last-Event-ID is what the server resumes after (as EventSource does on reconnect).
         headers: next > 0 ? { ...LIVE_HEADERS, "last-event-id": String(next - 1) } : LIVE_HEADERS,
@@ -113,6 +126,7 @@ export function followStream<T = unknown>(
       const offset = Number(event.id);
       if (offset < next) return undefined; // already delivered before a reconnect
       next = offset + 1;
+      fromTail = false;
       return { offset, value: JSON.parse(event.data) as T };
     },
     options,

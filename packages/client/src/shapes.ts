@@ -8,7 +8,10 @@ export interface AllEvents {
   events: Record<string, unknown>;
 }
 
-/** `GET /workflow-stream/{id}`; `offset`, `next_offset` and `closed` only with `?offset=`. */
+/**
+ * `GET /workflow-stream/{id}`; `offset` (the first value's), `next_offset` and `closed` only
+ * with `?offset=` or `?tail=`.
+ */
 export interface StreamSnapshot<T = unknown> {
   workflow_id: string;
   stream_values: T[];

@@ -10,7 +10,7 @@ import { KINDS } from "./kinds/index.gen.js";
  * environment itself: the entry points pass `process.env` (or SST's linked values) in.
  */
 
-/** The application version both API and worker pin by default (see README, "Versions"). */
+/** The application version both API and worker pin by default (docs/operations/releases.md). */
 export const DEFAULT_APP_VERSION = "1";
 
 const postgresUrl = z
@@ -499,6 +499,8 @@ const checkedWorkerSchema = workerSchema.superRefine((config, ctx) => {
 });
 
 export type ApiConfig = z.infer<typeof apiSchema>;
+/** The API's settings by name: what runs the API elsewhere (a local Lambda environment) passes on. */
+export const API_SETTINGS: readonly string[] = Object.keys(apiSchema.shape);
 export type WorkerConfig = z.infer<typeof workerSchema>;
 type Env = Record<string, string | undefined>;
 

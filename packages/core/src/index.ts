@@ -5,31 +5,60 @@ export * from "./config.js";
 export { databaseUrlFor } from "./database-url.js";
 export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";
-export { readAllEvents, readEvent } from "./db/events.js";
-export { readStreamSnapshot, type StreamSnapshot } from "./db/streams.js";
-export { decodeValue, isStreamEnd } from "./db/decode.js";
-export { DBOS_SCHEMA, WFC_SCHEMA, type Queryable } from "./db/queryable.js";
+export { readAllEvents, readEvent } from "./dbos/events.js";
+export { readStreamSnapshot, readStreamTail, type StreamSnapshot } from "./dbos/streams.js";
+export { decodeValue, isStreamEnd } from "./dbos/decode.js";
+export { WFC_SCHEMA, type Queryable } from "./db/queryable.js";
+export { DBOS_SCHEMA } from "./dbos/schema.js";
+// Everything else that depends on DBOS's internals or system tables (dbos/README.md).
 export {
-  createDeliveriesTable,
-  DELIVERIES_TABLE,
-  findDelivery,
-  type DeliveryRecord,
-} from "./db/deliveries.js";
-export { lockSetup, SETUP_LOCK_TABLE } from "./db/setup-lock.js";
-export { createReceivesTable, RECEIVES_TABLE, type ReceiveState } from "./db/receives.js";
+  assertDbosContract,
+  CHECKED_SDK_VERSION,
+  DbosContractError,
+  dbosSdkVersion,
+  FORCE_MISSING_ENV,
+  INTERNAL_DEPENDENCIES,
+  internalProblems,
+  runWithAbortableDbRetries,
+} from "./dbos/internals.js";
+export { dbosQueuePoller, type PollResult, type QueuePoller } from "./dbos/queue-poll.js";
+export { recoverPendingWorkflows } from "./dbos/recovery.js";
+export { createEnqueueTrigger, QUEUE_WAKE_CHANNEL } from "./dbos/enqueue-trigger.js";
+export { readQueueBacklog, type QueueBacklog } from "./dbos/queue-backlog.js";
 export {
-  createTokenRevocationsTable,
+  hasInFlight,
+  readRetirementSignals,
+  type RetirementSignals,
+} from "./dbos/retirement-signals.js";
+export { hasUndispatchedWork } from "./dbos/undispatched.js";
+export { DBOS_API_GRANTS, grantApiRoleOnDbos } from "./dbos/api-grants.js";
+export { SYSTEM_TABLE_COLUMNS, SYSTEM_TABLES_USED } from "./dbos/system-tables.js";
+export {
+  countSucceeded,
+  isSendStatement,
+  lockEventsTable,
+  readDequeuedAt,
+  readWorkflowTimestamps,
+  type WorkflowTimestamps,
+} from "./dbos/measurements.js";
+export { DELIVERIES_TABLE, findDelivery, type DeliveryRecord } from "./db/deliveries.js";
+export { lockSetup, SETUP_LOCK_TABLE } from "./schema/setup-lock.js";
+// The one owner of the wfc schema: its migrations and their runner (schema/runner.ts).
+export { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema/migrations.js";
+export { applyMigrations, migrateSchema, type SchemaOptions } from "./schema/runner.js";
+export { runSetup, StartupLockError, type SetupOptions } from "./schema/setup-transaction.js";
+export { RECEIVES_TABLE, type ReceiveState } from "./dbos/receives.js";
+export {
   readTokenRevocation,
   revokeTokens,
   TOKEN_REVOCATIONS_TABLE,
 } from "./db/token-revocations.js";
 export {
   ALIVE_WITHIN_SECONDS,
-  createExecutorsTable,
   EXECUTORS_TABLE,
   readRetiredVersion,
   retiredVersionSql,
-} from "./db/executors.js";
+} from "./dbos/executors.js";
 export {
   CHANNELS,
   VALUE_CHANNELS,
@@ -55,32 +84,35 @@ export {
   readWorkflowIdentity,
   isFinalStatus,
   type WorkflowIdentity,
-} from "./db/workflow-status.js";
-export { checkRepeatedStart, readStoredStart, type StoredStart } from "./db/workflow-start.js";
+} from "./dbos/workflow-status.js";
+export { checkRepeatedStart, readStoredStart, type StoredStart } from "./dbos/workflow-start.js";
 export {
   OUTCOME_POLL_MS,
   readWorkflowOutcome,
   waitForOutcome,
   type WorkflowOutcome,
-} from "./db/workflow-outcome.js";
+} from "./dbos/workflow-outcome.js";
 export {
   MAX_IN_FLIGHT_COUNTED,
   MAX_VERSIONS,
+  LATEST_VERSION_BOUND_MS,
   readLatestVersion,
   readVersionsReport,
-} from "./db/versions.js";
+  type VersionSource,
+} from "./dbos/versions.js";
 export {
   createMessageStore,
+  dbosMessageUuid,
   DELIVER_MESSAGE_FUNCTION,
   storeMessage,
   type MessageRefusal,
   type SerializedMessage,
   type StoreOutcome,
-} from "./db/messages.js";
+} from "./dbos/messages.js";
 export {
   createNotifyTriggers,
   dropNotifyTriggers,
   notifierBatchMs,
   NOTIFY_TRIGGERS,
   WORKFLOW_ENDED_TRIGGER,
-} from "./db/notify-triggers.js";
+} from "./dbos/notify-triggers.js";

@@ -1,6 +1,8 @@
-// Only types here, and `import * as z` where core's contracts and kinds use zod at run time: the
-// named `{ z }` import would keep all of zod's locales (350 kB) in a browser bundle of the client.
+// Types from the type-only `{ z }` (the client's bundled declarations name them so), and
+// `import * as`, as wherever core uses zod at run time: the named `{ z }` import would keep all
+// of zod's locales (350 kB) in a browser bundle of the client.
 import type { z } from "zod";
+import * as zod from "zod";
 
 /**
  * What a kind of workflow is, as data: everything the API, the typed client, the dashboard, the
@@ -40,8 +42,17 @@ export interface DashboardHints<
   actions?: readonly DashboardAction<Topic>[];
   /** A progress bar: `percent` is an event with a 0..100 number, `status` one with a text. */
   progress?: { percent: Event; status?: Event };
-  /** A live log of this stream. */
-  log?: { stream: Stream };
+  /**
+   * A live log of this stream: one line per record, its `type` first, then its other fields.
+   * `records` is the shape of the stream's records (the schema the workflow's records are typed
+   * by): every record must have a string `type`, or the kind does not compile (nor define).
+   */
+  log?: { stream: Stream; records: z.ZodType<LogRecord> };
+}
+
+/** What the dashboard's live log needs of every record of its stream: its `type`, a word. */
+export interface LogRecord {
+  type: string;
 }
 
 type Params = z.ZodObject<Record<string, z.ZodType>>;
@@ -165,7 +176,34 @@ export function defineKind<
   if (undeclared.length) {
     throw new Error(`Kind "${spec.name}": the dashboard names undeclared channels ${undeclared}`);
   }
+  if (dashboard?.log && !typedRecords(dashboard.log.records)) {
+    throw new Error(
+      `Kind "${spec.name}": the dashboard's log shows each record's \`type\`, but records of stream '${dashboard.log.stream}' (dashboard.log.records) may lack a string \`type\``,
+    );
+  }
   return kind;
+}
+
+interface JsonSchema {
+  type?: unknown;
+  const?: unknown;
+  enum?: unknown[];
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+}
+
+/** Whether every record `schema` admits has a string `type` (each variant of a union). */
+function typedRecords(schema: z.ZodType): boolean {
+  const json = zod.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
+  const text = (value: JsonSchema | undefined) =>
+    value !== undefined &&
+    (value.type === "string" ||
+      typeof value.const === "string" ||
+      (value.enum?.every((item) => typeof item === "string") ?? false));
+  const variants = json.anyOf ?? json.oneOf ?? [json];
+  return variants.every((v) => v.required?.includes("type") && text(v.properties?.type));
 }
 
 /** The start parameters of a kind, as the workflow gets them. */

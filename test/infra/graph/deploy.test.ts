@@ -372,7 +372,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         "AmazonECSTaskExecutionRolePolicy",
       ]);
       const task = g().policies(worker.taskRole);
-      // What the worker deletes when it retires (README "Releases"), and nothing else.
+      // What the worker deletes when it retires (docs/operations/releases.md), and nothing else.
       const entry = releaseParameterName("workflow-communication", stages[which], APP_VERSION);
       expect(g().containerEnvironment().RELEASE_REGISTRY_PARAMETER).toBe(entry);
       expect(task.inline).toEqual([

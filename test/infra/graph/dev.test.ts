@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { API_HANDLER, API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
 import { API_DATABASE_ROLE, RELAY_PORT } from "../../../infra/worker-container.js";
-import { sstLinkEnv } from "../../../scripts/local-stack/sst-links.js";
+import { sstLinkEnv } from "@wfc/local-stack/sst-links";
 import { evaluateStack } from "../support/evaluate.js";
 import { API_LINKS, StackGraph, T } from "../support/graph.js";
 import { MOCK } from "../support/mocks.js";

@@ -7,7 +7,7 @@ import { evaluateStack } from "../support/evaluate.js";
 import { StackGraph, T, type WorkerResources } from "../support/graph.js";
 import { imageDigest, parameterArn } from "../support/mocks.js";
 
-// A release on the production stage (README "Deploy", "Releases"), evaluated by SST's own code
+// A release on the production stage (docs/operations/releases.md), evaluated by SST's own code
 // against Pulumi's mocks: version 1 deployed on an empty release registry, then version 2
 // deployed while the registry lists version 1, then a third version while two are listed.
 const STAGE = "production";

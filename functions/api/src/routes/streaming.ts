@@ -1,4 +1,11 @@
-import { INT4_MAX, InvalidInputError, NotFoundError, storedInteger } from "@wfc/core";
+import {
+  INT4_MAX,
+  InvalidInputError,
+  MAX_STREAM_TAIL,
+  NotFoundError,
+  storedInteger,
+} from "@wfc/core";
+import type { StreamBatch } from "@wfc/realtime";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
@@ -10,7 +17,17 @@ import { validate } from "../validation.js";
 import { checkStream } from "../channels.js";
 import { streamKeyQuery, workflowParam } from "./params.js";
 
-const streamQuery = streamKeyQuery.extend({ offset: storedInteger("offset").optional() });
+/** `?offset=` reads from that offset on, `?tail=N` the last N values: one or the other. */
+const streamQuery = streamKeyQuery
+  .extend({
+    offset: storedInteger("offset").optional(),
+    tail: storedInteger("tail", { min: 1, max: MAX_STREAM_TAIL })
+      .optional()
+      .describe("Start at the stream's last N values (not with offset; Last-Event-ID wins)"),
+  })
+  .refine((q) => q.offset === undefined || q.tail === undefined, {
+    message: "offset and tail cannot be combined: give one",
+  });
 
 /**
  * `Last-Event-ID` is the id of the last value the client got, its offset (empty: none, as the
@@ -25,17 +42,32 @@ const lastEventIdSchema = z
     `Last-Event-ID must be at most ${INT4_MAX - 1} (a stream's offsets are int4)`,
   );
 
+/** Where a live read starts: at an offset, or at the stream's last `tail` values. */
+type LiveStart = { offset: number } | { tail: number };
+
 /**
- * Where a live read starts: after `Last-Event-ID` when given, else at `offset`.
+ * Where a live read starts: after `Last-Event-ID` when given, else at the last `tail` values or
+ * at `offset`. The header wins: an EventSource opened with `?tail=` reconnects to the same URL
+ * with it, and must go on after what it got rather than jump to the tail again.
  * @throws InvalidInputError (422) for a Last-Event-ID that is not an offset a stream can have.
  */
-function resumeOffset(c: Context, offset: number | undefined): number {
+function liveStart(c: Context, { offset, tail }: { offset?: number; tail?: number }): LiveStart {
   const header = c.req.header("last-event-id");
-  if (header === undefined) return offset ?? 0;
-  const parsed = lastEventIdSchema.safeParse(header);
+  const parsed = lastEventIdSchema.safeParse(header ?? "");
   if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0]!.message);
-  return parsed.data === "" ? (offset ?? 0) : Number(parsed.data) + 1;
+  if (parsed.data !== "") return { offset: Number(parsed.data) + 1 };
+  return tail === undefined ? { offset: offset ?? 0 } : { tail };
 }
+
+/** A batch of stream values as server-sent events: `id` is each value's offset. */
+const toEvents = (batch: StreamBatch) => ({
+  events: batch.values.map(({ offset, value }) => ({
+    id: String(offset),
+    event: "value",
+    data: JSON.stringify(value),
+  })),
+  ...(batch.end && { end: { event: "end", data: JSON.stringify({ reason: batch.end }) } }),
+});
 
 /**
  * Live stream as server-sent events: each value is an event whose `id` is its offset; the
@@ -48,23 +80,25 @@ async function live(
   options: LiveOptions,
   workflowId: string,
   streamKey: string,
-  fromOffset: number,
+  start: LiveStart,
 ) {
   if ((await checkStream(backend, workflowId, streamKey)) === undefined)
     throw new NotFoundError("Workflow not found");
   return liveFeed(c, options, {
     admit: () => backend.admitFeed(workflowId),
     async *batches(signal) {
-      for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal)) {
-        yield {
-          events: batch.values.map(({ offset, value }) => ({
-            id: String(offset),
-            event: "value",
-            data: JSON.stringify(value),
-          })),
-          ...(batch.end && { end: { event: "end", data: JSON.stringify({ reason: batch.end }) } }),
-        };
-      }
+      let fromOffset: number;
+      if ("tail" in start) {
+        // The tail is the feed's first batch; following goes on after it, so no value is lost
+        // or repeated between the two reads.
+        const tail = await backend.streamTail(workflowId, streamKey, start.tail);
+        const values = tail.values.map((value, i) => ({ offset: tail.offset + i, value }));
+        yield toEvents(tail.closed ? { values, end: "closed" } : { values });
+        if (tail.closed) return;
+        fromOffset = tail.offset + values.length;
+      } else fromOffset = start.offset;
+      for await (const batch of backend.followStream(workflowId, streamKey, fromOffset, signal))
+        yield toEvents(batch);
     },
   });
 }
@@ -83,7 +117,7 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       "/workflow-stream/:workflow_id/live",
       doc(
         "streaming",
-        "Follow a stream live (server-sent events, `id` = offset, resume with Last-Event-ID)",
+        "Follow a stream live (server-sent events, `id` = offset, resume with Last-Event-ID, which wins over `offset` and `tail`)",
         {
           200: {
             description:
@@ -97,22 +131,16 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       validate("query", streamQuery),
       streamScope,
       (c) => {
-        const { key, offset } = c.req.valid("query");
-        return live(
-          c,
-          backend,
-          options,
-          c.req.valid("param").workflow_id,
-          key,
-          resumeOffset(c, offset),
-        );
+        const query = c.req.valid("query");
+        const { workflow_id } = c.req.valid("param");
+        return live(c, backend, options, workflow_id, query.key, liveStart(c, query));
       },
     )
     .get(
       "/workflow-stream/:workflow_id",
       doc(
         "streaming",
-        "The stream now, without waiting (from `offset` if given); live with Accept: text/event-stream",
+        "The stream now, without waiting (from `offset`, or its last `tail` values, if given); live with Accept: text/event-stream",
         { 200: { description: "Values so far", schema: S.streamSnapshotResponse } },
         [404, 422, 503],
       ),
@@ -121,26 +149,31 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       streamScope,
       async (c) => {
         const { workflow_id } = c.req.valid("param");
-        const { key, offset } = c.req.valid("query");
+        const query = c.req.valid("query");
+        const { key, offset, tail } = query;
         if (wantsEventStream(c)) {
           return (
             redirectToLive(c, options) ??
-            live(c, backend, options, workflow_id, key, resumeOffset(c, offset))
+            live(c, backend, options, workflow_id, key, liveStart(c, query))
           );
         }
         await checkStream(backend, workflow_id, key);
-        const snapshot = await backend.streamSnapshot(workflow_id, key, offset ?? 0);
+        const snapshot =
+          tail === undefined
+            ? await backend.streamSnapshot(workflow_id, key, offset ?? 0)
+            : await backend.streamTail(workflow_id, key, tail);
         const seed = {
           workflow_id,
           stream_values: snapshot.values,
           total_messages: snapshot.values.length,
         };
-        // Without `offset`, exactly the seed's answer; with it, where to continue and whether to.
-        if (offset === undefined) return c.json(seed);
+        // Without `offset` or `tail`, exactly the seed's answer; with one, where the values
+        // begin (the first one's offset), where to continue, and whether to.
+        if (offset === undefined && tail === undefined) return c.json(seed);
         return c.json({
           ...seed,
-          offset,
-          next_offset: offset + snapshot.values.length,
+          offset: snapshot.offset,
+          next_offset: snapshot.offset + snapshot.values.length,
           closed: snapshot.closed,
         });
       },

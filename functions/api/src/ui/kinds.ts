@@ -1,38 +1,8 @@
 import { KINDS, startPrefix, startSegments, type AnyKind } from "@wfc/core";
 import { z } from "zod";
+import type { DashboardInput, DashboardKind } from "./dashboard-kind.js";
 
-/** One input of a start form: a start parameter, typed and bounded as its schema says. */
-export interface DashboardInput {
-  param: string;
-  label: string;
-  type: "integer" | "number" | "string" | "boolean";
-  /** A number's bounds, or a string's length. */
-  min?: number;
-  max?: number;
-  default?: unknown;
-}
-
-/** A button that sends `message` on `topic` to a waiting workflow. */
-export interface DashboardActionView {
-  label: string;
-  topic: string;
-  message: Record<string, unknown>;
-  reject: boolean;
-  /** The notice once sent, before the workflow ID. */
-  done: string;
-}
-
-/** What the dashboard's script knows of a startable kind: plain JSON, embedded in the script. */
-export interface DashboardKind {
-  name: string;
-  /** The start path is `prefix`, then each of `segments` (`workflow_id` or a parameter's name). */
-  prefix: string;
-  segments: string[];
-  inputs: DashboardInput[];
-  actions: DashboardActionView[];
-  progress: { percent: string; status: string | null } | null;
-  log: { stream: string } | null;
-}
+export type { DashboardActionView, DashboardInput, DashboardKind } from "./dashboard-kind.js";
 
 interface PropertySchema {
   type?: unknown;

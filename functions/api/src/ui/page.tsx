@@ -1,3 +1,4 @@
+import { article } from "@wfc/core";
 import { raw } from "hono/html";
 import type { DashboardKind } from "./kinds.js";
 import { STYLES } from "./styles.js";
@@ -8,7 +9,7 @@ export const SCRIPT_PATH = "/ui/app.js";
 /** "an events workflow", "a streaming or messaging workflow": the kinds that show a panel. */
 function some(kinds: DashboardKind[]) {
   const names = kinds.map((k) => k.name).join(" or ");
-  return `${/^[aeiou]/.test(names) ? "an" : "a"} ${names} workflow`;
+  return `${article(names)} ${names} workflow`;
 }
 
 /**

@@ -32,6 +32,12 @@ export const MAX_STEPS = 20;
 export const MAX_EVENT_TIMEOUT_SECONDS = 25;
 
 /**
+ * Most values a tail read (`?tail=N` on a stream's snapshot or live feed) asks for: one answer
+ * holds them all, so the bound keeps its rows read and decoded at once, and its size, in check.
+ */
+export const MAX_STREAM_TAIL = 1_000;
+
+/**
  * Workflow IDs: what a URL path segment carries safely, and what fits DBOS's text column. The
  * pattern is stricter than `storableText` (no NUL, no surrogates, nothing to escape).
  */

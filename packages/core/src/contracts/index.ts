@@ -1,4 +1,5 @@
 export * from "./app.js";
+export * from "./article.js";
 export * from "./catalog.js";
 export * from "./live-feed.js";
 export * from "../kind.js";

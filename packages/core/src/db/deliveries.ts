@@ -1,28 +1,13 @@
 import { WFC_SCHEMA, type Queryable } from "./queryable.js";
-import { lockSetup } from "./setup-lock.js";
 
 /**
  * One row per keyed message ever stored (an `Idempotency-Key` send, a signed webhook): what it
  * was for and a fingerprint of what it said. DBOS's own idempotency key is scoped to one
  * destination; this table is what makes a webhook-id count once across all of them, and lets a
- * reused key with another message be refused instead of silently dropped.
+ * reused key with another message be refused instead of silently dropped. Created by the schema's
+ * migrations (`schema/migrations.ts`).
  */
 export const DELIVERIES_TABLE = `${WFC_SCHEMA}.message_deliveries`;
-
-/**
- * Creates the table (and our schema) if missing, under the set-up lock (`lockSetup`), since
- * CREATE ... IF NOT EXISTS can still race into a unique violation. Run it inside a transaction.
- */
-export async function createDeliveriesTable(db: Queryable) {
-  await lockSetup(db);
-  await db.query(`CREATE TABLE IF NOT EXISTS ${DELIVERIES_TABLE} (
-    delivery_key text PRIMARY KEY,
-    workflow_id text NOT NULL,
-    topic text NOT NULL,
-    fingerprint text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
-  )`);
-}
 
 /** A keyed message: its key (unique across every destination), target and fingerprint. */
 export interface DeliveryRecord {

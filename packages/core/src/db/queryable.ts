@@ -5,8 +5,5 @@ export interface Queryable {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** The schema DBOS keeps its system tables in. */
-export const DBOS_SCHEMA = "dbos";
-
 /** Our own schema in the DBOS system database, next to DBOS's. */
 export const WFC_SCHEMA = "wfc";

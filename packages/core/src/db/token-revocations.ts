@@ -1,21 +1,12 @@
 import { WFC_SCHEMA, type Queryable } from "./queryable.js";
-import { lockSetup } from "./setup-lock.js";
 
 /**
  * One row per workflow whose capability tokens were revoked: every token of it issued before
  * `revoked_before` is refused. Tokens carry their issue time, so minting (also by an adopter's
  * server that holds the signing key but no database) never writes here; only a revocation does.
+ * Created by the schema's migrations (`schema/migrations.ts`).
  */
 export const TOKEN_REVOCATIONS_TABLE = `${WFC_SCHEMA}.token_revocations`;
-
-/** Creates the table if missing, under the set-up lock (`lockSetup`); run it in a transaction. */
-export async function createTokenRevocationsTable(db: Queryable) {
-  await lockSetup(db);
-  await db.query(`CREATE TABLE IF NOT EXISTS ${TOKEN_REVOCATIONS_TABLE} (
-    workflow_id text PRIMARY KEY,
-    revoked_before timestamptz NOT NULL
-  )`);
-}
 
 /** When `workflowId`'s tokens were last revoked (epoch ms), undefined if never. */
 export async function readTokenRevocation(

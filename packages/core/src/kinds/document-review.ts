@@ -35,6 +35,34 @@ export const reviewDecisionSchema = z.object({
 });
 export type ReviewDecision = z.output<typeof reviewDecisionSchema>;
 
+const stamped = { timestamp: z.number() };
+
+/** The audit log's records; `timestamp` is epoch seconds with fractions, as the seed's streams. */
+export const auditRecordSchema = z.discriminatedUnion("type", [
+  z.object({
+    ...stamped,
+    type: z.literal("page_checked"),
+    page: z.number(),
+    of: z.number(),
+    checksum: z.string(),
+  }),
+  z.object({
+    ...stamped,
+    type: z.literal("decision"),
+    decision: reviewDecisionSchema.shape.decision,
+    reviewer: z.string(),
+    note: z.string().nullable(),
+  }),
+  z.object({
+    ...stamped,
+    type: z.literal("ignored_message"),
+    reason: z.string(),
+    message: z.unknown(),
+  }),
+  z.object({ ...stamped, type: z.literal("timed_out"), after_seconds: z.number() }),
+]);
+export type AuditRecord = z.output<typeof auditRecordSchema>;
+
 export default defineKind({
   name: "document-review",
   workflowName: "document_review",
@@ -103,26 +131,13 @@ export default defineKind({
       },
     ],
     progress: { percent: "progress", status: "state" },
-    log: { stream: AUDIT_STREAM },
+    log: { stream: AUDIT_STREAM, records: auditRecordSchema },
   },
 });
 
 /** The `state` event's values, in the order a review goes through them. */
 export type ReviewState =
   "reviewing" | "waiting_for_reviewer" | "approved" | "changes_requested" | "timed_out";
-
-/** One audit log record; `timestamp` is epoch seconds with fractions, as the seed's streams. */
-export type AuditRecord =
-  | { timestamp: number; type: "page_checked"; page: number; of: number; checksum: string }
-  | {
-      timestamp: number;
-      type: "decision";
-      decision: ReviewDecision["decision"];
-      reviewer: string;
-      note: string | null;
-    }
-  | { timestamp: number; type: "ignored_message"; reason: string; message: unknown }
-  | { timestamp: number; type: "timed_out"; after_seconds: number };
 
 /** The workflow's output: how the review ended. */
 export interface DocumentReviewOutput {

@@ -2,6 +2,33 @@ import * as z from "zod";
 import { DEFAULT_STREAM, nStepsSchema, type StepResult } from "../contracts/app.js";
 import { defineKind } from "../kind.js";
 
+const stamped = { timestamp: z.number() };
+
+/** The records the workflow writes; `timestamp` is epoch seconds with fractions, as Python's `time.time()`. */
+export const streamRecordSchema = z.discriminatedUnion("type", [
+  z.object({ ...stamped, type: z.literal("start"), message: z.string() }),
+  z.object({
+    ...stamped,
+    type: z.literal("progress"),
+    step: z.number(),
+    total_steps: z.number(),
+    message: z.string(),
+  }),
+  z.object({
+    ...stamped,
+    type: z.literal("result"),
+    step: z.number(),
+    result: z.custom<StepResult>(),
+  }),
+  z.object({
+    ...stamped,
+    type: z.literal("complete"),
+    message: z.string(),
+    total_results: z.number(),
+  }),
+]);
+export type StreamRecord = z.output<typeof streamRecordSchema>;
+
 /** The seed's streaming example: appends progress records to a stream, then closes it. */
 export default defineKind({
   name: "streaming",
@@ -17,14 +44,10 @@ export default defineKind({
     message: "Workflow started with streaming",
     read_stream: `/workflow-stream/${workflowId}`,
   }),
-  dashboard: { labels: { n_steps: "Steps" }, log: { stream: DEFAULT_STREAM } },
+  dashboard: {
+    labels: { n_steps: "Steps" },
+    log: { stream: DEFAULT_STREAM, records: streamRecordSchema },
+  },
 });
 
 export const STREAMING_FIB_BASE = 10;
-
-/** `timestamp` is epoch seconds with fractions, as Python's `time.time()`. */
-export type StreamRecord =
-  | { timestamp: number; type: "start"; message: string }
-  | { timestamp: number; type: "progress"; step: number; total_steps: number; message: string }
-  | { timestamp: number; type: "result"; step: number; result: StepResult }
-  | { timestamp: number; type: "complete"; message: string; total_results: number };

@@ -1,6 +1,6 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import type { Queryable } from "../db/queryable.js";
-import { closeReceive, openReceive, recordReceived } from "../db/receives.js";
+import { closeReceive, openReceive, recordReceived } from "../dbos/receives.js";
 
 /** The next message on `topic`, or null after `timeoutSeconds`. Messages sent earlier wait. */
 export type Receive = <T = unknown>(topic: string, timeoutSeconds: number) => Promise<T | null>;
