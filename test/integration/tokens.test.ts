@@ -276,6 +276,28 @@ describe("a token reaches exactly its scope", () => {
     ).toBe(403);
   });
 
+  it("reads its stream's last values with ?tail=, snapshot and live; no tail of another stream", async () => {
+    const token = await tokenFor(scope(STREAMING, { streams: ["progress_stream"] }));
+    const whole = await request("GET", `/workflow-stream/${STREAMING}`, { key: true });
+    const tail = await request("GET", `/workflow-stream/${STREAMING}?tail=2`, { token });
+    expect(tail.status).toBe(200);
+    expect(tail.body.stream_values).toEqual(whole.body.stream_values.slice(-2));
+    const live = await request("GET", `/workflow-stream/${STREAMING}/live?tail=2`, {
+      query: token,
+    });
+    expect(live.status).toBe(200);
+    expect(live.text).toContain("event: end");
+    const other = await tokenFor(scope(STREAMING, { streams: ["other"], events: "*" }));
+    for (const path of [
+      `/workflow-stream/${STREAMING}?tail=2`,
+      `/workflow-stream/${STREAMING}/live?tail=2`,
+    ]) {
+      const response = await request("GET", path, { token: other });
+      expect(response.status, path).toBe(403);
+      expect(response.body.detail).toMatch(/stream 'progress_stream'/);
+    }
+  });
+
   it("sends only on its topics: a read token or another topic sends nothing", async () => {
     const read = await tokenFor(scope(MESSAGING, { events: "*", streams: "*" }));
     const other = await tokenFor(scope(MESSAGING, { topics: ["payment"] }));
