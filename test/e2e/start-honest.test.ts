@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from "@wfc/local-stack/embedded-postgres";
 import getPort from "get-port";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { verifierOf } from "../support/api-role.js";
 import { runStart } from "../support/local-stack.js";
 
 // `npm start` tried as a new user would: what it is told is what it does, and what it cannot do
@@ -68,21 +69,6 @@ describe("an embedded PostgreSQL that cannot start", () => {
     ]);
   }, 60_000);
 });
-
-/** The password verifier PostgreSQL keeps for `role` (what a reset login changes). */
-async function verifierOf(adminUrl: string, role: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ rolpassword: string }>(
-      "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
-      [role],
-    );
-    return rows[0]?.rolpassword;
-  } finally {
-    await client.end();
-  }
-}
 
 const roleIn = (output: string[]) => /the API as role (\S+)/.exec(output.join("\n"))![1]!;
 

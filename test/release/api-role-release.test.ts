@@ -1,6 +1,11 @@
-import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { apiRoleEnv, dropRole, testPassword, uniqueRoleName } from "../support/api-role.js";
+import {
+  apiRoleEnv,
+  connectionLimitOf,
+  dropRole,
+  testPassword,
+  uniqueRoleName,
+} from "../support/api-role.js";
 import { createTestDatabase } from "../support/database.js";
 import { startWorker } from "../support/worker.js";
 
@@ -14,20 +19,6 @@ afterAll(async () => {
   if (url) await dropRole(role, [url]);
 });
 
-const limitOf = async (databaseUrl: string) => {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ limit: number }>(
-      "SELECT rolconnlimit AS limit FROM pg_roles WHERE rolname = $1",
-      [role],
-    );
-    return rows[0]?.limit;
-  } finally {
-    await client.end();
-  }
-};
-
 it("a worker of a version older than the latest leaves the API role as the latest one set it", async () => {
   url = await createTestDatabase("release_role");
   const first = await startWorker(url, { APP_VERSION: "1", EXECUTOR_ID: "role-v1" });
@@ -39,7 +30,7 @@ it("a worker of a version older than the latest leaves the API role as the lates
   });
   try {
     expect(current.output.some((line) => line.includes('"api role ready"'))).toBe(true);
-    expect(await limitOf(url)).toBe(7);
+    expect(await connectionLimitOf(url, role)).toBe(7);
     // Version 1's worker restarted with its own (older) settings: it touches nothing.
     const draining = await startWorker(url, {
       APP_VERSION: "1",
@@ -51,7 +42,7 @@ it("a worker of a version older than the latest leaves the API role as the lates
       draining.output.some((line) => line.includes('"api role left to the latest version"')),
     ).toBe(true);
     expect(draining.output.some((line) => line.includes('"api role ready"'))).toBe(false);
-    expect(await limitOf(url)).toBe(7);
+    expect(await connectionLimitOf(url, role)).toBe(7);
   } finally {
     await current.stop();
   }

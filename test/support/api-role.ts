@@ -32,20 +32,37 @@ export async function sqlstateOf(url: string, statement: string): Promise<string
   }
 }
 
-/** How many server connections `role` holds right now (any database). */
-export async function connectionsOf(adminUrl: string, role: string): Promise<number> {
-  const client = new pg.Client({ connectionString: adminUrl });
+/** One fact about `role` (the query's one column of its first row), read on its own connection. */
+async function readRoleFact<T>(url: string, sql: string, role: string): Promise<T | undefined> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1",
-      [role],
-    );
-    return rows[0]!.n;
+    const { rows } = await client.query<{ fact: T }>(sql, [role]);
+    return rows[0]?.fact;
   } finally {
     await client.end();
   }
 }
+
+/** How many server connections `role` holds right now (any database). */
+export const connectionsOf = async (adminUrl: string, role: string): Promise<number> =>
+  (await readRoleFact<number>(
+    adminUrl,
+    "SELECT count(*)::int AS fact FROM pg_stat_activity WHERE usename = $1",
+    role,
+  ))!;
+
+/** The password verifier PostgreSQL keeps for `role` (what a reset login changes). */
+export const verifierOf = (adminUrl: string, role: string) =>
+  readRoleFact<string>(
+    adminUrl,
+    "SELECT rolpassword AS fact FROM pg_authid WHERE rolname = $1",
+    role,
+  );
+
+/** The most connections `role` may hold (`-1`: no limit); undefined when there is no such role. */
+export const connectionLimitOf = (url: string, role: string) =>
+  readRoleFact<number>(url, "SELECT rolconnlimit AS fact FROM pg_roles WHERE rolname = $1", role);
 
 /**
  * Drops a role the test created: ends its sessions, then its privileges in the given databases

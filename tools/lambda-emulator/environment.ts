@@ -3,14 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import type { FunctionError, Invocation } from "./invocation.js";
-import {
-  ERROR_BODY_TRAILER,
-  ERROR_TYPE_TRAILER,
-  INIT_TIMINGS_HEADER,
-  RESPONSE_MODE_HEADER,
-  RUNTIME_PATH,
-  type InitTimings,
-} from "./runtime/protocol.js";
+import * as protocol from "./runtime/protocol.js";
 
 /**
  * `starting`: init, before its first `next`; `busy`: running an invocation; `finishing`: its
@@ -36,11 +29,11 @@ export interface EnvironmentEvents {
   /** An invocation ran past the function timeout: the environment was killed. */
   timedOut(environment: Environment): void;
   /** The first answer of this environment's first invocation (the end of its cold start). */
-  coldStart(environment: Environment, firstAnswerMs: number, timings?: InitTimings): void;
+  coldStart(environment: Environment, firstAnswerMs: number, timings?: protocol.InitTimings): void;
   exited(environment: Environment): void;
 }
 
-const INVOCATION = new RegExp(`^${RUNTIME_PATH}/invocation/([^/]+)/(response|error)$`);
+const INVOCATION = new RegExp(`^${protocol.RUNTIME_PATH}/invocation/([^/]+)/(response|error)$`);
 
 async function readAll(request: IncomingMessage) {
   const chunks: Buffer[] = [];
@@ -79,7 +72,7 @@ export class Environment {
   private waiting: ServerResponse | undefined;
   private current: Invocation | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private timings: InitTimings | undefined;
+  private timings: protocol.InitTimings | undefined;
   private answered = false;
   private onExited!: () => void;
   /** Resolves once the process has exited (or never started). */
@@ -199,9 +192,9 @@ export class Environment {
 
   private route(req: IncomingMessage, res: ServerResponse) {
     const path = req.url ?? "/";
-    if (req.method === "GET" && path === `${RUNTIME_PATH}/invocation/next`)
+    if (req.method === "GET" && path === `${protocol.RUNTIME_PATH}/invocation/next`)
       return this.next(req, res);
-    if (req.method === "POST" && path === `${RUNTIME_PATH}/init/error`) {
+    if (req.method === "POST" && path === `${protocol.RUNTIME_PATH}/init/error`) {
       return void readAll(req).then((body) => {
         reply(res, 202, { status: "OK" });
         this.finish({ ...parseError(body), errorType: "Runtime.InitError" });
@@ -223,8 +216,8 @@ export class Environment {
   }
 
   private next(req: IncomingMessage, res: ServerResponse) {
-    const timings = req.headers[INIT_TIMINGS_HEADER];
-    if (typeof timings === "string") this.timings = JSON.parse(timings) as InitTimings;
+    const timings = req.headers[protocol.INIT_TIMINGS_HEADER];
+    if (typeof timings === "string") this.timings = JSON.parse(timings) as protocol.InitTimings;
     req.resume();
     this.waiting = res;
     // The environment that was started for an invocation gets it at once.
@@ -236,7 +229,7 @@ export class Environment {
 
   /** Forwards the response as it arrives: chunk by chunk when streamed, else in one piece. */
   private response(req: IncomingMessage, res: ServerResponse, invocation: Invocation) {
-    const streamed = req.headers[RESPONSE_MODE_HEADER] === "streaming";
+    const streamed = req.headers[protocol.RESPONSE_MODE_HEADER] === "streaming";
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => {
       this.firstAnswer();
@@ -248,8 +241,8 @@ export class Environment {
       if (!streamed) invocation.write(Buffer.concat(chunks));
       reply(res, 202, { status: "OK" });
       if (invocation !== this.current) return;
-      const type = req.trailers[ERROR_TYPE_TRAILER.toLowerCase()];
-      const body = req.trailers[ERROR_BODY_TRAILER.toLowerCase()];
+      const type = req.trailers[protocol.ERROR_TYPE_TRAILER.toLowerCase()];
+      const body = req.trailers[protocol.ERROR_BODY_TRAILER.toLowerCase()];
       this.finish(type ? parseError(Buffer.from(body ?? "", "base64"), type) : undefined);
     });
   }

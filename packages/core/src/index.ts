@@ -1,7 +1,7 @@
 // Everything both sides share, minus the workflow code: the API imports only this entry, so
 // no workflow implementation is bundled into the Lambda. The worker imports "@wfc/core/workflows".
 export * from "./contracts/index.js";
-export * from "./config.js";
+export * from "./config/index.js";
 export { databaseUrlFor } from "./database-url.js";
 export { LINKS, postgresUrlFromLink, withLinkedSettings } from "./linked-settings.js";
 export * from "./errors.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "./config.js";
+import { ConfigError } from "./config/parse.js";
 
 /**
  * The names under which the infrastructure (sst.config.ts) links resources into the API and the

@@ -1,28 +1,12 @@
-import { defineKind, KINDS, type AnyKind } from "@wfc/core";
+import { KINDS, type AnyKind } from "@wfc/core";
 import { expect, it } from "vitest";
-import { z } from "zod";
 import { dashboardKinds } from "../../../functions/api/src/ui/kinds.js";
 import { SCRIPT_PATH } from "../../../functions/api/src/ui/page.js";
 import { dashboardScript } from "../../../functions/api/src/ui/script.js";
+import { surveyKind } from "../../support/survey-kind.js";
 import type { DashboardStack } from "../support/dashboard-stack.js";
 
 const startable = (KINDS as readonly AnyKind[]).filter((kind) => kind.startable);
-
-// Declared here only, so the stack has no route for it: what the page makes of a kind the seed
-// does not have (two parameters of different types, a label for one).
-const survey = defineKind({
-  name: "survey",
-  workflowName: "survey_workflow",
-  summary: "A kind the stack does not declare",
-  params: z.object({
-    region: z.string().min(2).max(12),
-    copies: z.coerce.number().int().min(2).max(5),
-  }),
-  example: { region: "eu west/1", copies: 3 },
-  answer: z.object({}),
-  respond: () => ({}),
-  dashboard: { labels: { copies: "Copies" } },
-});
 
 /** The declared kinds plus `survey`, and messaging with a third button that also approves. */
 function alteredKinds() {
@@ -33,7 +17,7 @@ function alteredKinds() {
     done: "Escalated",
   };
   return dashboardKinds(
-    [...startable, survey].map((kind) =>
+    [...startable, surveyKind].map((kind) =>
       kind.name === "messaging"
         ? {
             ...kind,
@@ -82,17 +66,19 @@ export function kindTests(ctx: DashboardStack) {
       await page.getByLabel("Kind").selectOption("survey");
       expect(await page.locator("#start-inputs label").allTextContents()).toEqual([
         "region",
-        "Copies",
+        "Rounds",
+        "ratio",
+        "dry_run",
       ]);
-      const copies = page.getByLabel("Copies");
-      expect(await copies.getAttribute("min")).toBe("2");
-      expect(await copies.getAttribute("max")).toBe("5");
-      expect(await copies.inputValue()).toBe("3");
+      const rounds = page.getByLabel("Rounds");
+      expect(await rounds.getAttribute("min")).toBe("2");
+      expect(await rounds.getAttribute("max")).toBe("9");
+      expect(await rounds.inputValue()).toBe("3");
       expect(await page.getByLabel("region").inputValue()).toBe("eu west/1");
       const started = page.waitForRequest((r) => r.url().includes("/start-workflow-survey/"));
       await page.getByRole("button", { name: "Start" }).click();
       expect(new URL((await started).url()).pathname).toMatch(
-        /^\/start-workflow-survey\/survey-[0-9a-z]+\/eu%20west%2F1\/3$/,
+        /^\/start-workflow-survey\/survey-[0-9a-z]+\/eu%20west%2F1\/3\/0\.5\/true$/,
       );
       // The stack has no such kind: its answer is shown.
       await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^Could not start/);

@@ -3,14 +3,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { installLambdaGlobals, STREAMING, type ResponseStream } from "./globals.js";
-import {
-  ERROR_BODY_TRAILER,
-  ERROR_TYPE_TRAILER,
-  INIT_TIMINGS_HEADER,
-  RESPONSE_MODE_HEADER,
-  RUNTIME_PATH,
-  type InitTimings,
-} from "./protocol.js";
+import * as protocol from "./protocol.js";
 
 // The runtime client of one execution environment, as AWS's Node.js runtime does it: load the
 // handler once, then loop over the Runtime API (`AWS_LAMBDA_RUNTIME_API`): next invocation,
@@ -36,7 +29,7 @@ function call(method: string, path: string, headers: Record<string, string>, bod
   return new Promise<Reply>((resolve, reject) => {
     const [host, port] = runtimeApi.split(":");
     const req = request(
-      { host, port, method, path: RUNTIME_PATH + path, headers, agent },
+      { host, port, method, path: protocol.RUNTIME_PATH + path, headers, agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -110,12 +103,12 @@ async function invokeStreaming(handler: Handler, id: string, event: unknown, ctx
       host,
       port,
       method: "POST",
-      path: `${RUNTIME_PATH}/invocation/${id}/response`,
+      path: `${protocol.RUNTIME_PATH}/invocation/${id}/response`,
       agent,
       headers: {
-        [RESPONSE_MODE_HEADER]: "streaming",
+        [protocol.RESPONSE_MODE_HEADER]: "streaming",
         "transfer-encoding": "chunked",
-        trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+        trailer: `${protocol.ERROR_TYPE_TRAILER}, ${protocol.ERROR_BODY_TRAILER}`,
         "content-type": "application/octet-stream",
       },
     });
@@ -136,8 +129,8 @@ async function invokeStreaming(handler: Handler, id: string, event: unknown, ctx
           const body = errorBody(error);
           console.error(JSON.stringify({ level: "error", msg: "function error", ...body }));
           req.addTrailers({
-            [ERROR_TYPE_TRAILER]: body.errorType,
-            [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(body)).toString("base64"),
+            [protocol.ERROR_TYPE_TRAILER]: body.errorType,
+            [protocol.ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(body)).toString("base64"),
           });
           req.end();
         }),
@@ -170,8 +163,8 @@ async function main() {
     await reportError("/init/error", error);
     process.exit(1);
   }
-  const timings: InitTimings = { nodeStartMs: bootMs, importMs: performance.now() };
-  let headers: Record<string, string> = { [INIT_TIMINGS_HEADER]: JSON.stringify(timings) };
+  const timings: protocol.InitTimings = { nodeStartMs: bootMs, importMs: performance.now() };
+  let headers: Record<string, string> = { [protocol.INIT_TIMINGS_HEADER]: JSON.stringify(timings) };
   for (;;) {
     const next = await call("GET", "/invocation/next", headers);
     headers = {};

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { positiveInt, postgresUrl, text } from "./fields.js";
+
+/** The application version both API and worker pin by default (docs/operations/releases.md). */
+export const DEFAULT_APP_VERSION = "1";
+
+/** Settings both the API and the worker read, with the same meaning. */
+export const sharedSettings = {
+  DBOS_SYSTEM_DATABASE_URL: postgresUrl.describe(
+    "PostgreSQL connection string of the DBOS system database (the seed's name); where SST links a database, taken from the link",
+  ),
+  LIVE_FEEDS_PER_WORKFLOW: positiveInt(100).describe(
+    "The most live feeds of one workflow that one API process, or the worker's change relay (which follows the feeds of every Lambda environment), keeps open at once; the next is answered 429 with Retry-After",
+  ),
+  APP_VERSION: text(64)
+    .default(DEFAULT_APP_VERSION)
+    .describe(
+      "DBOS application version, the same on the API and the worker: a workflow runs on the workers of the version that started it. Change it on both sides together when a release changes how a workflow replays its steps",
+    ),
+  LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error"])
+    .default("info")
+    .describe("Least severe log line written: debug, info, warn or error"),
+};
