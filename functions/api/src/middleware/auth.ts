@@ -1,7 +1,7 @@
 import { TokenError, verifyToken, type KeyRing } from "@wfc/tokens";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { reachableByToken, setTokenRequest } from "../tokens/guard.js";
+import { reachableByToken, setTokenRequest, TOKENS_OFF } from "../tokens/guard.js";
 import type { Revocations } from "../tokens/revocations.js";
 
 /**
@@ -55,8 +55,7 @@ async function isApiKey(keys: string[], token: string) {
  */
 export function authenticate(keys: string[], tokens?: TokenAuth): MiddlewareHandler {
   const asToken = async (c: Context, next: Next, token: string) => {
-    if (!tokens)
-      return unauthorized(c, "Tokens are not enabled on this API (TOKEN_KEYS)", "invalid_token");
+    if (!tokens) return unauthorized(c, TOKENS_OFF, "invalid_token");
     let verified;
     try {
       verified = await verifyToken(tokens.ring, token);

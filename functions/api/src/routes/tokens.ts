@@ -6,6 +6,7 @@ import { limitBody } from "../json-body.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import type { Revocations } from "../tokens/revocations.js";
+import { TOKENS_OFF } from "../tokens/guard.js";
 import { validate } from "../validation.js";
 import { channelName, workflowParam } from "./params.js";
 
@@ -60,7 +61,7 @@ export function tokenRoutes(tokens: { ring: KeyRing; revocations: Revocations } 
       limitBody(),
       validate("json", mintBody),
       async (c) => {
-        if (!tokens) throw new NotFoundError("Tokens are not enabled on this API (TOKEN_KEYS)");
+        if (!tokens) throw new NotFoundError(TOKENS_OFF);
         const { ttl_seconds, ...scope } = c.req.valid("json");
         return c.json(await mintToken(tokens.ring, scope, ttl_seconds), 201);
       },
@@ -75,7 +76,7 @@ export function tokenRoutes(tokens: { ring: KeyRing; revocations: Revocations } 
       ),
       validate("param", workflowParam),
       async (c) => {
-        if (!tokens) throw new NotFoundError("Tokens are not enabled on this API (TOKEN_KEYS)");
+        if (!tokens) throw new NotFoundError(TOKENS_OFF);
         const { workflow_id } = c.req.valid("param");
         const at = await tokens.revocations.revoke(workflow_id);
         return c.json({ workflow_id, revoked_before: new Date(at).toISOString() });

@@ -12,6 +12,9 @@ export interface TokenRequest {
 
 const KEY = "wfcToken" as never;
 
+/** What a token route (404) or a token's request (401) is told by an API without TOKEN_KEYS. */
+export const TOKENS_OFF = "Tokens are not enabled on this API (TOKEN_KEYS)";
+
 export const setTokenRequest = (c: Context, request: TokenRequest) => c.set(KEY, request as never);
 
 /** The scope of the token the request was made with; undefined for an API key or the open API. */
