@@ -4,8 +4,10 @@ import {
   WorkflowApiError,
   type StreamRecord,
   type Transport,
+  type WaitingFor,
   type WorkflowClient,
 } from "@wfc/client";
+import { kindNamed, startPath } from "@wfc/core";
 import { expect } from "vitest";
 import { dropFirstLiveResponse } from "./drop-connection.js";
 
@@ -49,6 +51,33 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
       expect(result.value.total_steps).toBe(2);
       const all = await client.allEvents(wf);
       expect(all.events).toMatchObject({ status: "completed", progress: 100 });
+    },
+  ],
+  [
+    "an order starts with its nested parameters, typed, as a JSON body, and runs when paid",
+    async ({ client, id }) => {
+      const wf = id("order");
+      const params = {
+        customer: { name: "Ada", email: "ada@example.com" },
+        items: [{ sku: "book-1", qty: 2 }],
+      };
+      const answer = await client.start("order", wf, params);
+      expect(answer).toMatchObject({ workflow_id: wf, items: 1 });
+      expect(answer.send_payment).toBe(`/send-message/${wf}?topic=payment`);
+      // @ts-expect-error an order has no path route: its parameters are a list and an object
+      expect(() => startPath(kindNamed("order"), wf, params)).toThrow(/no path route/);
+      await client.sendMessage(wf, { status: "paid" }, { topic: "payment" });
+      const done = await waitForStatus(client, wf, "SUCCESS");
+      expect(done.output).toMatchObject({ outcome: "paid", total_qty: 2 });
+    },
+  ],
+  [
+    "any kind starts by its JSON route too, with the same answer",
+    async ({ client, id }) => {
+      const wf = id("json");
+      const answer = await client.startJson("events", wf, { n_steps: 1 });
+      expect(answer.query_endpoints.result).toBe(`/workflow-events/${wf}/result`);
+      expect(await client.start("events", wf, { n_steps: 1 })).toEqual(answer);
     },
   ],
   [
@@ -196,6 +225,31 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
         status: "cancelled",
       });
       expect((await rejection(client.getWorkflow(id("nobody")))).status).toBe(404);
+    },
+  ],
+  [
+    "what a workflow waits for, read and followed live until the message arrives",
+    async ({ client, id }) => {
+      const wf = id("waiting");
+      await client.start("messaging", wf, { n_steps: 1 });
+      const announced: (WaitingFor | null)[] = [];
+      const followed = (async () => {
+        const onWaitingFor = (w: WaitingFor | null) => announced.push(w);
+        for await (const change of client.followEvents(wf, { onWaitingFor })) void change;
+      })();
+      const until = Date.now() + 20_000;
+      let waiting: WaitingFor | null | undefined;
+      while (!(waiting = (await client.getWorkflow(wf)).waiting_for) && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(waiting).toMatchObject({ topic: "notification" });
+      // The messaging kind's default timeout (RECV_TIMEOUT_SECONDS, 60).
+      expect(Date.parse(waiting!.deadline) - Date.parse(waiting!.since)).toBe(60_000);
+      while (announced.length === 0 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await client.sendMessage(wf, { approved: true });
+      await followed;
+      expect(announced).toEqual([waiting, null]);
+      expect((await client.getWorkflow(wf)).waiting_for).toBe(null);
     },
   ],
   [

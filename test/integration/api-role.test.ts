@@ -85,9 +85,41 @@ describe("what a send reads to refuse a topic whose receive timed out", () => {
     expect(await sqlstateOf(roleUrl, "SELECT workflow_id, topic, state FROM wfc.receives")).toBe(
       undefined,
     );
+    // And when a waiting one began and times out: what GET /workflows/{id} shows it waits for.
+    expect(await sqlstateOf(roleUrl, "SELECT since, deadline FROM wfc.receives")).toBe(undefined);
     expect(await sqlstateOf(roleUrl, "SELECT 1 FROM dbos.workflow_status LIMIT 1 FOR SHARE")).toBe(
       undefined,
     );
+  });
+});
+
+/** `waiting_for` of GET /workflows/{id} as the role, once set (null after 10 s). */
+async function waitingFor(id: string) {
+  for (const until = Date.now() + 10_000; Date.now() < until;) {
+    const { waiting_for } = (await api.get(`/workflows/${id}`)).body;
+    if (waiting_for) return waiting_for as unknown;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return null;
+}
+
+describe("a role granted by an older worker (no receive times)", () => {
+  it("still answers GET /workflows/{id}, waiting for nothing", async () => {
+    const id = `role-old-grants-${run}`;
+    await api.post(`/start-workflow-messaging/${id}/1`);
+    expect(await waitingFor(id)).toMatchObject({ topic: "notification" });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`REVOKE SELECT (since, deadline) ON wfc.receives FROM ${role}`);
+      const answer = await api.get(`/workflows/${id}`);
+      expect(answer).toMatchObject({ status: 200, body: { status: "PENDING", waiting_for: null } });
+    } finally {
+      await admin.query(`GRANT SELECT (since, deadline) ON wfc.receives TO ${role}`);
+      await admin.end();
+    }
+    await api.post(`/send-message/${id}`, { approved: true });
+    expect(await inspector.result(id)).toMatchObject({ status: "completed" });
   });
 });
 
@@ -208,6 +240,7 @@ describe("every route works as the role", () => {
     await api.post(`/start-workflow-messaging/${id}/1`);
     await waitForStatus(id, "PENDING");
     expect((await api.get(`/workflows/${id}`)).body).toMatchObject({ kind: "messaging" });
+    expect(await waitingFor(id)).toMatchObject({ topic: "notification" });
     const listed = await api.get("/workflows?kind=messaging&limit=100");
     expect(listed.body.workflows.map((w: { workflow_id: string }) => w.workflow_id)).toContain(id);
     expect((await api.post(`/workflows/${id}/cancel`)).body.status).toBe("CANCELLED");

@@ -63,7 +63,7 @@ function badValues(schema: Record<string, unknown>): string[] {
 
 /** For every startable kind: bad workflow IDs, and each parameter broken every way it can be. */
 function startCases(): Case[] {
-  return (KINDS.filter((k) => k.startable) as AnyKind[]).flatMap((kind) => {
+  return (KINDS.filter((k) => k.startable && k.pathRoute) as AnyKind[]).flatMap((kind) => {
     const start = (id: string, params: Record<string, unknown>) =>
       startPath(kind, id, params as ParamsOf<typeof kind>);
     const ids: Case[] = [

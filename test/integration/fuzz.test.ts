@@ -62,7 +62,7 @@ await offline.close();
 let api: ReturnType<typeof createTestApi>;
 let worker: TestWorker;
 const workflowIds: Array<{ id: string; kind: AnyKind }> = [];
-const startable = KINDS.filter((k) => k.startable) as AnyKind[];
+const startable = KINDS.filter((k) => k.startable && k.pathRoute) as AnyKind[];
 
 beforeAll(async () => {
   console.log(`fuzz: seed ${SEED}, ${RUNS} runs per route (replay: FUZZ_SEED=${SEED})`);

@@ -1,6 +1,8 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import {
   DEFAULT_APP_VERSION,
+  jsonStartPath,
+  jsonStartPrefix,
   KINDS,
   kindNamed,
   MAX_STREAM_TAIL,
@@ -136,7 +138,7 @@ const target = (workflowId: string) => JSON.stringify({ workflow_id: workflowId 
  * that another kind uses (409), a bad ID (422), the database down (503).
  */
 const startScenarios = (): Scenario[] =>
-  (KINDS.filter((k) => k.startable) as AnyKind[]).flatMap((kind): Scenario[] => {
+  (KINDS.filter((k) => k.startable && k.pathRoute) as AnyKind[]).flatMap((kind): Scenario[] => {
     const template = [startPrefix(kind), ...startSegments(kind).map((s) => `{${s}}`)].join("/");
     const otherKind = kind.name === "streaming" ? `ev-${run}` : `done-${run}`;
     return [
@@ -144,6 +146,24 @@ const startScenarios = (): Scenario[] =>
       [template, "post", "up", startPath(kind, otherKind, kind.example), post()],
       [template, "post", "up", startPath(kind, "bad id", kind.example), post()],
       [template, "post", "down", startPath(kind, "x", kind.example), post()],
+    ];
+  });
+
+/**
+ * Each startable kind's JSON start route: a new workflow (200), an ID another kind uses (409),
+ * a body too large (413), one its declaration refuses (422), the database down (503).
+ */
+const jsonStartScenarios = (): Scenario[] =>
+  (KINDS.filter((k) => k.startable) as AnyKind[]).flatMap((kind): Scenario[] => {
+    const template = `${jsonStartPrefix(kind)}/{workflow_id}`;
+    const otherKind = kind.name === "streaming" ? `ev-${run}` : `done-${run}`;
+    const example = JSON.stringify(kind.example);
+    return [
+      [template, "post", "up", jsonStartPath(kind, `json-${kind.name}-${run}`), post(example)],
+      [template, "post", "up", jsonStartPath(kind, otherKind), post(example)],
+      [template, "post", "up", jsonStartPath(kind, "x"), post(big)],
+      [template, "post", "up", jsonStartPath(kind, "x"), post('{"undeclared":1}')],
+      [template, "post", "down", jsonStartPath(kind, "x"), post(example)],
     ];
   });
 
@@ -190,6 +210,7 @@ const middlewareScenarios = (): Scenario[] =>
 
 const scenarios = (): Scenario[] => [
   ...startScenarios(),
+  ...jsonStartScenarios(),
   ...middlewareScenarios(),
   ["/health", "get", "up", "/health"],
   ["/", "get", "up", "/"],
@@ -352,6 +373,28 @@ describe("the OpenAPI document", () => {
     );
     const exercised = new Set(scenarios().map(([template, method]) => `${method} ${template}`));
     expect(documented.sort()).toEqual([...exercised].sort());
+  });
+
+  it("documents each kind's JSON start with its parameters as the body", () => {
+    for (const kind of KINDS.filter((k) => k.startable) as AnyKind[]) {
+      const { requestBody } = doc.paths[`${jsonStartPrefix(kind)}/{workflow_id}`]!
+        .post as unknown as {
+        requestBody: { required: boolean; content: Record<string, { schema: object }> };
+      };
+      expect(requestBody.required).toBe(true);
+      expect(requestBody.content["application/json"]!.schema).toMatchObject({
+        type: "object",
+        additionalProperties: false,
+        required: Object.keys(kind.params.shape),
+      });
+    }
+    const order = doc.paths["/start/order/{workflow_id}"]!.post as unknown as {
+      requestBody: { content: Record<string, { schema: { properties: Record<string, object> } }> };
+    };
+    expect(order.requestBody.content["application/json"]!.schema.properties).toMatchObject({
+      items: { type: "array", minItems: 1, items: { type: "object", required: ["sku", "qty"] } },
+      customer: { type: "object", required: ["name", "email"] },
+    });
   });
 
   it("documents ?tail on a stream's snapshot and live feed, with its bounds", () => {

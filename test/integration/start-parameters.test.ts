@@ -1,5 +1,5 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { KINDS, startPath, type AnyKind } from "@wfc/core";
+import { jsonStartPath, KINDS, startPath, type AnyKind } from "@wfc/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInspector, createTestApi } from "../support/api.js";
 import { createTestDatabase } from "../support/database.js";
@@ -25,45 +25,86 @@ afterAll(async () => {
 
 const startable = (KINDS as readonly AnyKind[]).filter((kind) => kind.startable);
 
-/** The kind's example with one parameter changed to another value its declaration accepts. */
-function otherParams(kind: AnyKind): Record<string, unknown> {
-  const example = kind.example as Record<string, unknown>;
-  for (const [name, value] of Object.entries(example)) {
-    const candidates = typeof value === "number" ? [value + 1, value - 1] : [`${String(value)}x`];
-    for (const candidate of candidates) {
-      const other = { ...example, [name]: candidate };
-      if (kind.params.safeParse(other).success) return other;
-    }
-  }
-  throw new Error(`no other valid parameters for ${kind.name}`);
+/** Every value `value` becomes with one of its leaves (a number, a text) changed. */
+function variants(value: unknown): unknown[] {
+  if (typeof value === "number") return [value + 1, value - 1];
+  if (typeof value === "string") return [`${value}x`];
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([name, child]) =>
+    variants(child).map((changed) =>
+      Array.isArray(value)
+        ? value.map((item, i) => (String(i) === name ? changed : item))
+        : { ...value, [name]: changed },
+    ),
+  );
 }
 
-/** A start's status and its body exactly as sent. */
-async function start(kind: AnyKind, id: string, params: Record<string, unknown>) {
-  const response = await api.app.request(startPath(kind, id, params as never), { method: "POST" });
+/** The kind's example with one parameter changed to another value its declaration accepts. */
+function otherParams(kind: AnyKind): Record<string, unknown> {
+  const other = variants(kind.example).find((params) => kind.params.safeParse(params).success);
+  if (other === undefined) throw new Error(`no other valid parameters for ${kind.name}`);
+  return other as Record<string, unknown>;
+}
+
+type Route = "path" | "json";
+
+/** A start's status and its body exactly as sent, by the kind's path route or its JSON route. */
+async function start(
+  kind: AnyKind,
+  id: string,
+  params: Record<string, unknown>,
+  route: Route = "path",
+) {
+  const response =
+    route === "path"
+      ? await api.app.request(startPath(kind, id, params as never), { method: "POST" })
+      : await api.app.request(jsonStartPath(kind, id), {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(params),
+        });
   return { status: response.status, text: await response.text() };
 }
 
-describe.each(startable.map((kind) => [kind.name, kind] as const))(
-  "starting an existing %s workflow",
-  (_, kind) => {
+const routes = startable.flatMap((kind) =>
+  (kind.pathRoute ? (["path", "json"] as const) : (["json"] as const)).map(
+    (route) => [kind.name, route, kind] as const,
+  ),
+);
+
+describe.each(routes)("starting an existing %s workflow by its %s route", (_, route, kind) => {
+  {
     it("with the same parameters answers as the first start did, byte for byte", async () => {
-      const id = `same-${kind.name}-${run}`;
-      const first = await start(kind, id, kind.example as Record<string, unknown>);
+      const id = `same-${kind.name}-${route}-${run}`;
+      const first = await start(kind, id, kind.example as Record<string, unknown>, route);
       expect(first.status).toBe(200);
-      expect(await start(kind, id, kind.example as Record<string, unknown>)).toEqual(first);
+      expect(await start(kind, id, kind.example as Record<string, unknown>, route)).toEqual(first);
     });
 
     it("with other parameters is a 409 naming the ID, and the workflow keeps its own", async () => {
-      const id = `other-${kind.name}-${run}`;
+      const id = `other-${kind.name}-${route}-${run}`;
       const example = kind.example as Record<string, unknown>;
-      expect((await start(kind, id, example)).status).toBe(200);
-      const other = await start(kind, id, otherParams(kind));
+      expect((await start(kind, id, example, route)).status).toBe(200);
+      const other = await start(kind, id, otherParams(kind), route);
       expect(other.status).toBe(409);
       expect(JSON.parse(other.text)).toEqual({
         detail: `Workflow '${id}' already exists with other parameters, which it keeps: start a new workflow_id, or repeat its own to get its answer`,
       });
       expect(await inspector.inputs(id)).toEqual([...kind.args(example as never)]);
+    });
+  }
+});
+
+describe.each(startable.filter((kind) => kind.pathRoute).map((kind) => [kind.name, kind] as const))(
+  "a %s workflow started by its path route, then by its JSON route",
+  (_, kind) => {
+    it("with the same parameters answers the same 200; with others a 409", async () => {
+      const id = `both-${kind.name}-${run}`;
+      const example = kind.example as Record<string, unknown>;
+      const first = await start(kind, id, example, "path");
+      expect(first.status).toBe(200);
+      expect(await start(kind, id, example, "json")).toEqual(first);
+      expect((await start(kind, id, otherParams(kind), "json")).status).toBe(409);
     });
   },
 );

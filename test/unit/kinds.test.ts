@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineKind, KINDS, loadWorkerConfig, kindSettingsOf } from "@wfc/core";
+import {
+  defineKind,
+  jsonStartPath,
+  KINDS,
+  loadWorkerConfig,
+  kindSettingsOf,
+  startPath,
+} from "@wfc/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { generateKinds } from "../../scripts/generate-kinds.js";
@@ -24,6 +31,23 @@ describe("defineKind", () => {
     expect(() => defineKind({ ...base, name: "probe", answer: undefined })).toThrow(
       /needs an answer and a respond/,
     );
+  });
+
+  it("refuses parameters that cannot be path segments unless the kind has no path route", () => {
+    const nested = {
+      ...base,
+      name: "probe",
+      params: z.object({ items: z.array(z.object({ sku: z.string() })), note: z.string() }),
+      example: { items: [{ sku: "a" }], note: "n" },
+    };
+    // @ts-expect-error a list is not a path segment: `pathRoute: false` is required
+    expect(() => defineKind(nested)).toThrow(/parameters items are not path segments/);
+    const bodyOnly = defineKind({ ...nested, pathRoute: false });
+    expect(bodyOnly.pathRoute).toBe(false);
+    // @ts-expect-error a kind without a path route has no path to start it by
+    expect(() => startPath(bodyOnly, "x", bodyOnly.example)).toThrow(/no path route/);
+    expect(jsonStartPath(bodyOnly, "a b")).toBe("/start/probe/a%20b");
+    expect(defineKind({ ...base, name: "probe" }).pathRoute).toBe(true);
   });
 
   it("refuses dashboard hints that name a channel the kind does not declare", () => {
@@ -76,7 +100,7 @@ describe("defineKind", () => {
 describe("the declared kinds", () => {
   it("declare the shape of the records of every stream their dashboard logs", () => {
     const logged = KINDS.filter((k) => k.dashboard?.log);
-    expect(logged.map((k) => k.name).sort()).toEqual(["document-review", "streaming"]);
+    expect(logged.map((k) => k.name).sort()).toEqual(["document-review", "order", "streaming"]);
     for (const kind of logged) expect(kind.dashboard!.log!.records).toBeDefined();
   });
 

@@ -16,6 +16,7 @@ import { healthRoutes } from "./routes/health.js";
 import { messagingRoutes } from "./routes/messaging.js";
 import { ROOT_PATH, rootRoutes } from "./routes/root.js";
 import { startRoutes } from "./routes/start.js";
+import { jsonStartRoutes } from "./routes/start-json.js";
 import { streamingRoutes } from "./routes/streaming.js";
 import { uiRoutes } from "./routes/ui.js";
 import { versionRoutes } from "./routes/versions.js";
@@ -91,6 +92,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
     .route("/", startRoutes(backend))
+    .route("/", jsonStartRoutes(backend))
     .route("/", eventsRoutes(backend, live))
     .route("/", messagingRoutes(backend))
     .route("/", streamingRoutes(backend, live))

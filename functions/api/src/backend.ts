@@ -17,6 +17,7 @@ import {
   storeMessage,
   dbosMessageUuid,
   readWorkflowStatus,
+  readWorkflowWait,
   UnavailableError,
   waitForOutcome,
   type DeliveryRecord,
@@ -292,11 +293,15 @@ export function createDbosBackend(options: BackendOptions): Backend {
     status: (workflowId) => call(() => readWorkflowStatus(reads(), workflowId)),
     identity: (workflowId) => call(() => readWorkflowIdentity(reads(), workflowId)),
     workflows: managed(
-      createManagement(dbos, {
-        currentVersion: options.appVersion,
-        retiredVersionOf: (workflowId) =>
-          readRetiredVersion(reads(), workflowId, options.appVersion),
-      }),
+      createManagement(
+        dbos,
+        {
+          currentVersion: options.appVersion,
+          retiredVersionOf: (workflowId) =>
+            readRetiredVersion(reads(), workflowId, options.appVersion),
+        },
+        async (workflowId) => (await readWorkflowWait(reads(), workflowId))?.waitingFor ?? null,
+      ),
       call,
     ),
     versions: () => call(async () => readVersionsReport(reads(), await dbos())),

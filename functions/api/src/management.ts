@@ -6,6 +6,7 @@ import {
   NotFoundError,
   QUEUE_NAME,
   type WorkflowKind,
+  type WaitingFor,
   type WorkflowStatusName,
   type WorkflowSummary,
 } from "@wfc/core";
@@ -78,11 +79,13 @@ export function summarize(status: WorkflowStatus, withResult = false): WorkflowS
 
 /**
  * Builds the management operations on a (lazily created) DBOS client; `versions` keeps a resume
- * from queueing a workflow that no worker will ever run.
+ * from queueing a workflow that no worker will ever run; `waitingFor` reads what a workflow waits
+ * for (`readWorkflowWait`).
  */
 export function createManagement(
   dbos: () => Promise<DBOSClient>,
   versions: VersionCheck,
+  waitingFor: (workflowId: string) => Promise<WaitingFor | null>,
 ): WorkflowManagement {
   const refuseRetired = async (workflowId: string) => {
     const retired = await versions.retiredVersionOf(workflowId);
@@ -90,10 +93,16 @@ export function createManagement(
       retired && retiredVersionConflict(workflowId, retired, versions.currentVersion, "resumed")
     );
   };
+  // The status is the SDK's read (it decodes output and error); the wait is ours, one indexed
+  // row read alongside it. Each is consistent alone: a wait read after the workflow finished is
+  // null (`readWorkflowWait` shows none for a final status), so the two never contradict.
   const get = async (workflowId: string) => {
-    const status = await (await dbos()).getWorkflow(workflowId);
+    const [status, waiting] = await Promise.all([
+      dbos().then((client) => client.getWorkflow(workflowId)),
+      waitingFor(workflowId),
+    ]);
     if (!status) throw new NotFoundError("Workflow not found");
-    return summarize(status, true);
+    return { ...summarize(status, true), waiting_for: waiting };
   };
   return {
     get,

@@ -56,6 +56,17 @@ export const workflowSummary = z
     executor_id: z.string().nullable(),
     output: z.unknown().optional(),
     error: z.object({ name: z.string(), message: z.string() }).nullable().optional(),
+    waiting_for: z
+      .object({
+        topic: z.string(),
+        since: z.string().describe("when the wait began (ISO 8601)"),
+        deadline: z.string().describe("when it times out (ISO 8601)"),
+      })
+      .nullable()
+      .optional()
+      .describe(
+        "only on a single workflow: the receive it is blocked in, null when it waits for no message",
+      ),
   })
   .meta({ id: "Workflow" });
 export const workflowList = z.object({

@@ -20,6 +20,10 @@ function describe(issue: { message: string; path?: readonly unknown[] }) {
   return field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message;
 }
 
+/** The 422 of a failed parse: `detail` names each bad field. */
+export const invalidInput = (error: z.ZodError) =>
+  new InvalidInputError(error.issues.map(describe).join("; "));
+
 /**
  * A zod validator whose failures become `InvalidInputError` (422 with a `detail` naming each
  * bad field), so validation never produces a 500 or a body in another shape. The same schema

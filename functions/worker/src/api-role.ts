@@ -51,14 +51,15 @@ export const API_ROLE_SETTINGS = {
  * In our own schema: the record of keyed messages (`DELIVERIES_TABLE`), where a keyed send or
  * webhook inserts its row, or reads the row an earlier one left; and of the executors table the
  * three columns that tell whether a version has retired (`retiredVersionSql`, read by a resume
- * and a send), not which workers run or who claimed whom; and of the receives table the three a
- * send reads to refuse a topic whose receive has closed, never a write (`RECEIVES_TABLE`); and
- * the token revocations, which a token's check reads and a revocation upserts.
+ * and a send), not which workers run or who claimed whom; and of the receives table what a
+ * send reads to refuse a topic whose receive has closed and what `GET /workflows/{id}` shows a
+ * workflow waits for (`readWorkflowWait`), never a write (`RECEIVES_TABLE`); and the token
+ * revocations, which a token's check reads and a revocation upserts.
  */
 const WFC_GRANTS: Record<string, string> = {
   [DELIVERIES_TABLE]: "SELECT, INSERT",
   [EXECUTORS_TABLE]: "SELECT (app_version, last_seen, retired_at)",
-  [RECEIVES_TABLE]: "SELECT (workflow_id, topic, state)",
+  [RECEIVES_TABLE]: "SELECT (workflow_id, topic, state, since, deadline)",
   [TOKEN_REVOCATIONS_TABLE]: "SELECT, INSERT, UPDATE (revoked_before)",
 };
 

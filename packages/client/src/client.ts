@@ -1,8 +1,10 @@
 import { hc } from "hono/client";
 import {
+  jsonStartPath,
   kindNamed,
   startPath,
   type AnswerOf,
+  type AnyKind,
   type KindNamed,
   type ParamsOf,
   type StartableKind,
@@ -16,7 +18,7 @@ import type { AllEvents, StreamSnapshot } from "./shapes.js";
 import {
   followEvents,
   followStream,
-  type FollowOptions,
+  type FollowEventsOptions,
   type FollowStreamOptions,
 } from "./live.js";
 import type { Transport } from "./transport.js";
@@ -75,23 +77,45 @@ const optional = (value: number | undefined) => (value === undefined ? undefined
  */
 export function createWorkflowClient(transport: Transport) {
   const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
+  const startJson = async <N extends StartableKind>(
+    kind: N,
+    workflowId: string,
+    params: ParamsOf<KindNamed<N>>,
+  ): Promise<AnswerOf<KindNamed<N>>> => {
+    const response = await transport.fetch(
+      transport.baseUrl + jsonStartPath(kindNamed(kind), workflowId),
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(params),
+      },
+    );
+    if (!response.ok) throw await WorkflowApiError.from(response);
+    return (await response.json()) as AnswerOf<KindNamed<N>>;
+  };
   return {
     /**
      * Starts a workflow of a declared kind with its start parameters; starting an existing ID
      * with the same parameters returns it (never a rerun). The parameters and the answer are
-     * typed by the kind's declaration. @throws WorkflowApiError 422 naming a bad parameter, 409
-     * for an ID of another kind or started with other parameters.
+     * typed by the kind's declaration. A kind with a path route is started by it (the seed's
+     * `/start-workflow-<kind>/...`); one without (`pathRoute: false`: lists, objects) with its
+     * parameters as a JSON body (`/start/<kind>/{id}`). @throws WorkflowApiError 422 naming a bad
+     * parameter, 409 for an ID of another kind or started with other parameters.
      */
     start: async <N extends StartableKind>(
       kind: N,
       workflowId: string,
       params: ParamsOf<KindNamed<N>>,
     ): Promise<AnswerOf<KindNamed<N>>> => {
-      const path = startPath(kindNamed(kind), workflowId, params);
+      const declared: AnyKind = kindNamed(kind);
+      if (!declared.pathRoute) return startJson(kind, workflowId, params);
+      const path = startPath(declared, workflowId, params as never);
       const response = await transport.fetch(transport.baseUrl + path, { method: "POST" });
       if (!response.ok) throw await WorkflowApiError.from(response);
       return (await response.json()) as AnswerOf<KindNamed<N>>;
     },
+    /** `start` by the JSON route (`POST /start/<kind>/{id}`), whatever routes the kind has. */
+    startJson,
     /**
      * One event's value, waiting up to `timeoutSeconds` (0..25, server default 5) for it to be
      * set. @throws WorkflowApiError 404 when it is not set in time.
@@ -159,10 +183,14 @@ export function createWorkflowClient(transport: Transport) {
     /**
      * Follows event changes live (`{key, value}`), until the workflow finishes; across
      * reconnections (dropped, or the server's time limit) a value already delivered is not repeated.
+     * `onWaitingFor` hears what the workflow waits for as that changes.
      */
-    followEvents: (workflowId: string, options?: FollowOptions) =>
+    followEvents: (workflowId: string, options?: FollowEventsOptions) =>
       followEvents(transport, workflowId, options),
-    /** A workflow's kind, status, timestamps, and output or error once finished. */
+    /**
+     * A workflow's kind, status, timestamps, output or error once finished, and `waiting_for`:
+     * the receive it is blocked in (`{topic, since, deadline}`), or null.
+     */
     getWorkflow: (workflowId: string) =>
       ok(api.workflows[":workflow_id"].$get({ param: { workflow_id: workflowId } })),
     /** Workflows, newest first, filtered by status and kind; `next_offset` is null on the last page. */

@@ -9,7 +9,13 @@ export {
 } from "./client.js";
 export { WorkflowApiError } from "./errors.js";
 export { httpTransport, type HttpTransportOptions } from "./http-transport.js";
-export type { EventChange, FollowOptions, FollowStreamOptions, StreamValue } from "./live.js";
+export type {
+  EventChange,
+  FollowEventsOptions,
+  FollowOptions,
+  FollowStreamOptions,
+  StreamValue,
+} from "./live.js";
 export type { AllEvents, StreamSnapshot } from "./shapes.js";
 export { readServerSentEvents, type ServerSentEvent } from "./sse.js";
 export { withApiKey, type FetchLike, type Transport } from "./transport.js";
@@ -29,6 +35,7 @@ export type {
   VersionsReport,
   VersionState,
   VersionSummary,
+  WaitingFor,
   WorkflowKind,
   WorkflowStatusName,
   WorkflowSummary,

@@ -1,5 +1,6 @@
 import { hc } from "hono/client";
 import type { LiveFeedLimit } from "@wfc/core";
+import type { WaitingFor, WaitingForEvent } from "@wfc/core/contracts";
 import type { ApiApp } from "./api-type.js";
 import { WorkflowApiError } from "./errors.js";
 import { readServerSentEvents, type ServerSentEvent } from "./sse.js";
@@ -12,6 +13,16 @@ export interface FollowOptions {
   maxRetries?: number;
   /** First reconnection delay in ms, doubled per failure in a row (default 200). */
   retryDelayMs?: number;
+}
+
+/** Options of `followEvents`. */
+export interface FollowEventsOptions extends FollowOptions {
+  /**
+   * Called with what the workflow waits for (`{topic, since, deadline}`) when it starts waiting,
+   * and with null when the wait ends (message, timeout, or the workflow's end): an approval UI
+   * shows its buttons in between. Never called twice in a row with the same value.
+   */
+  onWaitingFor?: (waitingFor: WaitingFor | null) => void;
 }
 
 /** Which stream to follow, and from where. */
@@ -41,6 +52,9 @@ export interface EventChange {
 }
 
 const LIVE_HEADERS = { accept: "text/event-stream" };
+
+/** The event announcing what a workflow waits for: checked against the API's by type. */
+const WAITING_FOR_EVENT: WaitingForEvent = "waiting_for";
 
 /** The event a feed ends with when its time is up: the compiler checks it against the API's. */
 const TIME_LIMIT_EVENT: LiveFeedLimit["event"] = "reconnect";
@@ -140,20 +154,48 @@ export function followStream<T = unknown>(
 export function followEvents(
   transport: Transport,
   workflowId: string,
-  options: FollowOptions = {},
+  options: FollowEventsOptions = {},
 ): AsyncGenerator<EventChange> {
   const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
   const seen = new Map<string, string>();
-  const connect = () =>
-    api["workflow-events"][":workflow_id"].all.live.$get(
+  const { onWaitingFor } = options;
+  let waiting = "null";
+  const announce = (next: WaitingFor | null) => {
+    if (JSON.stringify(next) === waiting) return;
+    waiting = JSON.stringify(next);
+    onWaitingFor?.(next);
+  };
+  let connected = false;
+  const connect = async () => {
+    const response = (await api["workflow-events"][":workflow_id"].all.live.$get(
       { param: { workflow_id: workflowId } },
       { headers: LIVE_HEADERS, init: options.signal ? { signal: options.signal } : {} },
-    ) as unknown as Promise<Response>;
+    )) as unknown as Response;
+    // A feed announces no wait on connecting when there is none: a wait announced before a
+    // reconnect may have ended meanwhile, so the workflow's status says. Read after the feed has
+    // connected, so a wait begun since is still announced by the feed.
+    if (connected && waiting !== "null" && response.ok) {
+      const summary = await api.workflows[":workflow_id"]
+        .$get({ param: { workflow_id: workflowId } })
+        .then((r) => (r.ok ? r.json() : undefined))
+        .catch(() => undefined);
+      if (summary && "waiting_for" in summary) announce(summary.waiting_for ?? null);
+    }
+    connected = true;
+    return response;
+  };
   return reconnecting(
     connect,
     (event) => {
       interrupted(event);
-      if (event.event === "end") return "end";
+      if (event.event === "end") {
+        announce(null);
+        return "end";
+      }
+      if (event.event === WAITING_FOR_EVENT) {
+        announce(JSON.parse(event.data) as WaitingFor | null);
+        return undefined;
+      }
       if (event.event !== "change") return undefined;
       const change = JSON.parse(event.data) as EventChange;
       const value = JSON.stringify(change.value);

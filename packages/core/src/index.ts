@@ -47,7 +47,12 @@ export { lockSetup, SETUP_LOCK_TABLE } from "./schema/setup-lock.js";
 export { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema/migrations.js";
 export { applyMigrations, migrateSchema, type SchemaOptions } from "./schema/runner.js";
 export { runSetup, StartupLockError, type SetupOptions } from "./schema/setup-transaction.js";
-export { RECEIVES_TABLE, type ReceiveState } from "./dbos/receives.js";
+export {
+  RECEIVES_TABLE,
+  readWorkflowWait,
+  type ReceiveState,
+  type WorkflowWait,
+} from "./dbos/receives.js";
 export {
   readTokenRevocation,
   revokeTokens,
@@ -61,6 +66,7 @@ export {
 } from "./dbos/executors.js";
 export {
   CHANNELS,
+  RECEIVE_CHANGED_CHANNEL,
   VALUE_CHANNELS,
   WORKFLOW_ENDED_CHANNEL,
   type Channel,

@@ -57,6 +57,11 @@ export interface LogRecord {
 
 type Params = z.ZodObject<Record<string, z.ZodType>>;
 
+/** What a path segment can become: start parameters of a kind with a path route. */
+type PathValue = string | number | boolean | undefined;
+/** Start parameters that fit path segments: scalars only (no list, no object). */
+export type PathParams = z.ZodObject<Record<string, z.ZodType<PathValue>>>;
+
 /** A kind's declaration, as written; see `defineKind`. */
 export interface KindSpec<
   Name extends string,
@@ -68,6 +73,7 @@ export interface KindSpec<
   Streams extends string,
   Settings extends Record<string, KindSetting>,
   Startable extends boolean = boolean,
+  PathRoute extends boolean = boolean,
 > {
   /** The kind users see: `kind` in listings, `/start-workflow-<name>/...`. Lower case, dashes. */
   name: Name;
@@ -75,8 +81,17 @@ export interface KindSpec<
   workflowName: string;
   /** One line for the start route's documentation. */
   summary: string;
-  /** Start parameters: path segments after the workflow ID, in this order, parsed from text. */
+  /**
+   * Start parameters, an object: the body of `POST /start/<name>/{workflow_id}`, and (unless
+   * `pathRoute` is false) the path segments after the workflow ID, in this order, parsed from text.
+   */
   params: P;
+  /**
+   * False for parameters that cannot be path segments (a list, an object): the kind is then
+   * started with a JSON body only, and has no `/start-workflow-<name>/...` route. Left true,
+   * parameters must be scalars, or the kind does not compile (nor define).
+   */
+  pathRoute?: PathRoute;
   /** Start parameters that always pass `params`: the OpenAPI example, the dashboard's defaults, the tests'. */
   example: z.output<P>;
   /**
@@ -114,19 +129,20 @@ export type Kind<
   Streams extends string = string,
   Settings extends Record<string, KindSetting> = Record<string, KindSetting>,
   Startable extends boolean = boolean,
+  PathRoute extends boolean = boolean,
 > = Required<
   Pick<
-    KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable>,
-    "events" | "topics" | "streams" | "settings" | "startable" | "args"
+    KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable, PathRoute>,
+    "events" | "topics" | "streams" | "settings" | "startable" | "args" | "pathRoute"
   >
 > &
   Omit<
-    KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable>,
-    "events" | "topics" | "streams" | "settings" | "startable" | "args"
+    KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable, PathRoute>,
+    "events" | "topics" | "streams" | "settings" | "startable" | "args" | "pathRoute"
   >;
 
 /** Any declared kind, whatever its literals. */
-export type AnyKind = Kind<string, any, any, any, any, any, any, any, boolean>;
+export type AnyKind = Kind<string, any, any, any, any, any, any, any, boolean, boolean>;
 
 export const KIND_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -145,11 +161,19 @@ export function defineKind<
   Settings extends Record<string, KindSetting> = Record<never, KindSetting>,
   Args extends readonly unknown[] = [z.output<P>],
   const Startable extends boolean = true,
+  const PathRoute extends boolean = true,
 >(
-  spec: KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable>,
-): Kind<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable> {
+  spec: KindSpec<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable, PathRoute> &
+    (PathRoute extends false ? unknown : { params: PathParams }),
+): Kind<Name, P, Answer, Args, Events, Topics, Streams, Settings, Startable, PathRoute> {
   if (!KIND_NAME_PATTERN.test(spec.name)) {
     throw new Error(`Kind name "${spec.name}" must be lower-case words joined by dashes`);
+  }
+  const nested = spec.pathRoute === false ? [] : nestedParams(spec.params);
+  if (nested.length) {
+    throw new Error(
+      `Kind "${spec.name}": parameters ${nested} are not path segments (a list or an object): declare \`pathRoute: false\``,
+    );
   }
   if (spec.startable !== false && (!spec.answer || !spec.respond)) {
     throw new Error(`Kind "${spec.name}" is startable: it needs an answer and a respond`);
@@ -161,6 +185,7 @@ export function defineKind<
     streams: spec.streams ?? [],
     settings: spec.settings ?? ({} as Settings),
     startable: spec.startable ?? (true as Startable),
+    pathRoute: spec.pathRoute ?? (true as PathRoute),
     args: spec.args ?? ((params: z.output<P>) => [params] as unknown as Args),
   };
   const { dashboard } = spec;
@@ -192,6 +217,19 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
+}
+
+/** The parameters whose values may be lists or objects, which no path segment can carry. */
+function nestedParams(params: Params): string[] {
+  const json = zod.toJSONSchema(params, { io: "output", unrepresentable: "any" }) as JsonSchema;
+  const nested = (value: JsonSchema): boolean =>
+    value.type === "array" ||
+    value.type === "object" ||
+    (Array.isArray(value.type) && value.type.some((t) => t === "array" || t === "object")) ||
+    [...(value.anyOf ?? []), ...(value.oneOf ?? [])].some(nested);
+  return Object.entries(json.properties ?? {})
+    .filter(([, value]) => nested(value))
+    .map(([name]) => name);
 }
 
 /** Whether every record `schema` admits has a string `type` (each variant of a union). */
@@ -229,9 +267,28 @@ export const startSegments = (kind: AnyKind): string[] => [
   ...Object.keys(kind.params.shape),
 ];
 
-/** The URL path that starts a workflow of `kind` with this ID and parameters. */
-export function startPath<K extends AnyKind>(kind: K, workflowId: string, params: ParamsOf<K>) {
+/** The parameters of a kind's path route: `never` for a kind started with a JSON body only. */
+export type PathParamsOf<K extends AnyKind> = K["pathRoute"] extends false ? never : ParamsOf<K>;
+
+/**
+ * The URL path that starts a workflow of `kind` with this ID and parameters.
+ * @throws Error for a kind without a path route (`pathRoute: false`).
+ */
+export function startPath<K extends AnyKind>(kind: K, workflowId: string, params: PathParamsOf<K>) {
+  if (!kind.pathRoute)
+    throw new Error(`Kind "${kind.name}" has no path route: start it with a JSON body`);
   const values: Record<string, unknown> = { ...params, workflow_id: workflowId };
   const segments = startSegments(kind).map((name) => encodeURIComponent(String(values[name])));
   return [startPrefix(kind), ...segments].join("/");
 }
+
+/**
+ * The JSON start route's prefix, `/start/<name>`, then the workflow ID; the body is the
+ * parameters. A path of its own: `/start/` is neither a `/start-workflow-<name>` prefix nor under
+ * `/workflows/`, so no kind name nor workflow ID can make it collide with another route.
+ */
+export const jsonStartPrefix = (kind: AnyKind) => `/start/${kind.name}`;
+
+/** The URL path of `POST /start/<name>/{workflow_id}`, which takes the parameters as its body. */
+export const jsonStartPath = (kind: AnyKind, workflowId: string) =>
+  `${jsonStartPrefix(kind)}/${encodeURIComponent(workflowId)}`;

@@ -3,6 +3,7 @@ import pg from "pg";
 import {
   CHANNELS,
   readAnnouncementKey,
+  RECEIVE_CHANGED_CHANNEL,
   VALUE_CHANNELS,
   verifiedAnnouncement,
   WORKFLOW_ENDED_CHANNEL,
@@ -204,6 +205,7 @@ export class ChangeFeed
       const own = this.#channels.get(message.channel);
       if (own) for (const handler of own) handler(message.payload ?? "");
       else if (message.channel === WORKFLOW_ENDED_CHANNEL) this.#ended(message.payload);
+      else if (message.channel === RECEIVE_CHANGED_CHANNEL) this.#receiveChanged(message.payload);
       else {
         const keyChannel = KEY_CHANNEL_OF.get(message.channel);
         if (keyChannel) this.#dispatchValue(client, message.channel, keyChannel, message.payload);
@@ -222,6 +224,7 @@ export class ChangeFeed
           ...Object.values(CHANNELS),
           ...Object.values(VALUE_CHANNELS),
           WORKFLOW_ENDED_CHANNEL,
+          RECEIVE_CHANGED_CHANNEL,
           ...this.#channels.keys(),
         ].filter((c) => !listened.has(c));
       for (let next = pending(); next.length > 0; next = pending()) {
@@ -308,6 +311,16 @@ export class ChangeFeed
     for (const channel of Object.values(CHANNELS))
       for (const handler of this.#subscribers.get(`${channel}|${workflowId}`) ?? [])
         handler(undefined);
+  }
+
+  /**
+   * A workflow's receive began or ended: its events subscribers read (a live feed shows what it
+   * waits for). Unsigned, as it carries nothing but a reason to read committed state.
+   */
+  #receiveChanged(workflowId: string | undefined) {
+    if (!workflowId) return;
+    for (const handler of this.#subscribers.get(`${CHANNELS.events}|${workflowId}`) ?? [])
+      handler(undefined);
   }
 
   #dispatch(channel: string, payload: string | undefined) {

@@ -8,9 +8,10 @@ import {
   Backoff,
   isFinalStatus,
   readAllEvents,
-  readWorkflowStatus,
+  readWorkflowWait,
   WakeSignal,
   type Queryable,
+  type WaitingFor,
 } from "@wfc/core";
 import { Outage } from "./outage.js";
 
@@ -19,6 +20,11 @@ export interface EventsBatch {
   changed: Record<string, unknown>;
   /** True on the last batch: the workflow has finished. */
   end?: boolean;
+  /**
+   * What the workflow waits for (`readWorkflowWait`): in the first batch, then only when it
+   * changed since the previous one. Absent: unchanged.
+   */
+  waitingFor?: WaitingFor | null;
 }
 
 /**
@@ -42,6 +48,8 @@ export async function* followEvents(
   const wake = new WakeSignal();
   const unsubscribe = feed.subscribe("events", workflowId, wake.wake);
   const seen = new Map<string, string>();
+  // What the caller was last told it waits for (undefined: nothing yet).
+  let waitingSent: string | undefined;
   const recheck = new Backoff(Math.min(50, pollMs), pollMs);
   const outage = new Outage(outageMs);
   let lastReadAt: number | undefined;
@@ -49,9 +57,13 @@ export async function* followEvents(
     await readyWithin(feed, READY_WAIT_MS);
     while (!signal?.aborted) {
       let finished: boolean;
+      let waitingFor: WaitingFor | null;
       let events: Record<string, unknown>;
       try {
-        finished = isFinalStatus(await readWorkflowStatus(db, workflowId));
+        // Status and wait in the read the status took alone: a wake costs no extra query.
+        const wait = await readWorkflowWait(db, workflowId);
+        finished = isFinalStatus(wait?.status);
+        waitingFor = wait?.waitingFor ?? null;
         events = await readAllEvents(db, workflowId);
         outage.clear();
         lastReadAt = performance.now();
@@ -69,12 +81,17 @@ export async function* followEvents(
           changed[key] = value;
         }
       }
+      const batch: EventsBatch = { changed };
+      if (JSON.stringify(waitingFor) !== waitingSent) {
+        waitingSent = JSON.stringify(waitingFor);
+        batch.waitingFor = waitingFor;
+      }
       if (finished) {
-        yield { changed, end: true };
+        yield { ...batch, end: true };
         return;
       }
-      yield { changed };
-      if (Object.keys(changed).length > 0) recheck.reset();
+      yield batch;
+      if (Object.keys(changed).length > 0 || "waitingFor" in batch) recheck.reset();
       // A quiet interval reads only when a change may have gone unannounced (see followStream).
       while (
         !(await wake.wait(recheck.next(), signal)) &&

@@ -37,8 +37,11 @@ export function kindTests(ctx: DashboardStack) {
     const options = await kindSelect
       .locator("option")
       .evaluateAll((items) => items.map((option) => (option as any).value as string));
-    expect(options).toEqual(startable.map((kind) => kind.name));
-    for (const kind of startable) {
+    // The form fills path segments: a kind started with a JSON body only is not offered.
+    const withForm = startable.filter((kind) => kind.pathRoute);
+    expect(options).toEqual(withForm.map((kind) => kind.name));
+    expect(options).not.toContain("order");
+    for (const kind of withForm) {
       await kindSelect.selectOption(kind.name);
       const labels: Record<string, string | undefined> = kind.dashboard?.labels ?? {};
       const params = Object.keys(kind.params.shape);

@@ -1,5 +1,6 @@
-import { NotFoundError } from "@wfc/core";
+import { NotFoundError, WAITING_FOR_EVENT } from "@wfc/core";
 import { Hono, type Context } from "hono";
+import type { SSEMessage } from "hono/streaming";
 import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
@@ -29,6 +30,9 @@ const timeoutQuery = z.object({
  * Live events as server-sent events (a progress bar's feed): one `change` event per changed key,
  * `{"key","value"}`, the current values first; an `end` event once the workflow has finished, or
  * a `reconnect` event when the feed's time is up (a new connection starts with current values).
+ * A `waiting_for` event (no `id`: the `change` events' numbering is untouched) whenever what the
+ * workflow waits for changes, after that batch's changes: first on connecting, only if it waits;
+ * then the new wait, or null once the message arrived, the wait timed out or the workflow ended.
  */
 async function liveEvents(c: Context, backend: Backend, options: LiveOptions, workflowId: string) {
   if ((await backend.status(workflowId)) === undefined)
@@ -37,13 +41,25 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
     admit: () => backend.admitFeed(workflowId),
     async *batches(signal) {
       let id = 0;
+      // A client starts knowing of no wait: a first null is not sent.
+      let waitingSent = "null";
       for await (const batch of backend.followEvents(workflowId, signal)) {
+        // A token sees its scope's keys only; what the workflow waits for is its status's, which
+        // every token of it reads.
+        const changed = visibleEvents(c, batch.changed);
+        const events: SSEMessage[] = Object.entries(changed).map(([key, value]) => ({
+          id: String(id++),
+          event: "change",
+          data: JSON.stringify({ key, value }),
+        }));
+        const waiting =
+          batch.waitingFor === undefined ? waitingSent : JSON.stringify(batch.waitingFor);
+        if (waiting !== waitingSent) {
+          waitingSent = waiting;
+          events.push({ event: WAITING_FOR_EVENT, data: waiting });
+        }
         yield {
-          events: Object.entries(visibleEvents(c, batch.changed)).map(([key, value]) => ({
-            id: String(id++),
-            event: "change",
-            data: JSON.stringify({ key, value }),
-          })),
+          events,
           ...(batch.end && {
             end: { event: "end", data: JSON.stringify({ reason: "workflow_finished" }) },
           }),
@@ -70,7 +86,7 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         {
           200: {
             description:
-              "The latest value of every event (JSON), or `change` events then `end` or `reconnect` (SSE)",
+              "The latest value of every event (JSON), or `change` and `waiting_for` events then `end` or `reconnect` (SSE)",
             schema: S.allEventsResponse,
           },
         },
@@ -94,7 +110,7 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         "A live feed of a workflow's event changes (server-sent events)",
         {
           200: {
-            description: "`change` events, then `end` or `reconnect`",
+            description: "`change` and `waiting_for` events, then `end` or `reconnect`",
             eventStream: true,
           },
         },

@@ -17,7 +17,8 @@ export const startRoutePath = (kind: AnyKind) =>
   [startPrefix(kind), ...startSegments(kind).map((name) => `:${name}`)].join("/");
 
 /**
- * One start route per startable kind, derived from its declaration: path parameters validated
+ * One start route per startable kind with a path route (its parameters are scalars; a kind with
+ * lists or objects is started by `start-json.ts` only), derived from its declaration: path parameters validated
  * by its `params` (422 naming each bad one; text that cannot be stored is refused first, whatever
  * the kind's schema), enqueued with its `args`, answered with its `respond`, documented with its
  * `answer` schema. Starting an existing ID with the same parameters returns it (never a rerun);
@@ -25,7 +26,7 @@ export const startRoutePath = (kind: AnyKind) =>
  */
 export function startRoutes(backend: Backend) {
   const app = new Hono();
-  for (const kind of KINDS.filter((k) => k.startable) as AnyKind[]) {
+  for (const kind of KINDS.filter((k) => k.startable && k.pathRoute) as AnyKind[]) {
     const params = z.object({ workflow_id: workflowIdSchema, ...kind.params.shape });
     app.post(
       startRoutePath(kind),

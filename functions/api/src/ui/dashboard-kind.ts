@@ -25,6 +25,11 @@ export interface DashboardActionView {
 /** What the dashboard's script knows of a startable kind: plain JSON, embedded in the script. */
 export interface DashboardKind {
   name: string;
+  /**
+   * Whether the start form offers it: a kind without a path route (its parameters are lists or
+   * objects) is started through the API's JSON route, and only shown (progress, log, buttons).
+   */
+  form: boolean;
   /** The start path is `prefix`, then each of `segments` (`workflow_id` or a parameter's name). */
   prefix: string;
   segments: string[];

@@ -41,11 +41,12 @@ export function dashboardKind(kind: AnyKind): DashboardKind {
   const hints = kind.dashboard ?? {};
   return {
     name: kind.name,
+    form: kind.pathRoute,
     prefix: startPrefix(kind),
-    segments: startSegments(kind),
-    inputs: Object.keys(kind.params.shape).map((param) =>
-      input(kind, param, properties[param] ?? {}),
-    ),
+    segments: kind.pathRoute ? startSegments(kind) : [],
+    inputs: kind.pathRoute
+      ? Object.keys(kind.params.shape).map((param) => input(kind, param, properties[param] ?? {}))
+      : [],
     actions: (hints.actions ?? []).map((a) => ({
       label: a.label,
       topic: a.topic,
@@ -60,7 +61,11 @@ export function dashboardKind(kind: AnyKind): DashboardKind {
   };
 }
 
-/** The kinds a user can start from the dashboard (default: every declared kind), described. */
+/**
+ * The kinds a user can start (default: every declared kind), described. The start form fills
+ * path segments, so it offers only the kinds with a path route (`form`); a kind started with a
+ * JSON body (lists, objects) is started through the API or the client, and shown all the same.
+ */
 export function dashboardKinds(kinds: readonly AnyKind[] = KINDS): DashboardKind[] {
   return kinds.filter((kind) => kind.startable).map(dashboardKind);
 }

@@ -48,4 +48,17 @@ export interface WorkflowSummary {
   /** Only on `GET /workflows/{id}`, once finished. */
   output?: unknown;
   error?: { name: string; message: string } | null;
+  /** Only on `GET /workflows/{id}` (and cancel, resume): what it is blocked on now, else null. */
+  waiting_for?: WaitingFor | null;
+}
+
+/**
+ * A receive the workflow is blocked in: the topic a message is awaited on, when the wait began
+ * and when it times out (ISO 8601, milliseconds). A message sent on `topic` until the wait has
+ * ended is received; an approval UI shows its buttons while this is set.
+ */
+export interface WaitingFor {
+  topic: string;
+  since: string;
+  deadline: string;
 }

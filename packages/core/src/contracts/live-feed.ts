@@ -24,3 +24,11 @@ export const liveFeedLimit = {
 
 /** Its type, for clients that cannot import core at run time: they check their literals against it. */
 export type LiveFeedLimit = typeof liveFeedLimit;
+
+/**
+ * The event of a live events feed announcing what the workflow waits for: `data` is a
+ * `WaitingFor` or null, sent when it changes (on connecting only when the workflow waits).
+ */
+export const WAITING_FOR_EVENT = "waiting_for";
+/** Its type, for clients that check their literal against it. */
+export type WaitingForEvent = typeof WAITING_FOR_EVENT;

@@ -24,3 +24,11 @@ export const VALUE_CHANNELS = {
  * change, and without this a live feed would have to re-read now and then to notice the end.
  */
 export const WORKFLOW_ENDED_CHANNEL = "wfc_workflow_ended";
+
+/**
+ * Where a receive's start and end (`wfc.receives` written by the workflow tools' receive steps,
+ * `dbos/receives.ts`) are announced, payload `<workflowId>`, in the writing statement itself: a
+ * live events feed then re-reads what the workflow waits for. A bare wake-up, unsigned: whoever
+ * sends one only makes feeds re-read committed state.
+ */
+export const RECEIVE_CHANGED_CHANNEL = "wfc_receive_changed";

@@ -14,7 +14,7 @@ import { FINAL_STATUSES } from "./workflow-status.js";
  * pg_notify refuses a payload of 8000 bytes or more. Such a change is not announced (raising
  * would abort DBOS's write); waiters find it on their fallback poll, as with DBOS's own notifier.
  */
-const MAX_PAYLOAD_BYTES = 7999;
+export const MAX_PAYLOAD_BYTES = 7999;
 
 const NOTIFY_CHANGE = `${WFC_SCHEMA}.notify_change`;
 const NOTIFY_EVENT_VALUE = `${WFC_SCHEMA}.notify_event_value`;

@@ -154,6 +154,7 @@ export function relayWaits(relay: RelayTarget, fallback: Waits): Waits {
     async *events(workflowId, signal) {
       // What the caller has been given, so a switch to the fallback repeats nothing.
       const delivered = new Map<string, string>();
+      let waitingDelivered = "null";
       const fresh = (batch: EventsBatch): EventsBatch => {
         const changed: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(batch.changed)) {
@@ -162,7 +163,16 @@ export function relayWaits(relay: RelayTarget, fallback: Waits): Waits {
           delivered.set(key, encoded);
           changed[key] = value;
         }
-        return batch.end ? { changed, end: true } : { changed };
+        const out: EventsBatch = { changed };
+        // A relay of an older release sends none: the feed then announces no wait.
+        if (
+          batch.waitingFor !== undefined &&
+          JSON.stringify(batch.waitingFor) !== waitingDelivered
+        ) {
+          waitingDelivered = JSON.stringify(batch.waitingFor);
+          out.waitingFor = batch.waitingFor;
+        }
+        return batch.end ? { ...out, end: true } : out;
       };
       try {
         const query = { workflow_id: workflowId };

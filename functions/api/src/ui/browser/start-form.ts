@@ -4,7 +4,9 @@ import { kinds } from "./kinds.js";
 import { refresh } from "./refresh.js";
 import { watch } from "./watch.js";
 
-const selected = () => kinds.find((k) => k.name === $<HTMLSelectElement>("start-kind").value);
+/** The kinds the form starts: those with a path route (the others take lists or objects). */
+const startable = kinds.filter((k) => k.form);
+const selected = () => startable.find((k) => k.name === $<HTMLSelectElement>("start-kind").value);
 
 /** The start form's inputs: one per start parameter of the selected kind; typed values stay. */
 function renderInputs() {
@@ -64,7 +66,7 @@ async function start(e: SubmitEvent) {
 /** The start form: a kind select, one input per start parameter of the selected kind. */
 export function setUpStartForm() {
   $("start-kind").replaceChildren(
-    ...kinds.map((k) => el("option", { value: k.name, textContent: k.name })),
+    ...startable.map((k) => el("option", { value: k.name, textContent: k.name })),
   );
   $("start-kind").addEventListener("change", renderInputs);
   renderInputs();
