@@ -332,6 +332,8 @@ describe("a token reaches exactly its scope", () => {
       ["POST", `/workflows/${fresh}/tokens/revoke`],
       ["POST", "/tokens", { workflow_id: fresh }],
       ["POST", `/start-workflow-events/${fresh}/1`],
+      ["POST", `/start/events/${fresh}`, { n_steps: 1 }],
+      ["POST", `/start/no-such-kind/${fresh}`, {}],
       ["GET", `/?workflow_id=${fresh}`],
       ["GET", "/versions"],
     ];
