@@ -19,6 +19,7 @@ import { profileSamples, profileServerSettings, runProfile } from "./profiles.js
 import { toMarkdown, writeReport, type Row } from "./report.js";
 import { baselineSide, tunedSide, WORKER_ENV, type Side } from "./sides.js";
 import { summarize, type Summary } from "./stats.js";
+import { measureTokenCheck } from "./tokens.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const { values: args } = parseArgs({
@@ -42,6 +43,7 @@ const ROW_GROUPS = [
   "connections",
   "bundle",
   "lambda-model",
+  "tokens",
 ] as const;
 type RowGroup = (typeof ROW_GROUPS)[number];
 const only = args.only?.split(",").map((id) => id.trim());
@@ -333,6 +335,11 @@ async function main() {
       console.log("  API bundle and cold init");
       bundle = await measureApiBundle(`${root}bench/out`);
     }
+    let tokenCheck = { key: NOT_RUN, token: NOT_RUN, uncached: NOT_RUN };
+    if (wanted("tokens")) {
+      console.log("  a token's check next to an API key's");
+      tokenCheck = await measureTokenCheck(admin, adminUrl, args.quick ? 50 : 500);
+    }
     // The deployed model: every concurrent request its own frozen-between-invocations process.
     // Quick: 2 s load windows (their counters may lag: a smoke, not a measurement).
     const lambdaSizes = args.quick
@@ -562,6 +569,23 @@ async function main() {
         tuned: relay.stalledMs,
         target: "<= 2000 (timeout + 1 s)",
         met: relay.stalledMs <= 2_000,
+      },
+      {
+        metric: "GET /workflows/{id} in process, with an API key",
+        unit: "ms",
+        tuned: tokenCheck.key,
+      },
+      {
+        metric: "GET /workflows/{id} in process, with a capability token",
+        unit: "ms",
+        tuned: tokenCheck.token,
+        target: "<= the API key's p50 + 0.2",
+        met: tokenCheck.token.p50 <= tokenCheck.key.p50 + 0.2,
+      },
+      {
+        metric: "GET /workflows/{id} in process, with a token, its revocation not cached",
+        unit: "ms",
+        tuned: tokenCheck.uncached,
       },
       {
         metric: "API Lambda cold init (module load)",

@@ -39,6 +39,7 @@ export async function deploy() {
       createApiDatabaseLink(database, apiCredentials.password),
       secrets.apiKeys,
       secrets.webhookSecret,
+      secrets.tokenKeys,
       relaySecret.link,
     ],
     budget,

@@ -1,5 +1,6 @@
 import {
   createWorkflowClient,
+  withApiKey as withCredential,
   WorkflowApiError,
   type StreamRecord,
   type Transport,
@@ -260,6 +261,45 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
         latest: true,
         state: "current",
       });
+    },
+  ],
+  [
+    "a minted token reaches its workflow's status and listed events only, until revoked",
+    async ({ client, transport, id }) => {
+      const wf = id("token");
+      await client.start("events", wf, { n_steps: 1 });
+      const minted = await client.mintToken({
+        workflow_id: wf,
+        events: ["status"],
+        ttl_seconds: 60,
+      });
+      expect(minted.scope).toEqual({
+        workflow_id: wf,
+        events: ["status"],
+        streams: [],
+        topics: [],
+      });
+      const reader = createWorkflowClient({
+        baseUrl: transport.baseUrl,
+        fetch: withCredential(transport.fetch, minted.token),
+      });
+      expect((await reader.getWorkflow(wf)).workflow_id).toBe(wf);
+      expect((await reader.getEvent(wf, "status", 10)).event_key).toBe("status");
+      expect((await rejection(reader.getEvent(wf, "progress", 0))).status).toBe(403);
+      expect((await rejection(reader.listWorkflows())).status).toBe(403);
+      expect((await rejection(reader.mintToken({ workflow_id: wf }))).status).toBe(403);
+      await client.revokeTokens(wf);
+      // Other API processes (Lambda environments) may trust their last read for 5 s.
+      const deadline = Date.now() + 10_000;
+      let status = 200;
+      while (status !== 401 && Date.now() < deadline) {
+        status = await reader.getWorkflow(wf).then(
+          () => 200,
+          (error: WorkflowApiError) => error.status,
+        );
+        if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status).toBe(401);
     },
   ],
 ];

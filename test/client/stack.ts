@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { httpTransport, type Transport } from "@wfc/client";
+import { LINKS } from "@wfc/core";
+import { newTokenKey } from "@wfc/tokens";
 import { lambdaTransport } from "@wfc/client/lambda";
 import getPort from "get-port";
 import { API_LIVE_FUNCTION } from "../../infra/api-function.js";
@@ -30,6 +32,8 @@ export async function startClientStack(databaseUrl: string, apiEnv: Record<strin
     API_KEYS: API_KEY,
     LOG_LEVEL: "warn",
     LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+    // Linked, as deployed: the Lambda environments get it too.
+    [`SST_RESOURCE_${LINKS.tokenKeys}`]: JSON.stringify({ value: newTokenKey("client") }),
     ...apiEnv,
   };
   const port = await getPort();

@@ -1,6 +1,7 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { readServerSentEvents } from "@wfc/client";
 import { databaseUrlFor } from "@wfc/core";
+import { mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import pg from "pg";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -460,4 +461,30 @@ describe("the connection limit", () => {
       }
     },
   );
+});
+
+describe("capability tokens as the role", () => {
+  it("a token's request reads the revocations, a revocation writes them", async () => {
+    const ring = parseKeyRing(newTokenKey("role"));
+    const tokens = createTestApi(roleUrl, { tokenKeys: ring, log: () => {} });
+    try {
+      const id = `role-token-${run}`;
+      expect((await tokens.post(`/start-workflow-events/${id}/1`)).status).toBe(200);
+      const scope = { workflow_id: id, events: "*", streams: "*", topics: [] } as const;
+      const { token } = await mintToken(ring, scope, 60);
+      const read = await tokens.app.request(`/workflows/${id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(read.status).toBe(200);
+      // Twice: the second updates the row the first inserted.
+      for (let i = 0; i < 2; i++)
+        expect((await tokens.post(`/workflows/${id}/tokens/revoke`)).status).toBe(200);
+      const revoked = await tokens.app.request(`/workflows/${id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(revoked.status).toBe(401);
+    } finally {
+      await tokens.close();
+    }
+  });
 });

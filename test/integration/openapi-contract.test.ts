@@ -12,6 +12,7 @@ import {
   type AnyKind,
 } from "@wfc/core";
 import Ajv2020 from "ajv/dist/2020.js";
+import { mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
@@ -44,6 +45,9 @@ type App = ReturnType<typeof createApp>;
 let up: App;
 let down: App;
 let keyed: App;
+/** With signing keys: the token routes answer (`up` has none: they are 404 there). */
+let tokens: App;
+let tokensDown: App;
 let backends: Array<ReturnType<typeof createDbosBackend>> = [];
 let inspector: Awaited<ReturnType<typeof createInspector>>;
 let worker: TestWorker;
@@ -81,6 +85,11 @@ beforeAll(async () => {
   up = createApp(live, { webhookSecret: SECRET, log: () => {} });
   down = createApp(dead, { webhookSecret: SECRET, log: () => {} });
   keyed = createApp(live, { webhookSecret: SECRET, apiKeys: ["contract-key"], log: () => {} });
+  const tokenKeys = parseKeyRing(newTokenKey("contract"));
+  tokens = createApp(live, { tokenKeys, log: () => {} });
+  tokensDown = createApp(dead, { tokenKeys, log: () => {} });
+  const scope = { workflow_id: "another", events: "*", streams: "*", topics: "*" } as const;
+  foreignToken = (await mintToken(tokenKeys, scope, 600)).token;
   inspector = await createInspector(url);
   worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "5" });
   doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
@@ -107,7 +116,7 @@ afterAll(async () => {
 type Scenario = [
   template: string,
   method: string,
-  app: "up" | "down" | "keyed",
+  app: "up" | "down" | "keyed" | "tokens" | "tokensDown",
   path: string,
   init?: RequestInit,
 ];
@@ -162,15 +171,28 @@ const jsonStartScenarios = (): Scenario[] =>
 const concrete = (template: string) =>
   template.replace(/\{([^}]+)\}/g, (_, name: string) => (name === "workflow_id" ? "x" : "1"));
 
+/** A token for another workflow than `concrete` names: no route lets it through. */
+let foreignToken: string;
+
 /**
  * What middleware answers on any route, derived from the document itself: every operation it
- * says needs a key, called without one (401); every mutating one, sent a text body (415).
+ * says needs a key, called without one (401) and with a token for another workflow (403); every
+ * mutating one, sent a text body (415).
  */
 const middlewareScenarios = (): Scenario[] =>
   Object.entries(doc.paths).flatMap(([template, ops]) =>
     Object.entries(ops).flatMap(([method, op]): Scenario[] => [
       ...(op.security?.length
-        ? [[template, method, "keyed", concrete(template), { method }] as Scenario]
+        ? [
+            [template, method, "keyed", concrete(template), { method }] as Scenario,
+            [
+              template,
+              method,
+              "tokens",
+              concrete(template),
+              { method, headers: { authorization: `Bearer ${foreignToken}` } },
+            ] as Scenario,
+          ]
         : []),
       ...(op.responses["415"]
         ? [
@@ -288,6 +310,32 @@ const scenarios = (): Scenario[] => [
   ["/workflows/{workflow_id}/resume", "post", "up", "/workflows/nobody/resume", post()],
   ["/workflows/{workflow_id}/resume", "post", "up", "/workflows/bad%20id/resume", post()],
   ["/workflows/{workflow_id}/resume", "post", "down", "/workflows/x/resume", post()],
+  ["/tokens", "post", "tokens", "/tokens", post(target("x"))],
+  ["/tokens", "post", "up", "/tokens", post(target("x"))],
+  ["/tokens", "post", "tokens", "/tokens", post(big)],
+  ["/tokens", "post", "tokens", "/tokens", post('{"workflow_id":"x","ttl_seconds":0}')],
+  [
+    "/workflows/{workflow_id}/tokens/revoke",
+    "post",
+    "tokens",
+    "/workflows/x/tokens/revoke",
+    post(),
+  ],
+  ["/workflows/{workflow_id}/tokens/revoke", "post", "up", "/workflows/x/tokens/revoke", post()],
+  [
+    "/workflows/{workflow_id}/tokens/revoke",
+    "post",
+    "tokens",
+    "/workflows/bad%20id/tokens/revoke",
+    post(),
+  ],
+  [
+    "/workflows/{workflow_id}/tokens/revoke",
+    "post",
+    "tokensDown",
+    "/workflows/x/tokens/revoke",
+    post(),
+  ],
 ];
 
 describe("the OpenAPI document", () => {
@@ -299,6 +347,23 @@ describe("the OpenAPI document", () => {
     );
     expect(open.sort()).toEqual(["/health", "/webhooks/{workflow_id}"]);
     expect((doc as unknown as { security?: unknown }).security).toBeUndefined();
+  });
+
+  it("lets a capability token reach exactly its workflow's status, events, streams and sends", () => {
+    const byToken = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => JSON.stringify(op.security).includes('"token"'))
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(byToken.sort()).toEqual([
+      "get /workflow-events/{workflow_id}/all",
+      "get /workflow-events/{workflow_id}/all/live",
+      "get /workflow-events/{workflow_id}/{event_key}",
+      "get /workflow-stream/{workflow_id}",
+      "get /workflow-stream/{workflow_id}/live",
+      "get /workflows/{workflow_id}",
+      "post /send-message/{workflow_id}",
+    ]);
   });
 
   it("is OpenAPI 3.1 and documents every route", () => {
@@ -351,7 +416,7 @@ describe("the OpenAPI document", () => {
     // A few at a time: all at once, on a busy machine, a `timeout=0` read can queue behind the
     // others for the pool of 2 past its 500 ms margin and answer a (documented) 503 instead.
     await inBatches(scenarios(), 8, async ([template, method, which, path, init]) => {
-      const response = await { up, down, keyed }[which].request(path, init);
+      const response = await { up, down, keyed, tokens, tokensDown }[which].request(path, init);
       const status = String(response.status);
       seen.add(`${method} ${template} ${status}`);
       const documented = doc.paths[template]?.[method]?.responses[status];

@@ -55,6 +55,13 @@ export const schema = z.object({
     .describe(
       "The API's database role. Unset: one per database (wfc_api_ and a hash of server and database), so stacks and tests sharing a server never reset each other's login",
     ),
+  /** The tokens' key ring, linked to the API (`token-keys.ts`), which validates it. */
+  TOKEN_KEYS: z
+    .string()
+    .optional()
+    .describe(
+      "The capability tokens' key ring, handed to the API as its TokenKeys link. Unset: a development key made for each run, so tokens last as long as the stack",
+    ),
   /** Only whether keys are set, for the banner; the API validates them. */
   API_KEYS: z
     .string()

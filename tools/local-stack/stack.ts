@@ -12,6 +12,7 @@ import { lambdaConfig } from "./lambda-config.js";
 import { STOP_SIGNALS } from "./own-group.js";
 import { sstLinkEnv } from "./sst-links.js";
 import { supervise } from "./supervise.js";
+import { tokenKeysLink } from "./token-keys.js";
 
 /** `port` when it is free (0: any free one), else an error naming the setting `name`. */
 async function exactPort(name: string, port: number, why = "") {
@@ -140,6 +141,7 @@ async function main() {
       "local",
       "ApiDatabase",
     ),
+    ...tokenKeysLink(config.TOKEN_KEYS),
   };
 
   // In node mode the Node server answers on PORT; in lambda mode the lambda server's API Gateway
@@ -195,6 +197,7 @@ async function main() {
       `  Worker    health http://localhost:${String(workerInfo.healthPort)}/health, executor ${String(workerInfo.executorId)}, change relay :${String(workerInfo.relayPort)}, pid ${String(worker.current().child.pid)} (restarted if it dies)`,
       `  Database  ${redact(databaseUrl)}${database ? ` (embedded, data in ${database.dataDir})` : ""}; the API as role ${apiRole.name}`,
       `  Auth      ${config.API_KEYS ? "API keys required (Authorization: Bearer <key>)" : "open: no API_KEYS set"}`,
+      `  Tokens    POST /tokens, signed with ${config.TOKEN_KEYS ? "TOKEN_KEYS" : "a development key made for this run (TOKEN_KEYS to choose)"}`,
       "  Stop      Ctrl-C",
       "",
     ].join("\n"),

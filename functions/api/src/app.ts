@@ -1,13 +1,14 @@
 import { liveFeedLimit } from "@wfc/core";
+import type { KeyRing } from "@wfc/tokens";
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { Backend } from "./backend.js";
 import { onError } from "./errors.js";
 import { methodNotAllowed } from "./method-not-allowed.js";
 import { accessLog, type LogLevel } from "./middleware/access-log.js";
-import { apiKeyAuth } from "./middleware/auth.js";
+import { authenticate } from "./middleware/auth.js";
+import { corsFor } from "./middleware/cors.js";
 import { refuseCrossSite } from "./middleware/cross-site.js";
 import { requireJsonBody } from "./middleware/json-content.js";
 import { eventsRoutes } from "./routes/events.js";
@@ -22,6 +23,8 @@ import { versionRoutes } from "./routes/versions.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { openApiDocument } from "./openapi.js";
+import { tokenRoutes } from "./routes/tokens.js";
+import { Revocations } from "./tokens/revocations.js";
 import { KEEPALIVE_MS } from "./sse.js";
 
 export interface AppSettings {
@@ -29,6 +32,8 @@ export interface AppSettings {
   apiKeys?: string[];
   /** Shared secret of signed webhooks; unset disables `/webhooks`. */
   webhookSecret?: string;
+  /** Signing keys of capability tokens (TOKEN_KEYS); unset turns tokens off. */
+  tokenKeys?: KeyRing;
   /** Origins allowed by CORS; empty means no CORS headers (same-origin only). */
   corsOrigins?: string[];
   /** Idle time before an SSE keep-alive comment. */
@@ -75,19 +80,15 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
         overwrite: false,
       }),
     );
-  if (settings.corsOrigins?.length) {
-    app.use(
-      cors({
-        origin: settings.corsOrigins,
-        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
-        exposeHeaders: ["X-Request-Id", "Retry-After"],
-      }),
-    );
-  }
+  if (settings.corsOrigins?.length) app.use(corsFor(settings.corsOrigins));
+  const tokens = settings.tokenKeys && {
+    ring: settings.tokenKeys,
+    revocations: new Revocations(backend.tokenRevocations),
+  };
   const api = app
     .use(refuseCrossSite(settings.corsOrigins ?? [], [ROOT_PATH]))
     .use(requireJsonBody())
-    .use(apiKeyAuth(settings.apiKeys ?? []))
+    .use(authenticate(settings.apiKeys ?? [], tokens))
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
     .route("/", startRoutes(backend))
@@ -98,6 +99,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", webhookRoutes(backend, settings.webhookSecret))
     .route("/", workflowRoutes(backend))
     .route("/", versionRoutes(backend))
+    .route("/", tokenRoutes(tokens))
     .route("/", uiRoutes())
     .onError(onError);
   if (settings.extraRoutes) api.route("/", settings.extraRoutes);

@@ -11,6 +11,8 @@ import {
   readStoredStart,
   readWorkflowIdentity,
   readRetiredVersion,
+  readTokenRevocation,
+  revokeTokens,
   readVersionsReport,
   storeMessage,
   dbosMessageUuid,
@@ -31,6 +33,7 @@ import { withBoundedDbRetries } from "./bounded-retries.js";
 import { createConnections } from "./connections.js";
 import { createManagement, type WorkflowManagement } from "./management.js";
 import type { LogLevel } from "./middleware/access-log.js";
+import type { RevocationStore } from "./tokens/revocations.js";
 import { toDomainError, translate } from "./domain-errors.js";
 
 /** A message to store for a workflow. */
@@ -113,6 +116,8 @@ export interface Backend {
   workflows: WorkflowManagement;
   /** Every application version with its in-flight counts: a release's progress. */
   versions(): Promise<VersionsReport>;
+  /** When each workflow's capability tokens were revoked. */
+  tokenRevocations: RevocationStore;
   close(): Promise<void>;
 }
 
@@ -300,6 +305,10 @@ export function createDbosBackend(options: BackendOptions): Backend {
       call,
     ),
     versions: () => call(async () => readVersionsReport(reads(), await dbos())),
+    tokenRevocations: {
+      read: (workflowId) => call(() => readTokenRevocation(reads(), workflowId)),
+      revoke: (workflowId) => call(() => revokeTokens(reads(), workflowId)),
+    },
     result: (workflowId, timeoutSeconds, signal) =>
       translate(() =>
         withConnection(async () => {

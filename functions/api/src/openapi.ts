@@ -2,12 +2,14 @@ import type { Context, Hono } from "hono";
 import { describeRoute, generateSpecs, resolver } from "hono-openapi";
 import type { z } from "zod";
 import { isOpenPath } from "./middleware/auth.js";
+import { isTokenGuard } from "./tokens/guard.js";
 import { errorResponse } from "./schemas.js";
 
 type Responses = Record<number, { description: string; schema?: z.ZodType; eventStream?: boolean }>;
 
 const ERRORS: Record<number, string> = {
-  401: "Missing, malformed or invalid API key (or webhook signature)",
+  401: "Missing, malformed or invalid API key or token (or webhook signature)",
+  403: "A capability token where it does not reach: another workflow, an event key, stream or topic its scope does not list, or a route only an API key reaches",
   404: "Not found",
   409: "Conflicts with the workflow: its ID is another kind's or was started with other parameters, its kind has no such topic, it has already finished, its version's workers have retired, or (a message) its wait for messages on the topic has timed out",
   413: "Body larger than 64 KiB",
@@ -73,7 +75,18 @@ export const OPENAPI_INFO = {
     description:
       'Start durable workflows and talk to them while they run: events, messages, streams. Errors are {"detail": ...}.',
   },
-  components: { securitySchemes: { apiKey: { type: "http" as const, scheme: "bearer" } } },
+  components: {
+    securitySchemes: {
+      apiKey: { type: "http" as const, scheme: "bearer" },
+      token: {
+        type: "http" as const,
+        scheme: "bearer",
+        bearerFormat: "JWT",
+        description:
+          "A capability token (POST /tokens) for one workflow; as ?access_token= where no header can be set (EventSource)",
+      },
+    },
+  },
 };
 
 const MUTATING = new Set(["post", "put", "patch", "delete"]);
@@ -86,7 +99,8 @@ const errorAnswer = (status: number) => ({
 /**
  * `/openapi.json`, generated from the routes' own validators and response schemas, then given
  * what middleware adds to every route: whether it needs a key (from the auth module's own list
- * of open paths), its 401 when it does, and the 415 of a mutating call with a non-JSON body.
+ * of open paths), its 401 and a token's 403 when it does, whether a token reaches it too (its
+ * route has a token guard), and the 415 of a mutating call with a non-JSON body.
  * Validation failures are our 422 (documented per route), not the library's default 400.
  */
 export function openApiDocument(app: Hono) {
@@ -98,13 +112,21 @@ export function openApiDocument(app: Hono) {
         { documentation: OPENAPI_INFO, defaultValidationErrorResponse: false },
         c,
       );
+      const byToken = new Set(
+        app.routes
+          .filter((route) => isTokenGuard(route.handler))
+          .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`),
+      );
       for (const [path, item] of Object.entries(document.paths)) {
         for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
           const responses = (operation.responses ??= {});
           if (isOpenPath(path)) operation.security = [];
           else {
-            operation.security = [{ apiKey: [] }];
+            operation.security = byToken.has(`${method} ${path}`)
+              ? [{ apiKey: [] }, { token: [] }]
+              : [{ apiKey: [] }];
             responses[401] ??= errorAnswer(401);
+            responses[403] ??= errorAnswer(403);
           }
           if (MUTATING.has(method)) responses[415] ??= errorAnswer(415);
         }

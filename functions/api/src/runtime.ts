@@ -27,6 +27,7 @@ export function createRuntime(
   const app = createApp(backend, {
     apiKeys: config.API_KEYS,
     webhookSecret: config.WEBHOOK_SECRET,
+    tokenKeys: config.TOKEN_KEYS,
     corsOrigins: config.CORS_ORIGINS,
     logLevel: config.LOG_LEVEL,
     liveFeedMaxMs: config.LIVE_FEED_MAX_SECONDS * 1000,

@@ -110,3 +110,19 @@ export const messageBody = z.record(z.string(), z.unknown());
 export const webhookBody = z
   .object({ workflow_id: z.string(), topic: z.string().optional() })
   .catchall(z.unknown());
+
+const scopeNames = z.union([z.literal("*"), z.array(z.string())]);
+export const mintedToken = z.object({
+  token: z.string(),
+  expires_at: z.string().describe("ISO 8601"),
+  scope: z.object({
+    workflow_id: z.string(),
+    events: scopeNames,
+    streams: scopeNames,
+    topics: scopeNames,
+  }),
+});
+export const tokensRevoked = z.object({
+  workflow_id: z.string(),
+  revoked_before: z.string().describe("ISO 8601: tokens issued up to this second are refused"),
+});

@@ -20,10 +20,13 @@ export interface LiveOptions {
  * environments of short calls. The Location is relative to the request (a stage prefix in the
  * URL stays). fetch() and EventSource follow a 307 with the same method and headers (Accept,
  * Last-Event-ID, Authorization on the same origin). Undefined when this function serves feeds.
+ * An `access_token` is left out, never echoed: an `EventSource` with a token asks for the `/live`
+ * path itself.
  */
 export function redirectToLive(c: Context, { pathsOnly }: LiveOptions) {
   if (!pathsOnly) return undefined;
   const url = new URL(c.req.url);
+  if (url.searchParams.has("access_token")) url.searchParams.delete("access_token");
   const last = url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
   return c.redirect(`${last}/live${url.search}`, 307);
 }

@@ -7,6 +7,7 @@ import {
   RECEIVES_TABLE,
   runSetup,
   StartupLockError,
+  TOKEN_REVOCATIONS_TABLE,
   WFC_SCHEMA,
 } from "@wfc/core";
 import pg from "pg";
@@ -52,12 +53,14 @@ export const API_ROLE_SETTINGS = {
  * three columns that tell whether a version has retired (`retiredVersionSql`, read by a resume
  * and a send), not which workers run or who claimed whom; and of the receives table what a
  * send reads to refuse a topic whose receive has closed and what `GET /workflows/{id}` shows a
- * workflow waits for (`readWorkflowWait`), never a write (`RECEIVES_TABLE`).
+ * workflow waits for (`readWorkflowWait`), never a write (`RECEIVES_TABLE`); and the token
+ * revocations, which a token's check reads and a revocation upserts.
  */
 const WFC_GRANTS: Record<string, string> = {
   [DELIVERIES_TABLE]: "SELECT, INSERT",
   [EXECUTORS_TABLE]: "SELECT (app_version, last_seen, retired_at)",
   [RECEIVES_TABLE]: "SELECT (workflow_id, topic, state, since, deadline)",
+  [TOKEN_REVOCATIONS_TABLE]: "SELECT, INSERT, UPDATE (revoked_before)",
 };
 
 /**

@@ -40,6 +40,26 @@ export interface SendOptions {
   idempotencyKey?: string;
 }
 
+/** Names of one kind a token reaches: a list, or `"*"` for all. */
+export type TokenNames = string[] | "*";
+
+/** What `mintToken` asks for: one workflow, what of it, and for how long. */
+export interface TokenRequest {
+  workflow_id: string;
+  events?: TokenNames;
+  streams?: TokenNames;
+  topics?: TokenNames;
+  /** Lifetime in seconds: default 900, at most 86400. */
+  ttl_seconds?: number;
+}
+
+/** A minted token, when it expires (ISO 8601), and what it reaches. */
+export interface MintedToken {
+  token: string;
+  expires_at: string;
+  scope: Required<Omit<TokenRequest, "ttl_seconds">>;
+}
+
 /** Filter and page of `listWorkflows`. */
 export interface ListOptions {
   status?: WorkflowStatusName;
@@ -192,6 +212,21 @@ export function createWorkflowClient(transport: Transport) {
      */
     // Named by its contract: the route's own type would name core's entry in the declarations.
     versions: (): Promise<VersionsReport> => ok(api.versions.$get()),
+    /**
+     * Mints a capability token for one workflow: its status, the listed `events`, `streams` and
+     * `topics` (each a list or `"*"`, none by default), for `ttl_seconds` (default 900, at most
+     * 86400). Hand it to a browser; the client made with it (`withApiKey(fetch, token)`) reaches
+     * that scope only. Needs the API key. @throws WorkflowApiError 404 when the API has no
+     * signing keys, 422 for a bad scope or lifetime.
+     */
+    mintToken: (request: TokenRequest) =>
+      ok(api.tokens.$post({ json: request })) as Promise<MintedToken>,
+    /**
+     * Revokes every token of a workflow issued until now (tokens minted afterwards work). Other
+     * API processes may take up to 5 s to refuse a revoked token.
+     */
+    revokeTokens: (workflowId: string) =>
+      ok(api.workflows[":workflow_id"].tokens.revoke.$post({ param: { workflow_id: workflowId } })),
     /** Liveness of the API. */
     health: () => ok(api.health.$get()),
   };

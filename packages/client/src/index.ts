@@ -1,6 +1,9 @@
 export {
   createWorkflowClient,
   type ListOptions,
+  type MintedToken,
+  type TokenNames,
+  type TokenRequest,
   type SendOptions,
   type WorkflowClient,
 } from "./client.js";

@@ -54,6 +54,11 @@ export {
   type WorkflowWait,
 } from "./dbos/receives.js";
 export {
+  readTokenRevocation,
+  revokeTokens,
+  TOKEN_REVOCATIONS_TABLE,
+} from "./db/token-revocations.js";
+export {
   ALIVE_WITHIN_SECONDS,
   EXECUTORS_TABLE,
   readRetiredVersion,

@@ -20,6 +20,8 @@ export const LINKS = {
   /** `sst.Secret`s: `{ value }`. */
   apiKeys: "ApiKeys",
   webhookSecret: "WebhookSecret",
+  /** The capability tokens' key ring (`TOKEN_KEYS`). */
+  tokenKeys: "TokenKeys",
   /** An `sst.Linkable` `{ value }`: the API's `CHANGE_RELAY_SECRET` (infra/relay-secret.ts). */
   changeRelaySecret: "ChangeRelaySecret",
 } as const;
@@ -75,6 +77,9 @@ export function withLinkedSettings(env: Env, links: Record<string, unknown>): En
       LINKS.webhookSecret,
       links[LINKS.webhookSecret],
     ).value;
+  }
+  if (LINKS.tokenKeys in links) {
+    linked.TOKEN_KEYS = parseLink(linkedSecret, LINKS.tokenKeys, links[LINKS.tokenKeys]).value;
   }
   if (LINKS.changeRelaySecret in links) {
     linked.CHANGE_RELAY_SECRET = parseLink(

@@ -1,15 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_LIVE_FUNCTION } from "../../../infra/api-function.js";
-import { evaluateStack, secretSentinel } from "../support/evaluate.js";
+import { evaluateStack, REQUIRED_SECRETS } from "../support/evaluate.js";
 import { StackGraph } from "../support/graph.js";
 
 // CORS_ORIGINS as a per-stage setting: `npx sst secret set CorsOrigins <origins> --stage <name>`.
 const STAGE = "pr-cors";
 const ORIGINS = "https://app.example.com,https://admin.example.com";
-const secrets = {
-  ApiKeys: secretSentinel("ApiKeys"),
-  WebhookSecret: secretSentinel("WebhookSecret"),
-};
+const secrets = REQUIRED_SECRETS;
 let set: StackGraph;
 let unset: StackGraph;
 

@@ -30,7 +30,7 @@ import {
 } from "../../../infra/worker-container.js";
 import { evaluateStack, secretSentinel } from "../support/evaluate.js";
 import { deployedStages, STAGES } from "../support/stages.js";
-import { asList, T } from "../support/graph.js";
+import { API_LINKS, asList, T } from "../support/graph.js";
 import { MOCK, mockId, parameterArn, secretArn } from "../support/mocks.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
 import { releaseParameterName } from "../../../infra/release-names.js";
@@ -83,10 +83,11 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
     it("gets its own database role and the secrets encrypted in its bundle, never in its environment", () => {
       for (const build of g().evaluation.builds) {
         // Not the master user's `Database`: the API connects as its own role.
-        expect(build.links).toEqual(
-          [LINKS.apiDatabase, LINKS.apiKeys, LINKS.webhookSecret, LINKS.changeRelaySecret].sort(),
-        );
+        expect(build.links).toEqual(API_LINKS);
         expect(build.linkValues.ApiKeys).toMatchObject({ value: secretSentinel("ApiKeys") });
+        expect(build.linkValues[LINKS.tokenKeys]).toMatchObject({
+          value: secretSentinel("TokenKeys"),
+        });
         expect(build.linkValues[LINKS.changeRelaySecret]).toMatchObject({
           value: MOCK.relaySecret,
         });
@@ -101,6 +102,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           MOCK.relaySecret,
           secretSentinel("ApiKeys"),
           secretSentinel("WebhookSecret"),
+          secretSentinel("TokenKeys"),
         ]) {
           expect(environment).not.toContain(secret);
         }

@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LINKS } from "@wfc/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_HANDLER, API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
 import { API_DATABASE_ROLE, RELAY_PORT } from "../../../infra/worker-container.js";
 import { sstLinkEnv } from "@wfc/local-stack/sst-links";
 import { evaluateStack } from "../support/evaluate.js";
-import { StackGraph, T } from "../support/graph.js";
+import { API_LINKS, StackGraph, T } from "../support/graph.js";
 import { MOCK } from "../support/mocks.js";
 
 // `sst dev`: what it deploys (a bridge for the API function, no database or container) and what
@@ -43,12 +42,7 @@ describe("sst dev", () => {
       ["Api", API_LIVE_FUNCTION].map((functionID) => ({
         functionID,
         handler: API_HANDLER,
-        links: [
-          LINKS.apiDatabase,
-          LINKS.apiKeys,
-          LINKS.webhookSecret,
-          LINKS.changeRelaySecret,
-        ].sort(),
+        links: API_LINKS,
       })),
     );
     // The deployed stand-in is SST's bridge, outside any VPC.

@@ -51,6 +51,11 @@ export interface StackOptions {
 /** The value each secret gets unless a test says otherwise: easy to look for in the graph. */
 export const secretSentinel = (name: string) => `mock-secret-${name}`;
 
+/** The secrets a stage requires (infra/secrets.ts), each set to its sentinel. */
+export const REQUIRED_SECRETS: Record<string, string> = Object.fromEntries(
+  ["ApiKeys", "WebhookSecret", "TokenKeys"].map((name) => [name, secretSentinel(name)]),
+);
+
 async function appConfig(stage: string, work: string) {
   const outfile = join(work, "sst.config.mjs");
   // Step 1 of SST's CLI: evaluate app() alone, with $config as the identity.
@@ -235,12 +240,10 @@ export async function evaluateStack({
     const out = join(work, "graph.json");
     const log: string[] = [];
     const secretEnv = Object.fromEntries(
-      Object.entries(
-        secrets ?? {
-          ApiKeys: secretSentinel("ApiKeys"),
-          WebhookSecret: secretSentinel("WebhookSecret"),
-        },
-      ).map(([name, value]) => [`SST_SECRET_${name}`, value]),
+      Object.entries(secrets ?? REQUIRED_SECRETS).map(([name, value]) => [
+        `SST_SECRET_${name}`,
+        value,
+      ]),
     );
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [runner], {

@@ -1,7 +1,20 @@
+import { LINKS } from "@wfc/core";
 import { workerServiceName } from "../../../infra/release-names.js";
 import type { Evaluation } from "./evaluate.js";
 import { mockId } from "./mocks.js";
 import type { Registration } from "./registration.js";
+
+/**
+ * What the API functions are linked to, deployed and under `sst dev` alike, sorted: their own
+ * database role (never the master user's `Database`) and their secrets.
+ */
+export const API_LINKS = [
+  LINKS.apiDatabase,
+  LINKS.apiKeys,
+  LINKS.webhookSecret,
+  LINKS.tokenKeys,
+  LINKS.changeRelaySecret,
+].sort();
 
 /** Short names for the resource types the assertions talk about. */
 export const T = {

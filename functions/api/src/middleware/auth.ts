@@ -1,5 +1,8 @@
-import type { Context, MiddlewareHandler } from "hono";
+import { TokenError, verifyToken, type KeyRing } from "@wfc/tokens";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
+import { reachableByToken, setTokenRequest, TOKENS_OFF } from "../tokens/guard.js";
+import type { Revocations } from "../tokens/revocations.js";
 
 /**
  * Paths reachable without a key: liveness, signature-checked webhooks, the API's description,
@@ -25,30 +28,83 @@ const unauthorized = (c: Context, detail: string, error?: string) => {
   return c.json({ detail }, 401);
 };
 
+/** A JWS in compact form (three base64url parts; `alg: none` leaves the last empty). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** Where capability tokens are checked: their key ring, and the revocations of their workflows. */
+export interface TokenAuth {
+  ring: KeyRing;
+  revocations: Revocations;
+}
+
+async function isApiKey(keys: string[], token: string) {
+  let valid = false;
+  // Every key is compared, so the time taken does not tell which one (or whether any) matched.
+  for (const key of keys) if (await timingSafeEqual(key, token)) valid = true;
+  return valid;
+}
+
 /**
- * Requires `Authorization: Bearer <key>` on every other path when keys are configured: 401 when
- * it is missing, malformed or wrong. Keys are compared in constant time (both sides hashed
- * first); several keys may be valid at once, so a key can be rotated without downtime. With no
- * keys, the API is open.
+ * Authenticates every path but the open ones. `Authorization: Bearer <key>` with an API key
+ * (when keys are configured) reaches everything; several keys may be valid at once, so a key can
+ * be rotated without downtime, and they are compared in constant time. A capability token, as
+ * `Authorization: Bearer <token>` or, for `EventSource`, `?access_token=` (RFC 6750, 2.3), reaches
+ * only routes that declare what a token needs (`scoped`) and only within its scope: 401 when it
+ * does not verify, 403 on any other route. Both at once are a 400 (RFC 6750 allows one method).
+ * With no keys the API is open, and a token still reaches only its scope.
  */
-export function apiKeyAuth(keys: string[]): MiddlewareHandler {
-  if (keys.length === 0) return async (_c, next) => next();
+export function authenticate(keys: string[], tokens?: TokenAuth): MiddlewareHandler {
+  const asToken = async (c: Context, next: Next, token: string) => {
+    if (!tokens) return unauthorized(c, TOKENS_OFF, "invalid_token");
+    let verified;
+    try {
+      verified = await verifyToken(tokens.ring, token);
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      return unauthorized(c, error.message, "invalid_token");
+    }
+    if (!reachableByToken(c))
+      return c.json(
+        {
+          detail:
+            "A token reaches only its workflow's status, events, streams and messages; this route needs an API key",
+        },
+        403,
+      );
+    setTokenRequest(c, { token: verified, revocations: tokens.revocations });
+    return next();
+  };
   return async (c, next) => {
     if (isOpenPath(c.req.path)) return next();
     const header = c.req.header("authorization");
+    const inQuery = c.req.queries("access_token");
+    if (inQuery !== undefined) {
+      if (header !== undefined || inQuery.length > 1)
+        return c.json(
+          {
+            detail: "Send one credential, in the Authorization header or as access_token, not both",
+          },
+          400,
+        );
+      return asToken(c, next, inQuery[0]!);
+    }
     if (header === undefined)
-      return unauthorized(c, "Missing API key: send Authorization: Bearer <key>");
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined)
-      return unauthorized(
-        c,
-        "Malformed Authorization header: expected Bearer <key>",
-        "invalid_request",
-      );
-    let valid = false;
-    // Every key is compared, so the time taken does not tell which one (or whether any) matched.
-    for (const key of keys) if (await timingSafeEqual(key, token)) valid = true;
-    if (!valid) return unauthorized(c, "Invalid API key", "invalid_token");
-    return next();
+      return keys.length
+        ? unauthorized(c, "Missing API key: send Authorization: Bearer <key>")
+        : next();
+    const credential = BEARER.exec(header)?.[1];
+    if (credential === undefined)
+      return keys.length
+        ? unauthorized(
+            c,
+            "Malformed Authorization header: expected Bearer <key>",
+            "invalid_request",
+          )
+        : next();
+    if (keys.length && (await isApiKey(keys, credential))) return next();
+    // Without signing keys a JWT-shaped header is what it was before tokens: a wrong key (or,
+    // on an open API, ignored).
+    if (tokens && COMPACT_JWS.test(credential)) return asToken(c, next, credential);
+    return keys.length ? unauthorized(c, "Invalid API key", "invalid_token") : next();
   };
 }

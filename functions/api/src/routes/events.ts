@@ -6,6 +6,7 @@ import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { liveFeed, redirectToLive, wantsEventStream, type LiveOptions } from "../sse.js";
+import { scoped, validated, visibleEvents } from "../tokens/guard.js";
 import { validate } from "../validation.js";
 import { channelName, MAX_EVENT_TIMEOUT_SECONDS, workflowParam } from "./params.js";
 
@@ -43,7 +44,10 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
       // A client starts knowing of no wait: a first null is not sent.
       let waitingSent = "null";
       for await (const batch of backend.followEvents(workflowId, signal)) {
-        const events: SSEMessage[] = Object.entries(batch.changed).map(([key, value]) => ({
+        // A token sees its scope's keys only; what the workflow waits for is its status's, which
+        // every token of it reads.
+        const changed = visibleEvents(c, batch.changed);
+        const events: SSEMessage[] = Object.entries(changed).map(([key, value]) => ({
           id: String(id++),
           event: "change",
           data: JSON.stringify({ key, value }),
@@ -65,6 +69,12 @@ async function liveEvents(c: Context, backend: Backend, options: LiveOptions, wo
   });
 }
 
+/** A token reaches every event route of its workflow; it sees the keys of its scope only. */
+const allEvents = scoped((c) => ({
+  workflowId: validated(c, "param").workflow_id!,
+  kind: "events",
+}));
+
 /** Events: the latest value per key, waited for or followed live. */
 export function eventsRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
@@ -83,12 +93,14 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         [404, 422, 503],
       ),
       validate("param", workflowParam),
+      allEvents,
       async (c) => {
         const { workflow_id } = c.req.valid("param");
         if (wantsEventStream(c)) {
           return redirectToLive(c, options) ?? liveEvents(c, backend, options, workflow_id);
         }
-        return c.json({ workflow_id, events: await backend.allEvents(workflow_id) });
+        const events = visibleEvents(c, await backend.allEvents(workflow_id));
+        return c.json({ workflow_id, events });
       },
     )
     .get(
@@ -105,6 +117,7 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
         [404, 422, 503],
       ),
       validate("param", workflowParam),
+      allEvents,
       (c) => liveEvents(c, backend, options, c.req.valid("param").workflow_id),
     )
     .get(
@@ -120,6 +133,10 @@ export function eventsRoutes(backend: Backend, options: LiveOptions) {
       ),
       validate("param", eventParams),
       validate("query", timeoutQuery),
+      scoped((c) => {
+        const { workflow_id, event_key } = validated(c, "param");
+        return { workflowId: workflow_id!, kind: "event", name: event_key! };
+      }),
       async (c) => {
         const { workflow_id, event_key } = c.req.valid("param");
         const timeout = c.req.valid("query").timeout;

@@ -4,6 +4,7 @@ import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { limitBody, parseJsonObject } from "../json-body.js";
+import { scoped, validated } from "../tokens/guard.js";
 import { validate } from "../validation.js";
 import { deliverMessage } from "../delivery.js";
 import { sendKeys } from "../message-keys.js";
@@ -39,6 +40,11 @@ export function messagingRoutes(backend: Backend) {
     validate("param", workflowParam),
     validate("query", topicQuery),
     validate("header", sendHeaders),
+    scoped((c) => ({
+      workflowId: validated(c, "param").workflow_id!,
+      kind: "topic",
+      name: validated(c, "query").topic!,
+    })),
     async (c) => {
       const { workflow_id } = c.req.valid("param");
       const { topic } = c.req.valid("query");

@@ -12,6 +12,7 @@ import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
 import { liveFeed, redirectToLive, wantsEventStream, type LiveOptions } from "../sse.js";
+import { scoped, validated } from "../tokens/guard.js";
 import { validate } from "../validation.js";
 import { checkStream } from "../channels.js";
 import { streamKeyQuery, workflowParam } from "./params.js";
@@ -102,6 +103,13 @@ async function live(
   });
 }
 
+/** A token reaches the streams its scope lists, snapshot and live. */
+const streamScope = scoped((c) => ({
+  workflowId: validated(c, "param").workflow_id!,
+  kind: "stream",
+  name: validated(c, "query").key!,
+}));
+
 /** Streams: ordered values, read as a snapshot or followed live; `?key=` picks the stream. */
 export function streamingRoutes(backend: Backend, options: LiveOptions) {
   return new Hono()
@@ -121,6 +129,7 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       ),
       validate("param", workflowParam),
       validate("query", streamQuery),
+      streamScope,
       (c) => {
         const query = c.req.valid("query");
         const { workflow_id } = c.req.valid("param");
@@ -137,6 +146,7 @@ export function streamingRoutes(backend: Backend, options: LiveOptions) {
       ),
       validate("param", workflowParam),
       validate("query", streamQuery),
+      streamScope,
       async (c) => {
         const { workflow_id } = c.req.valid("param");
         const query = c.req.valid("query");

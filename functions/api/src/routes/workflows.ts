@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Backend } from "../backend.js";
 import { doc } from "../openapi.js";
 import * as S from "../schemas.js";
+import { scoped, validated } from "../tokens/guard.js";
 import { validate } from "../validation.js";
 import { workflowParam } from "./params.js";
 
@@ -55,6 +56,7 @@ export function workflowRoutes(backend: Backend) {
         [404, 422, 503],
       ),
       validate("param", workflowParam),
+      scoped((c) => ({ workflowId: validated(c, "param").workflow_id!, kind: "status" })),
       async (c) => c.json(await backend.workflows.get(c.req.valid("param").workflow_id)),
     )
     .post(

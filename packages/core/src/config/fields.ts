@@ -1,3 +1,4 @@
+import { parseKeyRing } from "@wfc/tokens";
 import { z } from "zod";
 
 // The kinds of value settings take, each with its validation message, shared by the processes'
@@ -85,3 +86,22 @@ export const secret = (least: number) =>
 
 /** The secret between the API and the change relay, the same value on both sides. */
 export const relaySecret = secret(32);
+
+/**
+ * The capability tokens' key ring (`kid:secret,...`, oldest first), parsed; unset or blank is
+ * none (tokens off). A secret: no default. The message is `parseKeyRing`'s, which never repeats
+ * a secret.
+ */
+export const tokenKeyRing = () =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === "") return undefined;
+      try {
+        return parseKeyRing(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    });

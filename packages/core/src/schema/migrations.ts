@@ -3,6 +3,7 @@ import { WFC_SCHEMA, type Queryable } from "../db/queryable.js";
 import { EXECUTORS_TABLE } from "../dbos/executors.js";
 import { createMessageStore, DELIVER_MESSAGE_FUNCTION } from "../dbos/messages.js";
 import { RECEIVES_TABLE } from "../dbos/receives.js";
+import { TOKEN_REVOCATIONS_TABLE } from "../db/token-revocations.js";
 
 /** Where the runner records each migration it applied. */
 export const MIGRATIONS_TABLE = `${WFC_SCHEMA}.migrations`;
@@ -76,5 +77,15 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: `${DELIVER_MESSAGE_FUNCTION}: the API's checked send (dbos/messages.ts)`,
     up: createMessageStore,
+  },
+  {
+    version: 5,
+    name: `${TOKEN_REVOCATIONS_TABLE}: when each workflow's tokens were revoked (db/token-revocations.ts)`,
+    up: async (db) => {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${TOKEN_REVOCATIONS_TABLE} (
+        workflow_id text PRIMARY KEY,
+        revoked_before timestamptz NOT NULL
+      )`);
+    },
   },
 ];

@@ -1,0 +1,3 @@
+export * from "./key-ring.js";
+export * from "./scope.js";
+export * from "./tokens.js";
