@@ -1,5 +1,6 @@
-/** A fetch-compatible function: what the client sends every request through. */
-export type FetchLike = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+import type { FetchLike } from "@wfc/browser";
+
+export type { FetchLike };
 
 /**
  * Where requests go and how. The client builds ordinary `Request`s against `baseUrl` and hands
