@@ -2,13 +2,22 @@ import { gzipSync } from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
-const ENTRY = fileURLToPath(new URL("../packages/browser/src/index.ts", import.meta.url));
+const entry = (name: string) =>
+  fileURLToPath(new URL(`../packages/${name}/src/index.ts`, import.meta.url));
+
+/** The browser packages, each with what its bundle leaves to the app (React is the app's). */
+export const BROWSER_PACKAGES = {
+  "@wfc/browser": { entry: entry("browser"), external: [] },
+  "@wfc/react": { entry: entry("react"), external: ["react"] },
+} as const;
 
 /**
- * Bundles `@wfc/browser` as a web app's bundler would (esbuild, minified ESM, platform browser)
- * and measures it. @returns the code and its size minified and minified+gzipped, in bytes.
+ * Bundles one of `BROWSER_PACKAGES` as a web app's bundler would (esbuild, minified ESM,
+ * platform browser) and measures it. @returns the code and its size minified and
+ * minified+gzipped, in bytes.
  */
-export async function bundleBrowserClient(entry = ENTRY) {
+export async function bundleBrowserPackage(name: keyof typeof BROWSER_PACKAGES) {
+  const { entry, external } = BROWSER_PACKAGES[name];
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -16,6 +25,7 @@ export async function bundleBrowserClient(entry = ENTRY) {
     format: "esm",
     platform: "browser",
     target: "es2022",
+    external: [...external],
     write: false,
     logLevel: "warning",
   });
@@ -28,6 +38,8 @@ export async function bundleBrowserClient(entry = ENTRY) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const { minified, gzipped } = await bundleBrowserClient();
-  console.log(`@wfc/browser: ${minified} B minified, ${gzipped} B minified+gzipped`);
+  for (const name of Object.keys(BROWSER_PACKAGES) as (keyof typeof BROWSER_PACKAGES)[]) {
+    const { minified, gzipped } = await bundleBrowserPackage(name);
+    console.log(`${name}: ${minified} B minified, ${gzipped} B minified+gzipped`);
+  }
 }
