@@ -13,14 +13,14 @@ import {
   type WorkflowStatusName,
 } from "@wfc/core/contracts";
 import type { ApiApp } from "./api-type.js";
-import { WorkflowApiError } from "./errors.js";
-import type { AllEvents, StreamSnapshot } from "./shapes.js";
 import {
   followEvents,
   followStream,
+  WorkflowApiError,
   type FollowEventsOptions,
   type FollowStreamOptions,
-} from "./live.js";
+} from "@wfc/browser";
+import type { AllEvents, StreamSnapshot } from "./shapes.js";
 import type { Transport } from "./transport.js";
 
 /** The JSON of a 2xx answer: error bodies (`{"detail"}`) are thrown, never returned. */

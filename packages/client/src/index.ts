@@ -7,17 +7,20 @@ export {
   type SendOptions,
   type WorkflowClient,
 } from "./client.js";
-export { WorkflowApiError } from "./errors.js";
 export { httpTransport, type HttpTransportOptions } from "./http-transport.js";
-export type {
-  EventChange,
-  FollowEventsOptions,
-  FollowOptions,
-  FollowStreamOptions,
-  StreamValue,
-} from "./live.js";
+// Errors, live feeds and the SSE parser are the browser client's: written once, for both.
+export {
+  readServerSentEvents,
+  WorkflowApiError,
+  type CursorStore,
+  type EventChange,
+  type FollowEventsOptions,
+  type FollowOptions,
+  type FollowStreamOptions,
+  type ServerSentEvent,
+  type StreamValue,
+} from "@wfc/browser";
 export type { AllEvents, StreamSnapshot } from "./shapes.js";
-export { readServerSentEvents, type ServerSentEvent } from "./sse.js";
 export { withApiKey, type FetchLike, type Transport } from "./transport.js";
 // The types the client's methods take and return, and the records the repository's kinds write,
 // from the package itself: a consumer has no `@wfc/core` to import them from.

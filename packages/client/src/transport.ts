@@ -1,15 +1,13 @@
-/** A fetch-compatible function: what the client sends every request through. */
-export type FetchLike = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+import type { Connection, FetchLike } from "@wfc/browser";
+
+export type { FetchLike };
 
 /**
- * Where requests go and how. The client builds ordinary `Request`s against `baseUrl` and hands
- * them to `fetch`; a transport decides whether that is HTTPS or a Lambda invocation.
+ * Where requests go and how: a base URL the request URLs are built on (the Lambda transport
+ * ignores its host) and the `fetch` they are handed to, which decides whether that is HTTPS or
+ * a Lambda invocation. The browser client's connection, so its live feeds run over either.
  */
-export interface Transport {
-  /** Base URL the request URLs are built on (the Lambda transport ignores its host). */
-  baseUrl: string;
-  fetch: FetchLike;
-}
+export type Transport = Connection;
 
 /** Adds `Authorization: Bearer <apiKey>` to every request, unless one is already set. */
 export function withApiKey(fetch: FetchLike, apiKey: string | undefined): FetchLike {

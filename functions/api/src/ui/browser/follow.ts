@@ -1,3 +1,4 @@
+import { readServerSentEvents } from "@wfc/browser";
 import type { LiveFeedLimit } from "@wfc/core/contracts";
 import { askForKey, headers } from "./api.js";
 import { sleep } from "./dom.js";
@@ -7,27 +8,6 @@ const TIME_LIMIT_EVENT: LiveFeedLimit["event"] = "reconnect";
 
 /** Gets each event of a feed: its name, parsed data and id; true ends the feed (an "end" event). */
 export type FeedHandler = (event: string, data: unknown, id: string | undefined) => boolean;
-
-interface ServerSentEvent {
-  event: string;
-  data: string[];
-  id?: string;
-}
-
-/** The events of one block of a feed's text ("field: value" lines), in RFC 8895's terms. */
-function parseBlock(block: string): ServerSentEvent {
-  const event: ServerSentEvent = { event: "message", data: [] };
-  for (const line of block.split("\n")) {
-    if (line === "" || line.startsWith(":")) continue;
-    const colon = line.indexOf(":");
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-    if (field === "data") event.data.push(text);
-    else if (field === "event") event.event = text;
-    else if (field === "id") event.id = text;
-  }
-  return event;
-}
 
 /**
  * Reads server-sent events from `path` until `onEvent` returns true (an "end" event) or `signal`
@@ -46,21 +26,10 @@ export async function follow(path: string, onEvent: FeedHandler, signal: AbortSi
       if (response.status === 401) return askForKey();
       if (response.status === 404) return; // an unknown workflow: retrying cannot help
       if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer = (buffer + value).replace(/\r\n?/g, "\n");
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const event = parseBlock(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-          if (event.id !== undefined) lastId = event.id;
-          if (event.data.length === 0) continue;
-          if (event.event === TIME_LIMIT_EVENT) timeUp = true;
-          else if (onEvent(event.event, JSON.parse(event.data.join("\n")), event.id)) return;
-        }
+      for await (const event of readServerSentEvents(response.body)) {
+        if (event.id !== undefined) lastId = event.id;
+        if (event.event === TIME_LIMIT_EVENT) timeUp = true;
+        else if (onEvent(event.event, JSON.parse(event.data), event.id)) return;
       }
     } catch {
       if (signal.aborted) return;

@@ -1,10 +1,12 @@
-import { hc } from "hono/client";
-import type { LiveFeedLimit } from "@wfc/core";
-import type { WaitingFor, WaitingForEvent } from "@wfc/core/contracts";
-import type { ApiApp } from "./api-type.js";
+import type {
+  DEFAULT_STREAM,
+  LiveFeedLimit,
+  WaitingFor,
+  WaitingForEvent,
+} from "@wfc/core/contracts";
 import { WorkflowApiError } from "./errors.js";
 import { readServerSentEvents, type ServerSentEvent } from "./sse.js";
-import type { Transport } from "./transport.js";
+import type { Connection } from "./connection.js";
 
 export interface FollowOptions {
   /** Stops following (the iterator then throws the abort reason). */
@@ -25,6 +27,12 @@ export interface FollowEventsOptions extends FollowOptions {
   onWaitingFor?: (waitingFor: WaitingFor | null) => void;
 }
 
+/** Where a stream's reader keeps its place: `sessionStorage`, `localStorage`, or your own. */
+export interface CursorStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
 /** Which stream to follow, and from where. */
 export interface FollowStreamOptions extends FollowOptions {
   /** The stream's key (default: the seed's `progress_stream`). */
@@ -37,6 +45,12 @@ export interface FollowStreamOptions extends FollowOptions {
    * Last-Event-ID win); before, they ask for the tail again.
    */
   tail?: number;
+  /**
+   * Keeps the next offset to read under `wfc:stream:<workflow>:<key>` after each value, and
+   * starts from it when it holds one (over `offset` and `tail`): a page reloaded with the same
+   * `sessionStorage` goes on after the last value it showed.
+   */
+  cursorStore?: CursorStore;
 }
 
 /** A stream value and its offset (its `id:` in the event stream). */
@@ -52,6 +66,9 @@ export interface EventChange {
 }
 
 const LIVE_HEADERS = { accept: "text/event-stream" };
+
+/** The seed's stream, which the API reads when no `key` is given: checked against core's. */
+const DEFAULT_KEY: typeof DEFAULT_STREAM = "progress_stream";
 
 /** The event announcing what a workflow waits for: checked against the API's by type. */
 const WAITING_FOR_EVENT: WaitingForEvent = "waiting_for";
@@ -107,30 +124,51 @@ const interrupted = (event: ServerSentEvent) => {
   if (event.event === "error") throw new Error(`Live stream interrupted: ${event.data}`);
 };
 
-/** See `WorkflowClient.followStream`. */
+const path = (prefix: string, workflowId: string, suffix: string) =>
+  `${prefix}/${encodeURIComponent(workflowId)}${suffix}`;
+
+/** A GET of a live feed, stopped by `signal`. */
+const open = (
+  { baseUrl, fetch }: Connection,
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+) => fetch(baseUrl + url, signal ? { headers, signal } : { headers });
+
+/** The storage key of a stream's cursor. */
+export const cursorKey = (workflowId: string, key: string) => `wfc:stream:${workflowId}:${key}`;
+
+/**
+ * Follows a stream live: each value with its offset, until the stream closes or the workflow
+ * finishes. A dropped connection, or a feed that reached the server's time limit (`reconnect`,
+ * resumed at once), continues after the last value received (`Last-Event-ID`), so nothing is
+ * skipped or repeated.
+ */
 export function followStream<T = unknown>(
-  transport: Transport,
+  connection: Connection,
   workflowId: string,
   options: FollowStreamOptions = {},
 ): AsyncGenerator<StreamValue<T>> {
-  const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
-  let next = options.offset ?? 0;
-  let fromTail = options.tail !== undefined;
-  const connect = () =>
-    api["workflow-stream"][":workflow_id"].live.$get(
-      {
-        param: { workflow_id: workflowId },
-        query: {
-          key: options.key,
-          ...(fromTail ? { tail: String(options.tail) } : { offset: String(next) }),
-        },
-      },
-      {
-        // Last-Event-ID is what the server resumes after (as EventSource does on reconnect).
-        headers: next > 0 ? { ...LIVE_HEADERS, "last-event-id": String(next - 1) } : LIVE_HEADERS,
-        init: options.signal ? { signal: options.signal } : {},
-      },
-    ) as unknown as Promise<Response>;
+  const { cursorStore } = options;
+  const storeKey = cursorKey(workflowId, options.key ?? DEFAULT_KEY);
+  const stored = Number(cursorStore?.getItem(storeKey) ?? Number.NaN);
+  const resumed = Number.isSafeInteger(stored) && stored > 0;
+  let next = resumed ? stored : (options.offset ?? 0);
+  let fromTail = !resumed && options.tail !== undefined;
+  const connect = () => {
+    const query = new URLSearchParams(options.key === undefined ? {} : { key: options.key });
+    if (fromTail) query.set("tail", String(options.tail));
+    else query.set("offset", String(next));
+    // Last-Event-ID is what the server resumes after (as EventSource does on reconnect).
+    const headers =
+      next > 0 ? { ...LIVE_HEADERS, "last-event-id": String(next - 1) } : LIVE_HEADERS;
+    return open(
+      connection,
+      path("/workflow-stream", workflowId, `/live?${query}`),
+      headers,
+      options.signal,
+    );
+  };
   return reconnecting(
     connect,
     (event) => {
@@ -141,6 +179,7 @@ export function followStream<T = unknown>(
       if (offset < next) return undefined; // already delivered before a reconnect
       next = offset + 1;
       fromTail = false;
+      cursorStore?.setItem(storeKey, String(next));
       return { offset, value: JSON.parse(event.data) as T };
     },
     options,
@@ -148,15 +187,15 @@ export function followStream<T = unknown>(
 }
 
 /**
- * See `WorkflowClient.followEvents`. After a reconnect the server repeats current values; a
- * value equal to the one last delivered for its key is skipped.
+ * Follows event changes live (`{key, value}`), until the workflow finishes. After a reconnect
+ * the server repeats current values; a value equal to the one last delivered for its key is
+ * skipped. `onWaitingFor` hears what the workflow waits for as that changes.
  */
 export function followEvents(
-  transport: Transport,
+  connection: Connection,
   workflowId: string,
   options: FollowEventsOptions = {},
 ): AsyncGenerator<EventChange> {
-  const api = hc<ApiApp>(transport.baseUrl, { fetch: transport.fetch });
   const seen = new Map<string, string>();
   const { onWaitingFor } = options;
   let waiting = "null";
@@ -167,17 +206,17 @@ export function followEvents(
   };
   let connected = false;
   const connect = async () => {
-    const response = (await api["workflow-events"][":workflow_id"].all.live.$get(
-      { param: { workflow_id: workflowId } },
-      { headers: LIVE_HEADERS, init: options.signal ? { signal: options.signal } : {} },
-    )) as unknown as Response;
+    const url = path("/workflow-events", workflowId, "/all/live");
+    const response = await open(connection, url, LIVE_HEADERS, options.signal);
     // A feed announces no wait on connecting when there is none: a wait announced before a
     // reconnect may have ended meanwhile, so the workflow's status says. Read after the feed has
     // connected, so a wait begun since is still announced by the feed.
     if (connected && waiting !== "null" && response.ok) {
-      const summary = await api.workflows[":workflow_id"]
-        .$get({ param: { workflow_id: workflowId } })
-        .then((r) => (r.ok ? r.json() : undefined))
+      const summary = await connection
+        .fetch(connection.baseUrl + path("/workflows", workflowId, ""))
+        .then((r) =>
+          r.ok ? (r.json() as Promise<{ waiting_for?: WaitingFor | null }>) : undefined,
+        )
         .catch(() => undefined);
       if (summary && "waiting_for" in summary) announce(summary.waiting_for ?? null);
     }
