@@ -178,4 +178,35 @@ describe("@wfc/browser against the API", () => {
     await expect(feed.next()).rejects.toMatchObject({ status: 401 });
     await client.sendMessage(id, APPROVE, { topic: "review" });
   });
+
+  it("works with nothing but a capability token for its workflow, and nothing more", async () => {
+    const id = "browser-token";
+    await startReview(id);
+    await waitingFor(id);
+    // What an adopter's backend does: mint a token for the user's workflow with the API key.
+    const server = createWorkflowClient(stack.transport("http"));
+    const { token } = await server.mintToken({
+      workflow_id: id,
+      events: "*",
+      streams: ["audit_log"],
+      topics: ["review"],
+      ttl_seconds: 60,
+    });
+    const client = createBrowserClient({ baseUrl, token });
+    expect((await client.getWorkflow(id)).waiting_for?.topic).toBe("review");
+    const offsets: number[] = [];
+    const sent = client.sendMessage(id, APPROVE, { topic: "review" });
+    for await (const item of client.followStream(id, { ...NO_BACKOFF, key: "audit_log" }))
+      offsets.push(item.offset);
+    await sent;
+    expect(offsets).toEqual([...Array(PAGES + 1).keys()]);
+    // Another workflow, or another stream of this one: refused, with the API's detail.
+    await startReview(`${id}-other`);
+    const refused = await client.getWorkflow(`${id}-other`).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WorkflowApiError);
+    expect((refused as WorkflowApiError).status).toBe(403);
+    const stream = client.followStream(id, { ...NO_BACKOFF, key: "progress_stream" });
+    const other = await stream.next().catch((error: unknown) => error);
+    expect((other as WorkflowApiError).status).toBe(403);
+  });
 });
