@@ -278,5 +278,6 @@ export async function evaluateStack({
   } finally {
     server.close();
     await rm(runner, { force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
