@@ -54,6 +54,14 @@ export function postgresUrlFromLink(name: string, value: unknown): string {
   return `postgresql://${user}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.database)}`;
 }
 
+/** The secrets SST links to a process, and the setting each one becomes. */
+const SECRET_SETTINGS = [
+  [LINKS.apiKeys, "API_KEYS"],
+  [LINKS.webhookSecret, "WEBHOOK_SECRET"],
+  [LINKS.tokenKeys, "TOKEN_KEYS"],
+  [LINKS.changeRelaySecret, "CHANGE_RELAY_SECRET"],
+] as const;
+
 /**
  * Merges what SST links into a process (`Resource` from "sst": on Lambda decrypted from the
  * bundle, under `sst dev` or `npm start` read from `SST_RESOURCE_*` variables) with its
@@ -68,25 +76,8 @@ export function withLinkedSettings(env: Env, links: Record<string, unknown>): En
   if (database) {
     linked.DBOS_SYSTEM_DATABASE_URL = postgresUrlFromLink(database, links[database]);
   }
-  if (LINKS.apiKeys in links) {
-    linked.API_KEYS = parseLink(linkedSecret, LINKS.apiKeys, links[LINKS.apiKeys]).value;
-  }
-  if (LINKS.webhookSecret in links) {
-    linked.WEBHOOK_SECRET = parseLink(
-      linkedSecret,
-      LINKS.webhookSecret,
-      links[LINKS.webhookSecret],
-    ).value;
-  }
-  if (LINKS.tokenKeys in links) {
-    linked.TOKEN_KEYS = parseLink(linkedSecret, LINKS.tokenKeys, links[LINKS.tokenKeys]).value;
-  }
-  if (LINKS.changeRelaySecret in links) {
-    linked.CHANGE_RELAY_SECRET = parseLink(
-      linkedSecret,
-      LINKS.changeRelaySecret,
-      links[LINKS.changeRelaySecret],
-    ).value;
+  for (const [link, setting] of SECRET_SETTINGS) {
+    if (link in links) linked[setting] = parseLink(linkedSecret, link, links[link]).value;
   }
   const set = Object.entries(env).filter(([, v]) => v !== undefined && v !== "");
   return { ...linked, ...Object.fromEntries(set) };
