@@ -1,5 +1,5 @@
 import { liveFeedLimit } from "@wfc/core";
-import type { KeyRing } from "@wfc/tokens";
+import { LINK_PATH_PREFIX, type KeyRing } from "@wfc/tokens";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -13,6 +13,7 @@ import { refuseCrossSite } from "./middleware/cross-site.js";
 import { requireJsonBody } from "./middleware/json-content.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { linkRoutes } from "./routes/links.js";
 import { messagingRoutes } from "./routes/messaging.js";
 import { ROOT_PATH, rootRoutes } from "./routes/root.js";
 import { startRoutes } from "./routes/start.js";
@@ -34,6 +35,8 @@ export interface AppSettings {
   webhookSecret?: string;
   /** Signing keys of capability tokens (TOKEN_KEYS); unset turns tokens off. */
   tokenKeys?: KeyRing;
+  /** The API's public base URL, which minted approval links start with (the request's origin when unset). */
+  publicApiUrl?: string;
   /** Origins allowed by CORS; empty means no CORS headers (same-origin only). */
   corsOrigins?: string[];
   /** Idle time before an SSE keep-alive comment. */
@@ -87,7 +90,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
   };
   const api = app
     .use(refuseCrossSite(settings.corsOrigins ?? [], [ROOT_PATH]))
-    .use(requireJsonBody())
+    .use(requireJsonBody([LINK_PATH_PREFIX]))
     .use(authenticate(settings.apiKeys ?? [], tokens))
     .route("/", healthRoutes)
     .route("/", rootRoutes(backend))
@@ -100,6 +103,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
     .route("/", workflowRoutes(backend))
     .route("/", versionRoutes(backend))
     .route("/", tokenRoutes(tokens))
+    .route("/", linkRoutes(backend, tokens, settings.publicApiUrl))
     .route("/", uiRoutes())
     .onError(onError);
   if (settings.extraRoutes) api.route("/", settings.extraRoutes);

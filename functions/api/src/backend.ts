@@ -4,6 +4,7 @@ import {
   boundedQueries,
   checkRepeatedStart,
   findDelivery,
+  readDeliveredAt,
   QUEUE_NAME,
   readAllEvents,
   readStreamSnapshot,
@@ -84,6 +85,8 @@ export interface Backend {
    *   delivery's key when there was one already (nothing is stored then).
    */
   send(delivery: Delivery, refusal: MessageRefusal): Promise<SendOutcome>;
+  /** When the keyed message under `key` (a `DeliveryRecord`'s) was stored, if it was. */
+  deliveredAt(key: string): Promise<Date | undefined>;
   streamSnapshot(workflowId: string, key: string, offset: number): Promise<StreamSnapshot>;
   /** The stream's last `count` values, from the offset where they begin. */
   streamTail(workflowId: string, key: string, count: number): Promise<StreamSnapshot>;
@@ -282,6 +285,7 @@ export function createDbosBackend(options: BackendOptions): Backend {
             : { version: retiredVersion, current: options.appVersion };
         return { identity, accepted, earlier, retired, receiveClosed };
       }),
+    deliveredAt: (key) => call(() => readDeliveredAt(reads(), key)),
     streamSnapshot: (workflowId, key, offset) =>
       call(() => readStreamSnapshot(reads(), workflowId, key, offset)),
     streamTail: (workflowId, key, count) =>

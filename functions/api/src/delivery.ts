@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConflictError, type DeliveryRecord } from "@wfc/core";
+import { ConflictError, GoneError, type DeliveryRecord } from "@wfc/core";
 import type { Backend } from "./backend.js";
 import { checkStillRunning, checkTopic, messageRefusal } from "./channels.js";
 import type { MessageKeys } from "./message-keys.js";
@@ -20,7 +20,8 @@ const fingerprintOf = (message: unknown) =>
  * its receive on the topic has not timed out (409). A keyed message (`keys`) is stored once: a
  * repeat with the same target and message answers as the first did, even after its workflow has
  * finished (a retry after a lost answer); the same key with another target or message is a 409,
- * never a 200 over a message that was dropped. The checks run in the store's own statement (one
+ * never a 200 over a message that was dropped; a single-use key (`MessageKeys.singleUse`) is a 410
+ * on any repeat. The checks run in the store's own statement (one
  * round trip, as the SDK's unchecked send); the errors explain what it refused.
  */
 export async function deliverMessage(
@@ -40,7 +41,10 @@ export async function deliverMessage(
     keys && record ? { ...delivery, dbosKey: keys.dbosKey, record } : delivery,
     refusal,
   );
-  if (keys && record && outcome.earlier) return checkRepeat(outcome.earlier, record, keys.what);
+  if (keys && record && outcome.earlier) {
+    if (keys.singleUse) throw new GoneError(`${keys.what} was already used: nothing more was sent`);
+    return checkRepeat(outcome.earlier, record, keys.what);
+  }
   if (outcome.accepted) return;
   checkTopic(outcome.identity, target.topic);
   checkStillRunning(target.workflowId, outcome.identity);

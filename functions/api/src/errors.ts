@@ -2,11 +2,13 @@ import { AppError, type ErrorCode } from "@wfc/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { loggedPath } from "./logged-path.js";
 
-const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid: 422,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   unavailable: 503,
   too_large: 413,
   too_many: 429,
@@ -39,7 +41,9 @@ export function onError(error: Error, c: Context) {
     if (error.res) return error.getResponse();
     return c.json({ detail: error.message || "Request failed" }, error.status);
   }
-  console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(error) }));
+  console.error(
+    JSON.stringify({ msg: "unhandled error", path: loggedPath(c.req.path), error: String(error) }),
+  );
   return c.json({ detail: "Internal Server Error" }, 500);
 }
 

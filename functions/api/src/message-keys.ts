@@ -14,6 +14,11 @@ export interface MessageKeys {
   dbosKey: string;
   /** Names the key in a refusal. */
   what: string;
+  /**
+   * A repeat is refused (410), even with the same message: the key stands for one use (an
+   * approval link), not for a retry that should answer as the first did.
+   */
+  singleUse?: boolean;
 }
 
 const escapeColons = (key: string) => key.replaceAll("%", "%25").replaceAll(":", "%3A");
@@ -33,4 +38,15 @@ export const webhookKeys = (webhookId: string): MessageKeys => ({
   record: `webhook ${webhookId}`,
   dbosKey: `webhook:${escapeColons(webhookId)}`,
   what: `webhook-id '${webhookId}'`,
+});
+
+/**
+ * Keys of an approval link's answer: the link's ID (base64url, without ':' or '%') names its one
+ * delivery, so a second use, whatever its choice, finds the key taken.
+ */
+export const linkKeys = (linkId: string): MessageKeys => ({
+  record: `link ${linkId}`,
+  dbosKey: `link:${linkId}`,
+  what: "This link",
+  singleUse: true,
 });

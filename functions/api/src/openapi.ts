@@ -12,6 +12,7 @@ const ERRORS: Record<number, string> = {
   403: "A capability token where it does not reach: another workflow, an event key, stream or topic its scope does not list, or a route only an API key reaches",
   404: "Not found",
   409: "Conflicts with the workflow: its ID is another kind's or was started with other parameters, its kind has no such topic, it has already finished, its version's workers have retired, or (a message) its wait for messages on the topic has timed out",
+  410: "An approval link that was used, has expired or was withdrawn",
   413: "Body larger than 64 KiB",
   415: "A body that is not `Content-Type: application/json`",
   422: "Invalid input; `detail` names each bad field",

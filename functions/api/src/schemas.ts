@@ -126,3 +126,44 @@ export const tokensRevoked = z.object({
   workflow_id: z.string(),
   revoked_before: z.string().describe("ISO 8601: tokens issued up to this second are refused"),
 });
+
+const linkChoice = z.object({
+  name: z.string(),
+  label: z.string(),
+  reject: z.boolean().optional(),
+});
+
+export const mintedLink = z.object({
+  url: z
+    .string()
+    .describe(
+      "The link to hand to the person: PUBLIC_API_URL (or this request's origin) and `path`",
+    ),
+  path: z.string().describe("The link's path on the API: /links/<token>"),
+  link_id: z.string(),
+  workflow_id: z.string(),
+  topic: z.string(),
+  choices: z.array(z.string()),
+  recipient: z.string().optional(),
+  expires_at: z.string(),
+});
+
+export const linkView = z.object({
+  workflow_id: z.string(),
+  topic: z.string(),
+  question: z.string(),
+  summary: z.string().nullable(),
+  choices: z.array(linkChoice),
+  recipient: z.string().nullable(),
+  expires_at: z.string(),
+  waiting: z
+    .boolean()
+    .describe("The workflow waits on the topic now; otherwise the answer waits for it"),
+});
+
+export const linkAnswered = z.object({
+  workflow_id: z.string(),
+  topic: z.string(),
+  choice: z.string(),
+  message: z.literal("Answer sent to workflow"),
+});

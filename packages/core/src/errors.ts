@@ -2,7 +2,7 @@
  * Domain errors with a stable `code`. Core knows no HTTP: the API maps codes to status codes.
  */
 export type ErrorCode =
-  "invalid" | "not_found" | "conflict" | "unavailable" | "too_large" | "too_many";
+  "invalid" | "not_found" | "conflict" | "gone" | "unavailable" | "too_large" | "too_many";
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
@@ -25,6 +25,11 @@ export class NotFoundError extends AppError {
 /** The request conflicts with existing state (e.g. an ID used by another workflow kind). */
 export class ConflictError extends AppError {
   readonly code = "conflict";
+}
+
+/** What was asked for existed and is no more, for good (a used or expired approval link). */
+export class GoneError extends AppError {
+  readonly code = "gone";
 }
 
 /** A dependency (the database) is unreachable or not ready; the caller may retry. */

@@ -41,7 +41,12 @@ export {
   readWorkflowTimestamps,
   type WorkflowTimestamps,
 } from "./dbos/measurements.js";
-export { DELIVERIES_TABLE, findDelivery, type DeliveryRecord } from "./db/deliveries.js";
+export {
+  DELIVERIES_TABLE,
+  findDelivery,
+  readDeliveredAt,
+  type DeliveryRecord,
+} from "./db/deliveries.js";
 export { lockSetup, SETUP_LOCK_TABLE } from "./schema/setup-lock.js";
 // The one owner of the wfc schema: its migrations and their runner (schema/runner.ts).
 export { MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema/migrations.js";
@@ -122,3 +127,10 @@ export {
   NOTIFY_TRIGGERS,
   WORKFLOW_ENDED_TRIGGER,
 } from "./dbos/notify-triggers.js";
+export {
+  answerMessage,
+  approvalFor,
+  linkGrant,
+  linkRequestSchema,
+  type LinkRequest,
+} from "./approvals.js";

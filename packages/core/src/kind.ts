@@ -55,6 +55,44 @@ export interface LogRecord {
   type: string;
 }
 
+/** One answer an approval link offers: a button on its page. */
+export interface ApprovalChoice {
+  /** Sent as the form's value and named in `POST /workflows/{id}/links`' `choices`: a-z 0-9 _ -. */
+  name: string;
+  label: string;
+  /** Styled as a refusal. */
+  reject?: boolean;
+}
+
+/** What a person who opens an approval link answers with. */
+export interface ApprovalAnswer {
+  choice: string;
+  /** The link's recipient, as minted (an email address, a name). */
+  recipient?: string;
+  /** Text the person typed beside the buttons. */
+  note?: string;
+  /** The link's ID: its one delivery. */
+  link_id: string;
+}
+
+/**
+ * An approval by link on one of the kind's topics (`POST /workflows/{id}/links`): what its page
+ * asks, the choices it offers, and the message an answer becomes.
+ */
+export interface Approval<Event extends string = string> {
+  /** What is being decided, the page's heading: "Approve this document?" */
+  question: string;
+  /** The buttons, in order; a link offers them all unless minted with fewer. */
+  choices: readonly ApprovalChoice[];
+  /**
+   * The workflow's own summary, shown under the question: made from its events as they are when
+   * the page opens (unset events are missing). Undefined: no summary.
+   */
+  summary?: (events: Partial<Record<Event, unknown>>) => string | undefined;
+  /** The message an answer sends on the topic; by default the answer itself. */
+  message?: (answer: ApprovalAnswer) => Record<string, unknown>;
+}
+
 type Params = z.ZodObject<Record<string, z.ZodType>>;
 
 /** What a path segment can become: start parameters of a kind with a path route. */
@@ -112,6 +150,11 @@ export interface KindSpec<
   /** Worker settings the workflow reads, by the name the workflow uses. */
   settings?: Settings;
   dashboard?: DashboardHints<Extract<keyof z.output<P>, string>, Events, Topics, Streams>;
+  /**
+   * Approval links, by topic: a person answers the workflow from a signed, single-use URL with
+   * one of the declared choices, with no key or login (docs/guides/approvals-by-link.md).
+   */
+  approvals?: Partial<Record<Topics, Approval<Events>>>;
   /** False for a workflow that only other workflows start (no start route, no dashboard entry). */
   startable?: Startable;
   /** DBOS's limit on recoveries of one workflow before it is marked as failed. */
@@ -188,6 +231,7 @@ export function defineKind<
     pathRoute: spec.pathRoute ?? (true as PathRoute),
     args: spec.args ?? ((params: z.output<P>) => [params] as unknown as Args),
   };
+  checkApprovals(spec.name, kind.topics, spec.approvals ?? {});
   const { dashboard } = spec;
   const undeclared = [
     ...(dashboard?.actions ?? []).filter((a) => !kind.topics.includes(a.topic)).map((a) => a.topic),
@@ -292,3 +336,32 @@ export const jsonStartPrefix = (kind: AnyKind) => `/start/${kind.name}`;
 /** The URL path of `POST /start/<name>/{workflow_id}`, which takes the parameters as its body. */
 export const jsonStartPath = (kind: AnyKind, workflowId: string) =>
   `${jsonStartPrefix(kind)}/${encodeURIComponent(workflowId)}`;
+
+/** Names of approval choices: they travel in links and forms. */
+const CHOICE_NAME = /^[a-z0-9_-]{1,40}$/;
+
+/** @throws Error when an approval is on an undeclared topic, or its choices are none, misnamed or repeated. */
+function checkApprovals(
+  name: string,
+  topics: readonly string[],
+  approvals: Partial<Record<string, Approval<string>>>,
+) {
+  for (const [topic, approval] of Object.entries(approvals)) {
+    const at = `Kind "${name}": the approval on '${topic}'`;
+    if (!approval) continue;
+    if (!topics.includes(topic)) throw new Error(`${at} is on a topic the kind does not declare`);
+    const names = approval.choices.map((choice) => choice.name);
+    if (names.length === 0) throw new Error(`${at} offers no choice`);
+    const bad = names.find((choice) => !CHOICE_NAME.test(choice));
+    if (bad !== undefined) throw new Error(`${at}: choice "${bad}" must be 1-40 of a-z 0-9 _ -`);
+    if (new Set(names).size !== names.length) throw new Error(`${at} repeats a choice`);
+  }
+}
+
+/** The approval a kind declares on `topic`, if any. */
+export const approvalOf = (kind: AnyKind, topic: string): Approval | undefined =>
+  (kind.approvals as Partial<Record<string, Approval>> | undefined)?.[topic];
+
+/** The topics of a kind with an approval. */
+export const approvalTopics = (kind: AnyKind): string[] =>
+  Object.keys(kind.approvals ?? {}).filter((topic) => approvalOf(kind, topic));

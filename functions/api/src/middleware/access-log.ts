@@ -1,11 +1,13 @@
 import type { MiddlewareHandler } from "hono";
+import { loggedPath } from "../logged-path.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 
 /**
  * One JSON line per request: method, path, status, duration and request ID. Never bodies,
- * query strings or headers, which may carry messages or credentials.
+ * query strings or headers, which may carry messages or credentials; a link's token is cut from
+ * its path (`loggedPath`).
  */
 export function accessLog(
   write: (line: string) => void = (line) => console.log(line),
@@ -22,7 +24,7 @@ export function accessLog(
         level: lineLevel,
         msg: "request",
         method: c.req.method,
-        path: c.req.path,
+        path: loggedPath(c.req.path),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         requestId: c.get("requestId" as never),

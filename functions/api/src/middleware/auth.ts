@@ -1,16 +1,18 @@
-import { TokenError, verifyToken, type KeyRing } from "@wfc/tokens";
+import { LINK_PATH_PREFIX, TokenError, verifyToken, type KeyRing } from "@wfc/tokens";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { reachableByToken, setTokenRequest, TOKENS_OFF } from "../tokens/guard.js";
 import type { Revocations } from "../tokens/revocations.js";
 
 /**
- * Paths reachable without a key: liveness, signature-checked webhooks, the API's description,
- * and the dashboard's page and script (no data: the page asks for a key on the API's 401).
+ * Paths reachable without a key: liveness, signature-checked webhooks, approval links (the
+ * signed link is the credential), the API's description, and the dashboard's page and script
+ * (no data: the page asks for a key on the API's 401).
  */
 const OPEN = [
   /^\/health$/,
   /^\/webhooks\//,
+  new RegExp(`^${LINK_PATH_PREFIX}[^/]+$`),
   /^\/openapi\.json$/,
   /^\/docs(\/|$)/,
   /^\/ui(\/app\.js)?$/,

@@ -27,3 +27,12 @@ export async function findDelivery(db: Queryable, key: string) {
   );
   return rows[0];
 }
+
+/** When the delivery under `key` was stored, if it was. */
+export async function readDeliveredAt(db: Queryable, key: string): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date }>(
+    `SELECT created_at AS at FROM ${DELIVERIES_TABLE} WHERE delivery_key = $1`,
+    [key],
+  );
+  return rows[0]?.at;
+}

@@ -60,6 +60,9 @@ export const auditRecordSchema = z.discriminatedUnion("type", [
     message: z.unknown(),
   }),
   z.object({ ...stamped, type: z.literal("timed_out"), after_seconds: z.number() }),
+  // With REVIEW_NOTIFY_URL: the approval link was posted there, or could not be.
+  z.object({ ...stamped, type: z.literal("link_sent"), expires_at: z.string() }),
+  z.object({ ...stamped, type: z.literal("link_not_sent"), reason: z.string() }),
 ]);
 export type AuditRecord = z.output<typeof auditRecordSchema>;
 
@@ -82,6 +85,12 @@ export default defineKind({
         .max(MAX_REVIEW_TIMEOUT_SECONDS, `must be at most ${MAX_REVIEW_TIMEOUT_SECONDS} (7 days)`)
         .default(120),
       description: "How long a document review waits for a reviewer's decision, in seconds",
+    },
+    notifyUrl: {
+      env: "REVIEW_NOTIFY_URL",
+      schema: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+      description:
+        'Where a review that waits for its reviewer posts an approval link, as JSON {"text", "url", "workflow_id", "expires_at"} (a chat\'s incoming webhook, your mailer). The worker signs it (TOKEN_KEYS) and starts it with PUBLIC_API_URL. Unset: no link is sent',
     },
   },
   answer: z.object({
@@ -114,6 +123,26 @@ export default defineKind({
       audit_log: `/workflow-stream/${workflowId}?key=${AUDIT_STREAM}`,
       note: 'Send POST with JSON body: {"decision": "approve" | "request_changes", "reviewer": "...", "note": "..."}',
     };
+  },
+  approvals: {
+    [REVIEW_TOPIC]: {
+      question: "Approve this document?",
+      choices: [
+        { name: "approve", label: "Approve" },
+        { name: "request_changes", label: "Request changes", reject: true },
+      ],
+      summary: ({ pages_reviewed }) =>
+        typeof pages_reviewed === "number"
+          ? `All ${pages_reviewed} page(s) were checked; the review waits for your decision.`
+          : undefined,
+      // A decision as the workflow takes it (`reviewDecisionSchema`): the link's recipient is the
+      // reviewer, and the choice names are the decisions.
+      message: ({ choice, recipient, note }) => ({
+        decision: choice,
+        reviewer: recipient ?? "approval link",
+        ...(note !== undefined && { note }),
+      }),
+    },
   },
   dashboard: {
     labels: { pages: "Pages" },

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DBOS } from "@dbos-inc/dbos-sdk";
+import { LINK_MAX_TTL_SECONDS } from "@wfc/tokens";
 import { defineWorkflow } from "../workflows/define.js";
 import documentReview, {
   AUDIT_STREAM,
@@ -21,6 +22,24 @@ const checkPage = DBOS.registerStep(
   { name: "document_review_check_page" },
 );
 
+/**
+ * Posts a review's approval link to REVIEW_NOTIFY_URL. A step, retried: a chat that is briefly
+ * down gets the link once it is back, and a recovered review does not post it again.
+ */
+const postLink = DBOS.registerStep(
+  async (url: string, body: Record<string, unknown>) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    // Not the URL: a chat's webhook URL is its secret, and this message goes on the audit log.
+    if (!response.ok) throw new Error(`the notification URL answered ${response.status}`);
+  },
+  { name: "document_review_post_link", retriesAllowed: true, maxAttempts: 3, intervalSeconds: 1 },
+);
+
 type Unstamped<R> = R extends unknown ? Omit<R, "timestamp"> : never;
 
 /** Why a message on `review` is not a decision, for the audit log. */
@@ -34,7 +53,7 @@ const problems = (error: { issues: { path: PropertyKey[]; message: string }[] })
  */
 export default defineWorkflow(
   documentReview,
-  ({ setEvent, recv, writeStream, closeStream, settings }) => {
+  ({ setEvent, recv, writeStream, closeStream, settings, approvalLink }) => {
     // DBOS.now() is checkpointed: a recovered workflow replays the same times and deadline.
     const audit = async (record: Unstamped<AuditRecord>) =>
       writeStream(AUDIT_STREAM, { timestamp: (await DBOS.now()) / 1000, ...record });
@@ -56,6 +75,28 @@ export default defineWorkflow(
       }
     }
 
+    /**
+     * Sends the reviewer an approval link that lasts as long as the review waits. A link that
+     * cannot be minted or posted is recorded and the review waits all the same: it can still be
+     * decided through the API or the dashboard.
+     */
+    async function sendLink(notifyUrl: string, workflowId: string, timeoutSeconds: number) {
+      try {
+        const ttlSeconds = Math.min(LINK_MAX_TTL_SECONDS, Math.ceil(timeoutSeconds));
+        const link = await approvalLink(REVIEW_TOPIC, { ttlSeconds });
+        const url = link.url ?? link.path;
+        await postLink(notifyUrl, {
+          text: `Document review ${workflowId} waits for your decision: ${url}`,
+          url,
+          workflow_id: workflowId,
+          expires_at: link.expires_at,
+        });
+        await audit({ type: "link_sent", expires_at: link.expires_at });
+      } catch (error) {
+        await audit({ type: "link_not_sent", reason: String(error) });
+      }
+    }
+
     return async (pages): Promise<DocumentReviewOutput> => {
       const documentId = DBOS.workflowID!;
       await setEvent("state", "reviewing");
@@ -72,6 +113,7 @@ export default defineWorkflow(
       await setEvent("state", "waiting_for_reviewer");
 
       const timeout = settings.reviewTimeoutSeconds;
+      if (settings.notifyUrl) await sendLink(settings.notifyUrl, documentId, timeout);
       const { decision, ignored } = await awaitDecision(timeout);
       const summary = { pages_reviewed: pages, checksums, ignored_messages: ignored };
       let output: DocumentReviewOutput;

@@ -2,6 +2,12 @@ import { DBOS, type WorkflowStatus } from "@dbos-inc/dbos-sdk";
 import { QUEUE_NAME } from "../contracts/app.js";
 import type { AnyKind, ArgsOf, EventOf, SettingsOf, StreamOf, TopicOf } from "../kind.js";
 import { readStatusStep } from "./child-status.js";
+import {
+  approvalLinkStep,
+  type ApprovalLink,
+  type ApprovalLinkOptions,
+  type LinkSigning,
+} from "./approval-link.js";
 import type { Receive } from "./receive.js";
 import type { FibonacciStep } from "./steps.js";
 
@@ -36,6 +42,12 @@ export interface WorkflowTools<K extends AnyKind> {
    * `handle.getStatus()` or `DBOS.getWorkflowStatus` in a workflow: see `child-status.ts`.
    */
   statusOf(workflowId: string): Promise<WorkflowStatus | null>;
+  /**
+   * A signed, single-use approval link for this workflow on `topic` (one the kind declares an
+   * approval on), for a person to answer with no key: send its `url` by email or chat in a step
+   * of your own, then `recv` on the topic. Checkpointed: a recovery gets the same link.
+   */
+  approvalLink(topic: TopicOf<K>, options?: ApprovalLinkOptions): Promise<ApprovalLink>;
 }
 
 /** What registration needs from the worker. */
@@ -46,6 +58,8 @@ export interface RegisterContext {
   /** Settings values of every kind, by kind name. */
   settings: Record<string, Record<string, unknown>>;
   workflowOf(kind: AnyKind): WorkflowFunction;
+  /** How approval links minted inside workflows are signed and addressed. */
+  links: LinkSigning;
 }
 
 /** A kind's implementation: registered with DBOS by the worker, never loaded by the API. */
@@ -80,6 +94,7 @@ export function defineWorkflow<K extends AnyKind>(
           return (await start(...(args as unknown[]))).workflowID;
         },
         statusOf: (workflowId) => readStatusStep(workflowId),
+        approvalLink: approvalLinkStep(kind, context.links),
       };
       return DBOS.registerWorkflow(body(tools), {
         name: kind.workflowName,

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/queryable.js";
 import type { AnyKind } from "../kind.js";
 import { KIND_WORKFLOWS } from "../kinds/workflows.gen.js";
+import type { LinkSigning } from "./approval-link.js";
 import type { WorkflowFunction } from "./define.js";
 import { createFibonacciPool, type FibonacciPool } from "./fibonacci.js";
 import { createReceive } from "./receive.js";
@@ -16,6 +17,8 @@ export interface WorkflowSettings {
    * connection at a time (the worker's DBOS pool).
    */
   db: Queryable;
+  /** How approval links minted inside workflows are signed and addressed. */
+  links?: LinkSigning;
 }
 
 /**
@@ -35,7 +38,13 @@ export function registerWorkflows(settings: WorkflowSettings) {
   for (const workflow of KIND_WORKFLOWS) {
     registered.set(
       workflow.kind,
-      workflow.register({ fibonacci, receive, settings: settings.kinds, workflowOf }),
+      workflow.register({
+        fibonacci,
+        receive,
+        settings: settings.kinds,
+        workflowOf,
+        links: settings.links ?? {},
+      }),
     );
   }
   return { pool, workflows: Object.fromEntries([...registered].map(([k, fn]) => [k.name, fn])) };
@@ -43,5 +52,6 @@ export function registerWorkflows(settings: WorkflowSettings) {
 
 export type RegisteredWorkflows = ReturnType<typeof registerWorkflows>;
 export { createFibonacciPool, type FibonacciPool } from "./fibonacci.js";
+export type { ApprovalLink, ApprovalLinkOptions, LinkSigning } from "./approval-link.js";
 export { defineWorkflow, type KindWorkflow, type WorkflowTools } from "./define.js";
 export { createReceive, type Receive } from "./receive.js";
