@@ -8,7 +8,7 @@ import {
   PATHS_BESIDE_LIVE_FEEDS,
 } from "./api-function";
 import type { ConnectionBudget } from "./connection-budget";
-import { createGatewayResponses, GATEWAY_RESPONSES } from "./gateway-responses";
+import type { Gateway } from "./gateway";
 import type { Network } from "./network";
 import { OPTIONAL_DEPENDENCIES } from "./optional-dependencies";
 import { appVersion } from "./stage";
@@ -17,6 +17,8 @@ import { appVersion } from "./stage";
 const STREAM_LIMIT_SECONDS = 15 * 60;
 
 interface ApiArgs {
+  /** The REST API the routes are attached to (infra/gateway.ts), deployed here. */
+  gateway: Gateway;
   network: Network;
   links: sst.aws.FunctionArgs["link"];
   budget: ConnectionBudget;
@@ -30,8 +32,8 @@ interface ApiArgs {
 
 /**
  * The public HTTPS API: the Hono app's streaming entry in two Lambda functions, inside the VPC
- * (RDS is only reachable there), behind an API Gateway REST API whose routes use response
- * transfer mode STREAM. Function URLs cannot stream from a function in a VPC, and HTTP APIs
+ * (RDS is only reachable there), behind the API Gateway REST API of infra/gateway.ts, whose
+ * routes this attaches with response transfer mode STREAM. Function URLs cannot stream from a function in a VPC, and HTTP APIs
  * (API Gateway v2) do not stream, so this is the shape in which server-sent events leave as they
  * are written. `ApiLive` serves the live-feed paths (`LIVE_FEED_PATHS`), `Api` everything else:
  * a feed runs until its time limit even after its client has left (Lambda does not stop a
@@ -41,7 +43,16 @@ interface ApiArgs {
  * Their reserved concurrencies and per-environment pool are the connection budget's; waits are
  * answered by the worker's change relay, so a waiting environment holds no database connection.
  */
-export function createApi({ network, links, budget, relayUrl, after, corsOrigins }: ApiArgs) {
+export function createApi({
+  gateway,
+  network,
+  links,
+  budget,
+  relayUrl,
+  after,
+  corsOrigins,
+}: ApiArgs) {
+  const { api } = gateway;
   const apiFunction = (
     name: string,
     reserved: number,
@@ -92,24 +103,6 @@ export function createApi({ network, links, budget, relayUrl, after, corsOrigins
   const fn = apiFunction("Api", budget.apiReservedConcurrency, { LIVE_FEED_PATHS_ONLY: "true" });
   const liveFn = apiFunction(API_LIVE_FUNCTION, budget.apiLiveReservedConcurrency, {});
 
-  // Regional: an edge-optimized endpoint cuts a stream that is idle for 30 s; regional allows 5 min.
-  // No CORS at the gateway: SST's default answers every preflight with `*`, while the app
-  // allows only CORS_ORIGINS; preflights reach the app like any request.
-  const api = new sst.aws.ApiGatewayV1("Http", {
-    endpoint: { type: "regional" },
-    cors: false,
-    transform: {
-      // Gateway responses take effect with a deployment: redeploy when one changes.
-      deployment: (args, opts) => {
-        args.triggers = $output(args.triggers).apply((triggers) => ({
-          ...triggers,
-          gatewayResponses: JSON.stringify(GATEWAY_RESPONSES),
-        }));
-        opts.dependsOn = responses;
-      },
-    },
-  });
-  const responses = createGatewayResponses(api);
   const routes: [string, typeof fn][] = [
     // One function for both catch-all routes (one pool of warm instances and DB connections).
     ["ANY /", fn],

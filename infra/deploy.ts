@@ -2,9 +2,10 @@ import { createApi } from "./api";
 import { createApiDatabaseCredentials, createApiDatabaseLink } from "./api-database";
 import { connectionBudget } from "./connection-budget";
 import { createDatabase, createWorkerDatabaseUrl } from "./database";
+import { createGateway } from "./gateway";
 import { createNetwork } from "./network";
 import { createRelaySecret } from "./relay-secret";
-import { createSecrets } from "./secrets";
+import { createSecrets, createWorkerTokenKeys } from "./secrets";
 import { readDrainingRelease } from "./releases";
 import { appVersion, corsOrigins, isProduction } from "./stage";
 import { createWorker } from "./worker";
@@ -22,6 +23,9 @@ export async function deploy() {
   const secrets = createSecrets();
   const relaySecret = await createRelaySecret();
   const databaseUrl = $dev ? undefined : createWorkerDatabaseUrl(database);
+  const tokenKeysParameter = $dev ? undefined : createWorkerTokenKeys(secrets.tokenKeys);
+  // Before the worker, which mints links to it; its routes and functions come after the worker.
+  const gateway = createGateway();
   const { service, relayUrl } = createWorker({
     network,
     database,
@@ -29,10 +33,14 @@ export async function deploy() {
     apiCredentials,
     relaySecret,
     databaseUrl,
+    tokenKeys: secrets.tokenKeys,
+    tokenKeysParameter,
+    publicApiUrl: gateway.url,
     version,
     draining,
   });
   const { api, fn, liveFn } = createApi({
+    gateway,
     network,
     // The API's own role, never the master user's `Database`.
     links: [

@@ -22,6 +22,12 @@ interface WorkerArgs {
   relaySecret: RelaySecret;
   /** The SSM parameter holding the worker's database URL (deploy only). */
   databaseUrl?: aws.ssm.Parameter;
+  /** The tokens' key ring (`TOKEN_KEYS`), which signs approval links; linked under `sst dev`. */
+  tokenKeys: sst.Secret;
+  /** The SSM parameter holding the key ring's value (deploy only; infra/secrets.ts). */
+  tokenKeysParameter?: aws.ssm.Parameter;
+  /** The API's public URL (infra/gateway.ts), which links minted inside workflows start with. */
+  publicApiUrl: $util.Input<string>;
   /** The application version this deploy builds from source and points the API at. */
   version: string;
   /** The older version still finishing its workflows, kept running on its own image. */
@@ -119,19 +125,31 @@ interface VersionService {
  */
 function createVersionService(
   cluster: sst.aws.Cluster,
-  { budget, database, apiCredentials, relaySecret, databaseUrl, network }: WorkerArgs,
+  {
+    budget,
+    database,
+    apiCredentials,
+    relaySecret,
+    databaseUrl,
+    tokenKeys,
+    tokenKeysParameter,
+    publicApiUrl,
+    network,
+  }: WorkerArgs,
   { name, version, image, maxTasks }: VersionService,
 ) {
   const apiSecret = apiCredentials.secret;
   const relayKey = relaySecret.secret;
-  const secrets =
-    databaseUrl && apiSecret && relayKey
-      ? {
-          DBOS_SYSTEM_DATABASE_URL: databaseUrl.arn,
-          API_DATABASE_PASSWORD: $interpolate`${apiSecret.arn}:password::`,
-          CHANGE_RELAY_SECRET: relayKey.arn,
-        }
+  const deployed =
+    databaseUrl && apiSecret && relayKey && tokenKeysParameter
+      ? { databaseUrl, apiSecret, relayKey, tokenKeysParameter }
       : undefined;
+  const secrets = deployed && {
+    DBOS_SYSTEM_DATABASE_URL: deployed.databaseUrl.arn,
+    API_DATABASE_PASSWORD: $interpolate`${deployed.apiSecret.arn}:password::`,
+    CHANGE_RELAY_SECRET: deployed.relayKey.arn,
+    TOKEN_KEYS: deployed.tokenKeysParameter.arn,
+  };
   const registryEntry = releaseParameter(version);
 
   const service = new sst.aws.Service(name, {
@@ -143,22 +161,30 @@ function createVersionService(
     environment: $dev
       ? {
           ...workerEnvironment(version, budget, LOCAL_RELAY_HOST),
+          PUBLIC_API_URL: publicApiUrl,
           API_DATABASE_PASSWORD: apiCredentials.password,
           CHANGE_RELAY_SECRET: relaySecret.value,
         }
       : {
           ...workerEnvironment(version, budget),
+          PUBLIC_API_URL: publicApiUrl,
+          // Not the keys: the parameter's version, which a new ring changes, so that the task
+          // definition changes and ECS replaces the tasks, which read TOKEN_KEYS only at start.
+          // Else a worker could go on signing with a key the API no longer has.
+          ...(deployed && {
+            TOKEN_KEYS_PARAMETER_VERSION: deployed.tokenKeysParameter.version.apply(String),
+          }),
           // The name the API calls this version's relay by: any other Host is refused.
           RELAY_ALLOWED_HOSTS: relayHostName(name, network),
           METRIC_STAGE: $app.stage,
           // Where the worker deletes its registry entry once it has retired.
           RELEASE_REGISTRY_PARAMETER: registryEntry,
         },
-    // Deployed: the URL (SSM), the API role's password (Secrets Manager, the JSON key of the
-    // proxy's secret) and the relay's secret arrive as ECS secrets. `sst dev`: the local process reads the linked
-    // database.
+    // Deployed: the URL and the tokens' key ring (SSM), the API role's password (Secrets Manager,
+    // the JSON key of the proxy's secret) and the relay's secret arrive as ECS secrets. `sst dev`:
+    // the local process reads the linked database and key ring.
     ssm: secrets,
-    link: $dev ? [database] : [],
+    link: $dev ? [database, tokenKeys] : [],
     health: {
       command: WORKER_HEALTH_CHECK,
       // DBOS.launch() creates or migrates the schema before the health server starts.
@@ -205,25 +231,27 @@ function createVersionService(
             ];
       },
       executionRole: (roleArgs) => {
-        // ECS reads exactly its three secrets at start-up; SST's default is every SSM parameter
+        // ECS reads exactly its four secrets at start-up; SST's default is every SSM parameter
         // and Secrets Manager secret in the account.
-        roleArgs.inlinePolicies =
-          databaseUrl && apiSecret && relayKey
-            ? [
-                {
-                  name: "inline",
-                  policy: aws.iam.getPolicyDocumentOutput({
-                    statements: [
-                      { actions: ["ssm:GetParameters"], resources: [databaseUrl.arn] },
-                      {
-                        actions: ["secretsmanager:GetSecretValue"],
-                        resources: [apiSecret.arn, relayKey.arn],
-                      },
-                    ],
-                  }).json,
-                },
-              ]
-            : [];
+        roleArgs.inlinePolicies = deployed
+          ? [
+              {
+                name: "inline",
+                policy: aws.iam.getPolicyDocumentOutput({
+                  statements: [
+                    {
+                      actions: ["ssm:GetParameters"],
+                      resources: [deployed.databaseUrl.arn, deployed.tokenKeysParameter.arn],
+                    },
+                    {
+                      actions: ["secretsmanager:GetSecretValue"],
+                      resources: [deployed.apiSecret.arn, deployed.relayKey.arn],
+                    },
+                  ],
+                }).json,
+              },
+            ]
+          : [];
       },
       taskDefinition: (definitionArgs) => {
         // SIGTERM, then SIGKILL after this long: more than the worker's own grace period.

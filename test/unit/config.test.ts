@@ -8,6 +8,7 @@ import {
   loadWorkerConfig,
   notifierBatchMs,
 } from "@wfc/core";
+import { newTokenKey, parseKeyRing } from "@wfc/tokens";
 
 const url = "postgres://u:p@localhost:5432/db";
 
@@ -179,6 +180,56 @@ describe("the release settings", () => {
     expect(() => loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, [name]: value })).toThrow(
       new RegExp(name),
     );
+  });
+});
+
+describe("the worker's approval-link settings", () => {
+  const apiUrl = "https://abc.execute-api.eu-west-1.amazonaws.com/production/";
+
+  it("are off by default: no signing keys, no base URL", () => {
+    const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url });
+    expect(worker.TOKEN_KEYS).toBeUndefined();
+    expect(worker.PUBLIC_API_URL).toBeUndefined();
+  });
+
+  it("read TOKEN_KEYS as the API reads it: the same ring, the newest key last", () => {
+    const ring = `${newTokenKey("old")},${newTokenKey("new")}`;
+    const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, TOKEN_KEYS: ring });
+    const api = loadApiConfig({ DBOS_SYSTEM_DATABASE_URL: url, TOKEN_KEYS: ring });
+    expect(worker.TOKEN_KEYS).toEqual(parseKeyRing(ring));
+    expect(api.TOKEN_KEYS).toEqual(worker.TOKEN_KEYS);
+    expect(worker.TOKEN_KEYS!.keys.at(-1)!.kid).toBe("new");
+  });
+
+  it("refuse a bad key ring without repeating its secret", () => {
+    const secret = "c2hvcnQ";
+    const attempt = () =>
+      loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, TOKEN_KEYS: `k1:${secret}` });
+    expect(attempt).toThrow(/TOKEN_KEYS/);
+    expect(attempt).not.toThrow(new RegExp(secret));
+  });
+
+  it.each([
+    [apiUrl, "https://abc.execute-api.eu-west-1.amazonaws.com/production"],
+    ["http://localhost:8000", "http://localhost:8000"],
+    ["http://localhost:8000/", "http://localhost:8000"],
+    ["https://API.example.com/base//", "https://api.example.com/base"],
+  ])("keep PUBLIC_API_URL=%s as %s, so a joined path has one slash", (given, kept) => {
+    const worker = loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, PUBLIC_API_URL: given });
+    expect(worker.PUBLIC_API_URL).toBe(kept);
+    expect(`${worker.PUBLIC_API_URL}/links/x`).not.toMatch(/[^:]\/\//);
+  });
+
+  it.each([
+    ["a path alone", "/production"],
+    ["another scheme", "ftp://example.com"],
+    ["a query", "https://example.com/?a=1"],
+    ["a fragment", "https://example.com/#top"],
+    ["credentials", "https://user:pw@example.com"],
+  ])("refuse PUBLIC_API_URL with %s, naming it", (_, value) => {
+    expect(() =>
+      loadWorkerConfig({ DBOS_SYSTEM_DATABASE_URL: url, PUBLIC_API_URL: value }),
+    ).toThrow(/PUBLIC_API_URL/);
   });
 });
 

@@ -55,12 +55,19 @@ export const schema = z.object({
     .describe(
       "The API's database role. Unset: one per database (wfc_api_ and a hash of server and database), so stacks and tests sharing a server never reset each other's login",
     ),
-  /** The tokens' key ring, linked to the API (`token-keys.ts`), which validates it. */
+  /** The tokens' key ring, linked to the API and the worker (`token-keys.ts`), which validate it. */
   TOKEN_KEYS: z
     .string()
     .optional()
     .describe(
-      "The capability tokens' key ring, handed to the API as its TokenKeys link. Unset: a development key made for each run, so tokens last as long as the stack",
+      "The capability tokens' key ring, handed to the API and the worker as their TokenKeys link. Unset: a development key made for each run, so tokens and approval links last as long as the stack",
+    ),
+  /** Handed to the worker (`service-env.ts`), which validates it. */
+  PUBLIC_API_URL: z
+    .string()
+    .optional()
+    .describe(
+      "The worker's PUBLIC_API_URL, which links minted inside workflows start with. Unset: http://localhost:<PORT>, this stack's API",
     ),
   /** Only whether keys are set, for the banner; the API validates them. */
   API_KEYS: z

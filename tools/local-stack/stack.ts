@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { databaseUrlFor } from "@wfc/core";
 import { STATS_PATH } from "@wfc/lambda-emulator";
 import getPort from "get-port";
 import { localApiRole } from "./api-role.js";
@@ -10,7 +9,7 @@ import { API_ENTRY, LAMBDA_SERVER_ENTRY, WORKER_ENTRY } from "./entries.js";
 import { LOCAL_DATABASE } from "../../infra/local-database.js";
 import { lambdaConfig } from "./lambda-config.js";
 import { STOP_SIGNALS } from "./own-group.js";
-import { sstLinkEnv } from "./sst-links.js";
+import { apiEnv, workerEnv, type RunSecrets } from "./service-env.js";
 import { supervise } from "./supervise.js";
 import { tokenKeysLink } from "./token-keys.js";
 
@@ -109,46 +108,31 @@ async function main() {
   const databaseUrl = config.DBOS_SYSTEM_DATABASE_URL ?? database!.url;
   // The master user reaches the worker only, as a linked resource, as under `sst dev`; a
   // DBOS_SYSTEM_DATABASE_URL the user set passes through to it too (and wins: same database).
-  const base = { ...process.env };
-  delete base.DBOS_SYSTEM_DATABASE_URL;
-  const env = { ...process.env, ...sstLinkEnv(databaseUrl) };
-
-  // The API connects as its own least-privilege role, which the worker creates; its password is
-  // made anew for each run and handed to the two sides only.
-  const apiRole = {
-    name: localApiRole(databaseUrl, config.API_DATABASE_ROLE),
-    password: randomBytes(24).toString("base64url"),
+  // The API connects as its own least-privilege role, which the worker creates; its password,
+  // like the change relay's secret and the development token key, is made anew for each run and
+  // handed to the two sides only.
+  const secrets: RunSecrets = {
+    apiRole: {
+      name: localApiRole(databaseUrl, config.API_DATABASE_ROLE),
+      password: randomBytes(24).toString("base64url"),
+    },
+    relaySecret: randomBytes(32).toString("base64url"),
+    tokenKeys: tokenKeysLink(config.TOKEN_KEYS),
   };
-  // Likewise the change relay's secret: only the worker and the API's environments know it.
-  const relaySecret = randomBytes(32).toString("base64url");
-  const workerEnv = {
-    ...env,
-    HEALTH_PORT: String(healthPort),
-    RELAY_PORT: String(relayPort),
-    API_DATABASE_ROLE: apiRole.name,
-    API_DATABASE_PASSWORD: apiRole.password,
-    CHANGE_RELAY_SECRET: relaySecret,
-  };
-  const worker = await supervise("worker", () => runService("worker", WORKER_ENTRY, workerEnv));
+  const ports = { api: apiPort, health: healthPort, relay: relayPort };
+  const worker = await supervise("worker", () =>
+    runService("worker", WORKER_ENTRY, workerEnv(process.env, databaseUrl, secrets, ports)),
+  );
   services.push(worker);
   const workerInfo = await worker.current().ready;
-  // The API and its Lambda environments get what the deployed function gets: the `ApiDatabase`
-  // link, as the API's role, and never the master credentials.
-  const apiEnv = {
-    ...base,
-    ...sstLinkEnv(
-      databaseUrlFor(databaseUrl, apiRole.name, apiRole.password),
-      "local",
-      "ApiDatabase",
-    ),
-    ...tokenKeysLink(config.TOKEN_KEYS),
-  };
+  const apiEnvironment = apiEnv(process.env, databaseUrl, secrets);
+  const { apiRole, relaySecret } = secrets;
 
   // In node mode the Node server answers on PORT; in lambda mode the lambda server's API Gateway
   // front does, in front of the same function the Invoke API runs.
   const lambdaMode = config.API_MODE === "lambda";
   if (!lambdaMode) {
-    const api = runService("api", API_ENTRY, { ...apiEnv, PORT: String(apiPort) });
+    const api = runService("api", API_ENTRY, { ...apiEnvironment, PORT: String(apiPort) });
     services.push(api);
     await api.ready;
   }
@@ -156,7 +140,7 @@ async function main() {
   // The Lambda server: its environments wait through the worker's change relay, as deployed (no
   // LISTEN of their own). The user's LAMBDA_EXTRA_ENV names stay; the relay's are added to them.
   const lambda: ServiceProcess = runService("lambda", LAMBDA_SERVER_ENTRY, {
-    ...apiEnv,
+    ...apiEnvironment,
     CHANGE_RELAY_URL: `http://127.0.0.1:${String(workerInfo.relayPort)}`,
     CHANGE_RELAY_SECRET: relaySecret,
     LAMBDA_EXTRA_ENV: [

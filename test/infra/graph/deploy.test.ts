@@ -322,10 +322,18 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(environment.APP_VERSION).toBe(api.APP_VERSION);
     });
 
-    it("gets its database URL, the API role's password and the relay's secret as ECS secrets, not as plain environment", () => {
+    it("gets its database URL, the API role's password, the relay's secret and the tokens' key ring as ECS secrets, not as plain environment", () => {
       const [container] = g().containers();
       const parameter = g().one(T.ssmParameter, "WorkerDatabaseUrl").inputs;
       expect(parameter.type).toBe("SecureString");
+      // SST keeps the TokenKeys secret in its own state: the worker's copy is an encrypted
+      // parameter holding the same value.
+      const tokenKeys = g().one(T.ssmParameter, "WorkerTokenKeys").inputs;
+      expect(tokenKeys).toMatchObject({
+        type: "SecureString",
+        value: secretSentinel("TokenKeys"),
+        name: `/workflow-communication/${stages[which]}/worker/token-keys`,
+      });
       const apiSecret = mockId("ApiDatabaseSecret");
       expect(container!.secrets).toEqual([
         { name: "DBOS_SYSTEM_DATABASE_URL", valueFrom: expect.stringContaining(parameter.name) },
@@ -335,14 +343,19 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           valueFrom: expect.stringMatching(new RegExp(`:secret:${apiSecret}:password::$`)),
         },
         { name: "CHANGE_RELAY_SECRET", valueFrom: secretArn("ChangeRelaySecret") },
+        { name: "TOKEN_KEYS", valueFrom: parameterArn(tokenKeys.name) },
       ]);
       expect(g().one(T.secretVersion, "ChangeRelaySecretVersion").inputs).toMatchObject({
         secretId: secretArn("ChangeRelaySecret"),
         secretString: MOCK.relaySecret,
       });
-      for (const password of [MOCK.password, MOCK.apiPassword, MOCK.relaySecret]) {
-        expect(JSON.stringify(container!.environment)).not.toContain(password);
+      const secrets = [MOCK.password, MOCK.apiPassword, MOCK.relaySecret];
+      for (const secret of [...secrets, secretSentinel("TokenKeys")]) {
+        expect(JSON.stringify(container!.environment)).not.toContain(secret);
       }
+      expect(g().containerEnvironment()).not.toHaveProperty("TOKEN_KEYS");
+      // A new ring changes the task definition, so ECS replaces tasks that read the old one.
+      expect(g().containerEnvironment().TOKEN_KEYS_PARAMETER_VERSION).toBe("1");
       // The worker holds LISTEN connections: it connects to the instance, never the proxy.
       expect(parameter.value).toMatch(
         new RegExp(
@@ -351,7 +364,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       );
     });
 
-    it("may read exactly its three secrets at start-up, and its tasks may only delete their registry entry", () => {
+    it("may read exactly its four secrets at start-up, and its tasks may only delete their registry entry", () => {
       const worker = g().worker(APP_VERSION);
       const execution = g().policies(worker.executionRole);
       expect(execution.inline).toEqual([
@@ -360,6 +373,7 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
           Action: ["ssm:GetParameters"],
           Resource: [
             expect.stringMatching(/:parameter\/workflow-communication\/.+\/worker\/database-url$/),
+            parameterArn(g().one(T.ssmParameter, "WorkerTokenKeys").inputs.name as string),
           ],
         },
         {
@@ -379,6 +393,19 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
         { Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: [parameterArn(entry)] },
       ]);
       expect(task.managed).toEqual([]);
+    });
+
+    it("is told the API's public URL, the base of the approval links it mints, though it starts first", () => {
+      const url = g().containerEnvironment().PUBLIC_API_URL;
+      expect(url).toBe(g().evaluation.outputs.api);
+      expect(url).toBe(
+        `https://${mockId("HttpApi")}.execute-api.${MOCK.region}.amazonaws.com/${stages[which]}/`,
+      );
+      // The gateway exists before the worker; its functions still wait for the worker.
+      const worker = g().one(T.ecsService);
+      for (const component of FUNCTIONS) {
+        expect(g().apiFunction(component).dependencies).toContain(worker.urn);
+      }
     });
   });
 
@@ -464,7 +491,8 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
 
 describe("secrets", () => {
   it("must be set before a stage deploys: a missing one stops the deploy by name", async () => {
-    await expect(evaluateStack({ stage: "pr-8", secrets: { ApiKeys: "k1" } })).rejects.toThrow(
+    const secrets = { ApiKeys: "k1", TokenKeys: "k1:mock" };
+    await expect(evaluateStack({ stage: "pr-8", secrets })).rejects.toThrow(
       /Set a value for WebhookSecret with `sst secret set WebhookSecret <value>`/,
     );
   }, 60_000);

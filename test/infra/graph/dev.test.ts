@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LINKS } from "@wfc/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { API_HANDLER, API_LIVE_FUNCTION } from "../../../infra/api-function.js";
 import { connectionBudget } from "../../../infra/connection-budget.js";
@@ -8,7 +9,7 @@ import { API_DATABASE_ROLE, RELAY_PORT } from "../../../infra/worker-container.j
 import { sstLinkEnv } from "@wfc/local-stack/sst-links";
 import { evaluateStack } from "../support/evaluate.js";
 import { API_LINKS, StackGraph, T } from "../support/graph.js";
-import { MOCK } from "../support/mocks.js";
+import { MOCK, mockId } from "../support/mocks.js";
 
 // `sst dev`: what it deploys (a bridge for the API function, no database or container) and what
 // it runs locally (the worker, with links), evaluated like `sst deploy` under Pulumi's mocks.
@@ -50,14 +51,19 @@ describe("sst dev", () => {
     expect(g.apiFunction().inputs.vpcConfig).toBeUndefined();
   });
 
-  it("runs the worker entry the local stack runs, linked to the database", () => {
+  it("runs the worker entry the local stack runs, linked to the database and the tokens' key ring", () => {
     const worker = devCommand("WorkerDev");
     expect(worker).toMatchObject({
       command: "node --import tsx functions/worker/src/main.ts",
       directory: ".",
-      links: ["Database"],
+      // TOKEN_KEYS, as the API's: the worker signs the approval links minted inside workflows.
+      links: ["Database", LINKS.tokenKeys],
       autostart: true,
     });
+    // Where those links point: the stage's deployed gateway, which the local API function serves.
+    expect(worker.environment.PUBLIC_API_URL).toBe(
+      `https://${mockId("HttpApi")}.execute-api.${MOCK.region}.amazonaws.com/dev/`,
+    );
     expect(existsSync(join(root, "functions/worker/src/main.ts"))).toBe(true);
   });
 

@@ -78,7 +78,7 @@ function computed({ type, name, inputs }: ResourceArgs): Props {
       return { id: secret, arn: secret };
     }
     case "aws:ssm/parameter:Parameter":
-      return { arn: parameterArn(inputs.name) };
+      return { arn: parameterArn(inputs.name), version: 1 };
     case "aws:ecs/cluster:Cluster":
       return { arn: arn("ecs", `cluster/${inputs.name ?? id}`) };
     case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":

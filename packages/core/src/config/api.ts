@@ -1,4 +1,3 @@
-import { TOKEN_MAX_TTL_SECONDS } from "@wfc/tokens";
 import { z } from "zod";
 import { liveFeedLimit } from "../contracts/live-feed.js";
 import {
@@ -8,7 +7,6 @@ import {
   port,
   positiveInt,
   relaySecret,
-  tokenKeyRing,
   trueFalse,
   webhookSecret,
 } from "./fields.js";
@@ -73,9 +71,6 @@ export const apiSchema = z.object({
     .describe(
       'Standard Webhooks secret for POST /webhooks/{id}: whsec_ and the padded base64 of 24+ random bytes (make one with: echo "whsec_$(openssl rand -base64 32)"). Unset: /webhooks answers 404',
     ),
-  TOKEN_KEYS: tokenKeyRing().describe(
-    `Capability tokens' signing keys (POST /tokens): kid:secret,... oldest first; the last signs, any verifies (rotate: add, wait ${TOKEN_MAX_TTL_SECONDS / 3600} h, remove). Secrets: base64url of 32+ random bytes. Unset: tokens off`,
-  ),
   CORS_ORIGINS: commaList(
     z.string().url("each origin must be a URL such as https://app.example.com"),
   ).describe(

@@ -105,3 +105,36 @@ export const tokenKeyRing = () =>
         return z.NEVER;
       }
     });
+
+/** What is wrong with `text` as a base URL (see `baseUrl`), or undefined when nothing is. */
+function baseUrlProblem(text: string): string | undefined {
+  if (!URL.canParse(text)) return "must be an absolute URL such as https://api.example.com";
+  const url = new URL(text);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return "must be an http:// or https:// URL";
+  if (text.includes("?") || text.includes("#"))
+    return "must be a base URL, without a query or fragment";
+  if (url.username || url.password) return "must not hold credentials";
+  return undefined;
+}
+
+/**
+ * A base URL that paths are joined to: absolute http(s), with at most a base path (no query,
+ * fragment or credentials), such as `https://abc.execute-api.eu-west-1.amazonaws.com/production/`
+ * or `http://localhost:8000`. Kept without a trailing slash, so `${url}/links/x` has exactly one
+ * slash between the two. Unset or blank is undefined.
+ */
+export const baseUrl = () =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === "") return undefined;
+      const problem = baseUrlProblem(text.trim());
+      if (problem) {
+        ctx.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      const url = new URL(text.trim());
+      return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+    });

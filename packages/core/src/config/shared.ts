@@ -1,5 +1,6 @@
+import { TOKEN_MAX_TTL_SECONDS } from "@wfc/tokens";
 import { z } from "zod";
-import { positiveInt, postgresUrl, text } from "./fields.js";
+import { positiveInt, postgresUrl, text, tokenKeyRing } from "./fields.js";
 
 /** The application version both API and worker pin by default (docs/operations/releases.md). */
 export const DEFAULT_APP_VERSION = "1";
@@ -21,4 +22,8 @@ export const sharedSettings = {
     .enum(["debug", "info", "warn", "error"])
     .default("info")
     .describe("Least severe log line written: debug, info, warn or error"),
+  // Secret: no default.
+  TOKEN_KEYS: tokenKeyRing().describe(
+    `The capability tokens' signing keys, the same value on the API and the worker: kid:secret,... oldest first; the last signs, any verifies (rotate: add, wait ${TOKEN_MAX_TTL_SECONDS / 3600} h, remove). Secrets: base64url of 32+ random bytes. The API signs the tokens of POST /tokens and verifies tokens; the worker signs the approval links minted inside workflows with the newest. Unset: tokens off, and a workflow's approval links are refused (the workflow gets an error saying so)`,
+  ),
 };

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { liveFeedLimit } from "../contracts/live-feed.js";
 import {
+  baseUrl,
   commaList,
   listenHost,
   intAtLeast,
@@ -66,6 +67,9 @@ export const workerSchema = z.object({
   // Well above the interval, since a live worker declared dead would have its workflows run twice.
   EXECUTOR_DEAD_AFTER_MS: positiveInt(15_000).describe(
     "A worker silent this long is dead and its pending workflows are taken over; keep it well above HEARTBEAT_INTERVAL_MS and above SHUTDOWN_GRACE_MS",
+  ),
+  PUBLIC_API_URL: baseUrl().describe(
+    "The API's public base URL (such as https://abc.execute-api.eu-west-1.amazonaws.com/production/ or http://localhost:8000), which links minted inside workflows start with; kept without a trailing slash. Unset: such a link has only its path",
   ),
   RELAY_PORT: port(8003).describe("Port of the change relay; 0 picks a free port"),
   RELAY_HOST: listenHost().describe(
