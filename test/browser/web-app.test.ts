@@ -117,6 +117,13 @@ describe.skipIf(!installed)("the web app example, in Chromium, cross-origin", ()
       expect(request.url()).not.toContain(KEY);
       expect(JSON.stringify(await request.allHeaders())).not.toContain(KEY);
     }
+    // Nor does what the backend serves hold the key or the signing secret.
+    const secret = TOKEN_KEYS.split(":")[1]!;
+    for (const path of ["/", "/app.js"]) {
+      const served = await (await fetch(example.origin + path)).text();
+      expect(served).not.toContain(KEY);
+      expect(served).not.toContain(secret);
+    }
     // The backend was asked for a token more than once: the renewal went through getToken.
     const minted = requests.filter((r) => r.url() === `${example.origin}/reviews/${id}/token`);
     expect(minted.length).toBeGreaterThanOrEqual(2);
