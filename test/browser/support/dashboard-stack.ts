@@ -76,6 +76,11 @@ export function dashboardStack(options: StackOptions = {}): DashboardStack {
       API_KEYS: KEY,
       LIVE_FEED_MAX_SECONDS,
       LOCAL_DATABASE_PORT: String(await getPort()),
+      // Ports of their own: left to their defaults (8001-8003), two stacks starting at once
+      // (this file's and another's, in parallel) both find one free and one fails to listen.
+      HEALTH_PORT: String(await getPort()),
+      LAMBDA_PORT: String(await getPort()),
+      RELAY_PORT: String(await getPort()),
       LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
       ...(await options.env?.()),
     };
