@@ -12,8 +12,7 @@ export async function checkApi(apiUrl: string, ring: KeyRing, origins: string[])
     { workflow_id: probe, events: [], streams: [], topics: [] },
     60,
   );
-  const ask = (init: RequestInit & { headers: Record<string, string> }) =>
-    fetch(`${apiUrl}/workflows/${probe}`, init);
+  const ask = (init: RequestInit) => fetch(`${apiUrl}/workflows/${probe}`, init);
   let read: Response, preflights: Response[];
   try {
     read = await ask({ headers: { authorization: `Bearer ${token}` } });
