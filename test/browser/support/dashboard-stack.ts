@@ -17,7 +17,7 @@ if (!installed) {
   const why = `Chromium not found at ${CHROMIUM}: install it with \`${INSTALL}\``;
   // CI installs it (.ci/run): there, a missing browser is a failure, not a skip.
   if (process.env.CI) throw new Error(why);
-  console.warn(`Skipping the dashboard's browser tests. ${why}`);
+  console.warn(`Skipping the browser tests (the dashboard's, the web app example's). ${why}`);
 }
 
 export const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -43,11 +43,17 @@ export interface DashboardStack {
   start(kind: string, steps: number): Promise<string>;
 }
 
+/** What a test file adds to the stack's environment (CORS_ORIGINS, TOKEN_KEYS, ...). */
+export interface StackOptions {
+  /** Settings of the stack's, asked for in `beforeAll` (so they may name ports found then). */
+  env?: () => Promise<NodeJS.ProcessEnv>;
+}
+
 /**
- * Starts `npm start`'s stack (API_KEYS set) and Chromium before the file's tests, stops them
- * after: the fields are set once `beforeAll` has run.
+ * Starts `npm start`'s stack (API_KEYS set, and `options.env`) and Chromium before the file's
+ * tests, stops them after: the fields are set once `beforeAll` has run.
  */
-export function dashboardStack(): DashboardStack {
+export function dashboardStack(options: StackOptions = {}): DashboardStack {
   const output: string[] = [];
   const refusals = new Map<Page, string[]>();
   const ctx = { output, refusals } as unknown as DashboardStack;
@@ -70,7 +76,13 @@ export function dashboardStack(): DashboardStack {
       API_KEYS: KEY,
       LIVE_FEED_MAX_SECONDS,
       LOCAL_DATABASE_PORT: String(await getPort()),
+      // Ports of their own: left to their defaults (8001-8003), two stacks starting at once
+      // (this file's and another's, in parallel) both find one free and one fails to listen.
+      HEALTH_PORT: String(await getPort()),
+      LAMBDA_PORT: String(await getPort()),
+      RELAY_PORT: String(await getPort()),
       LOCAL_DATA_DIR: join(mkdtempSync(join(tmpdir(), "wfc-ui-")), "pgdata"),
+      ...(await options.env?.()),
     };
     delete env.DBOS_SYSTEM_DATABASE_URL;
     const stack = spawn(process.execPath, ["--import", "tsx", "tools/local-stack/start.ts"], {
