@@ -69,15 +69,20 @@ export function createApi({
         timeout: `${STREAM_LIMIT_SECONDS} seconds`,
         concurrency: { reserved },
         link: links,
-        environment: $util.all([relayUrl, corsOrigins]).apply(([relay, origins]) => ({
-          APP_VERSION: appVersion(),
-          LOG_LEVEL: "info",
-          DB_POOL_SIZE: String(budget.apiDbPoolSize),
-          CHANGE_RELAY_URL: relay,
-          // Only on a stage that sets it: a variable set to nothing would read as a mistake.
-          ...(origins ? { CORS_ORIGINS: origins } : {}),
-          ...environment,
-        })),
+        environment: $util
+          .all([relayUrl, corsOrigins, gateway.url])
+          .apply(([relay, origins, url]) => ({
+            APP_VERSION: appVersion(),
+            // The links `POST /workflows/{id}/links` mints start with the stage's URL: the request's
+            // own URL, behind API Gateway, lacks the stage's path.
+            PUBLIC_API_URL: url,
+            LOG_LEVEL: "info",
+            DB_POOL_SIZE: String(budget.apiDbPoolSize),
+            CHANGE_RELAY_URL: relay,
+            // Only on a stage that sets it: a variable set to nothing would read as a mistake.
+            ...(origins ? { CORS_ORIGINS: origins } : {}),
+            ...environment,
+          })),
         nodejs: { esbuild: { external: OPTIONAL_DEPENDENCIES } },
         // `sst dev` runs the function on the developer's machine: no VPC to join.
         vpc: $dev

@@ -53,7 +53,10 @@ describe("npm start's worker", () => {
     const run = secrets(ring);
     const worker = parsedBy("worker", workerEnv(env, databaseUrl, run, ports));
     expect(worker.keys).toEqual(ring.split(","));
-    expect(parsedBy("api", apiEnv(env, databaseUrl, run)).keys).toEqual(worker.keys);
+    const api = parsedBy("api", apiEnv(env, databaseUrl, run));
+    expect(api.keys).toEqual(worker.keys);
     expect(worker.url).toBe("https://tunnel.example.com");
+    // The API starts the links it mints with it too, rather than with the request's origin.
+    expect(api.url).toBe("https://tunnel.example.com");
   });
 });

@@ -62,12 +62,12 @@ export const schema = z.object({
     .describe(
       "The capability tokens' key ring, handed to the API and the worker as their TokenKeys link. Unset: a development key made for each run, so tokens and approval links last as long as the stack",
     ),
-  /** Handed to the worker (`service-env.ts`), which validates it. */
+  /** Handed to the worker and the API (`service-env.ts`), which validate it. */
   PUBLIC_API_URL: z
     .string()
     .optional()
     .describe(
-      "The worker's PUBLIC_API_URL, which links minted inside workflows start with. Unset: http://localhost:<PORT>, this stack's API",
+      "The API's public URL, which approval links start with (a tunnel or proxy in front of the stack). Unset: http://localhost:<PORT>, this stack's API",
     ),
   /** Only whether keys are set, for the banner; the API validates them. */
   API_KEYS: z

@@ -28,6 +28,7 @@ export function createRuntime(
     apiKeys: config.API_KEYS,
     webhookSecret: config.WEBHOOK_SECRET,
     tokenKeys: config.TOKEN_KEYS,
+    publicApiUrl: config.PUBLIC_API_URL,
     corsOrigins: config.CORS_ORIGINS,
     logLevel: config.LOG_LEVEL,
     liveFeedMaxMs: config.LIVE_FEED_MAX_SECONDS * 1000,

@@ -44,6 +44,7 @@ export async function runWorker(config: WorkerConfig) {
     kinds: kindSettingsOf(config),
     fibonacciThreads: config.FIBONACCI_THREADS,
     db: dbosPool,
+    links: { ring: config.TOKEN_KEYS, publicApiUrl: config.PUBLIC_API_URL },
   });
   DBOS.setConfig({
     name: APP_NAME,

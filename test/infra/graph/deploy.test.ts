@@ -401,10 +401,12 @@ describe.each(Object.keys(stages) as (keyof typeof stages)[])("sst deploy (%s)",
       expect(url).toBe(
         `https://${mockId("HttpApi")}.execute-api.${MOCK.region}.amazonaws.com/${stages[which]}/`,
       );
-      // The gateway exists before the worker; its functions still wait for the worker.
+      // The gateway exists before the worker; its functions still wait for the worker. They start
+      // the links they mint with the same URL (the request's own lacks the stage's path).
       const worker = g().one(T.ecsService);
       for (const component of FUNCTIONS) {
         expect(g().apiFunction(component).dependencies).toContain(worker.urn);
+        expect(g().functionEnvironment(component).PUBLIC_API_URL).toBe(url);
       }
     });
   });

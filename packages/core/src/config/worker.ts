@@ -68,9 +68,6 @@ export const workerSchema = z.object({
   EXECUTOR_DEAD_AFTER_MS: positiveInt(15_000).describe(
     "A worker silent this long is dead and its pending workflows are taken over; keep it well above HEARTBEAT_INTERVAL_MS and above SHUTDOWN_GRACE_MS",
   ),
-  PUBLIC_API_URL: baseUrl().describe(
-    "The API's public base URL (such as https://abc.execute-api.eu-west-1.amazonaws.com/production/ or http://localhost:8000), which links minted inside workflows start with; kept without a trailing slash. Unset: such a link has only its path",
-  ),
   RELAY_PORT: port(8003).describe("Port of the change relay; 0 picks a free port"),
   RELAY_HOST: listenHost().describe(
     "Where the change relay listens; in a container 0.0.0.0, reachable from the API's security group only",
