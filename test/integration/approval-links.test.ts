@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createBrowserClient } from "@wfc/browser";
 import { mintLink, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import { SignJWT } from "jose";
@@ -12,7 +14,10 @@ import { startWorker, type TestWorker } from "../support/worker.js";
 // a program does (Accept: application/json). Every refusal delivers nothing.
 
 const KEY = "approval-links-test-key-0123456789";
-const ring = parseKeyRing(newTokenKey("k1"));
+const ringText = newTokenKey("k1");
+const ring = parseKeyRing(ringText);
+/** Where the worker says the API is: the links it mints inside workflows start with it. */
+const PUBLIC_API_URL = "https://api.example.com/stage";
 const run = Date.now();
 const id = (name: string) => `link-${name}-${run}`;
 const authorized = { authorization: `Bearer ${KEY}` };
@@ -94,23 +99,60 @@ async function linkFor(workflowId: string, body?: Record<string, unknown>): Prom
   return minted.body.path;
 }
 
-/** The audit log's decisions and ignored messages: what reached the workflow. */
-async function received(workflowId: string) {
+/** The review's audit log. */
+async function auditLog(workflowId: string) {
   const response = await request(`/workflow-stream/${workflowId}?key=audit_log`, {
     headers: authorized,
   });
-  const { stream_values } = (await response.json()) as { stream_values: { type: string }[] };
-  return stream_values.filter((r) => r.type === "decision" || r.type === "ignored_message");
+  return ((await response.json()) as { stream_values: Record<string, unknown>[] }).stream_values;
 }
+
+/** The audit log's decisions and ignored messages: what reached the workflow. */
+async function received(workflowId: string) {
+  const log = await auditLog(workflowId);
+  return log.filter((r) => r.type === "decision" || r.type === "ignored_message");
+}
+
+/**
+ * REVIEW_NOTIFY_URL's receiver: what each review posted, by workflow ID. A review whose ID says
+ * `notify-fails` is answered 500, as a chat that is down.
+ */
+type Notice = Record<string, string>;
+const posted = new Map<string, { promise: Promise<Notice>; resolve: (notice: Notice) => void }>();
+const postedFor = (workflowId: string) => {
+  if (!posted.has(workflowId)) {
+    let resolve!: (notice: Notice) => void;
+    const promise = new Promise<Notice>((r) => (resolve = r));
+    posted.set(workflowId, { promise, resolve });
+  }
+  return posted.get(workflowId)!;
+};
+const notifier = createServer((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+  req.on("end", () => {
+    const json = JSON.parse(body) as Record<string, string>;
+    const fails = json.workflow_id!.includes("notify-fails");
+    res.writeHead(fails ? 500 : 204).end();
+    if (!fails) postedFor(json.workflow_id!).resolve(json);
+  });
+});
 
 beforeAll(async () => {
   const url = await createTestDatabase("links");
-  worker = await startWorker(url);
+  await new Promise<void>((resolve) => notifier.listen(0, "127.0.0.1", resolve));
+  const { port } = notifier.address() as AddressInfo;
+  worker = await startWorker(url, {
+    TOKEN_KEYS: ringText,
+    PUBLIC_API_URL,
+    REVIEW_NOTIFY_URL: `http://127.0.0.1:${port}/notify`,
+  });
   api = createTestApi(url, { apiKeys: [KEY], tokenKeys: ring, log: (line) => logged.push(line) });
 });
 afterAll(async () => {
   await worker?.stop();
   await api?.close();
+  notifier.close();
 });
 
 describe("an approval link, answered by a person", () => {
@@ -424,5 +466,44 @@ describe("a link whose workflow can no longer decide", () => {
     expect(refused.status).toBe(410);
     expect((await refused.json()).detail).toMatch(/withdrawn/);
     expect(await received(revoked)).toEqual([]);
+  });
+});
+
+describe("a link a workflow mints itself", () => {
+  it("reaches the reviewer through REVIEW_NOTIFY_URL, starts with PUBLIC_API_URL, and decides the review", async () => {
+    const wf = await waitingReview("from-workflow");
+    const notice = await postedFor(wf).promise;
+    expect(notice.url).toMatch(new RegExp(`^${PUBLIC_API_URL}/links/[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    expect(notice.text).toBe(`Document review ${wf} waits for your decision: ${notice.url}`);
+    // It lasts as long as the review waits (REVIEW_TIMEOUT_SECONDS, 120 by default).
+    const lifetime = Date.parse(notice.expires_at!) - Date.now();
+    expect(lifetime).toBeGreaterThan(100_000);
+    expect(lifetime).toBeLessThanOrEqual(121_000);
+    expect(await auditLog(wf)).toContainEqual(
+      expect.objectContaining({ type: "link_sent", expires_at: notice.expires_at }),
+    );
+
+    // Signed by the worker, opened and answered at the API.
+    const path = notice.url!.slice(PUBLIC_API_URL.length);
+    expect((await request(path)).status).toBe(200);
+    const answered = await request(path, { method: "POST", ...form({ choice: "approve" }) });
+    expect(answered.status).toBe(200);
+    expect((await outcome(wf)).output).toMatchObject({ outcome: "approved" });
+  });
+
+  it("records a link it could not post, and the review waits all the same", async () => {
+    const wf = await waitingReview("notify-fails");
+    const log = await auditLog(wf);
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        type: "link_not_sent",
+        reason: expect.stringContaining("the notification URL answered 500"),
+      }),
+    );
+    expect(JSON.stringify(log)).not.toContain("127.0.0.1");
+    const path = await linkFor(wf);
+    const answered = await request(path, { method: "POST", ...form({ choice: "approve" }) });
+    expect(answered.status).toBe(200);
+    expect((await outcome(wf)).output).toMatchObject({ outcome: "approved" });
   });
 });
