@@ -1,5 +1,6 @@
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { KINDS, startPath, type AnyKind, type ParamsOf } from "@wfc/core";
+import { approvalOf, KINDS, startPath, type AnyKind, type ParamsOf } from "@wfc/core";
+import { mintLink, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,7 +62,8 @@ await offline.close();
 
 let api: ReturnType<typeof createTestApi>;
 let worker: TestWorker;
-const workflowIds: Array<{ id: string; kind: AnyKind }> = [];
+const workflowIds: Array<{ id: string; kind: AnyKind; links: string[] }> = [];
+const ring = parseKeyRing(newTokenKey("fuzz"));
 const startable = KINDS.filter((k) => k.startable && k.pathRoute) as AnyKind[];
 
 beforeAll(async () => {
@@ -74,6 +76,7 @@ beforeAll(async () => {
     apiKeys: [KEY],
     webhookSecret: SECRET,
     liveFeedMaxMs: 150,
+    tokenKeys: ring,
     log: () => {},
   });
   for (const kind of startable) {
@@ -85,7 +88,17 @@ beforeAll(async () => {
         headers: { authorization: `Bearer ${KEY}` },
       });
       expect(started.status).toBe(200);
-      workflowIds.push({ id, kind });
+      // Approval links for each topic with an approval: `/links/{token}` is fuzzed on real ones.
+      const links = await Promise.all(
+        kind.topics
+          .filter((topic: string) => approvalOf(kind, topic))
+          .map(async (topic: string) => {
+            const choices = approvalOf(kind, topic)!.choices.map((choice) => choice.name);
+            const link = await mintLink(ring, { workflow_id: id, topic, choices }, 3600);
+            return link.path.slice("/links/".length);
+          }),
+      );
+      workflowIds.push({ id, kind, links });
     }
   }
 });
@@ -99,8 +112,9 @@ afterAll(async () => {
  * one a start creates).
  */
 const targets = (): Target[] => [
-  ...workflowIds.map(({ id, kind }) => ({
+  ...workflowIds.map(({ id, kind, links }) => ({
     workflow_id: [id],
+    token: links,
     event_key: [...kind.events],
     topic: [...kind.topics],
     key: [...kind.streams],
@@ -200,7 +214,16 @@ function check(request: FuzzRequest, answer: Awaited<ReturnType<typeof exchange>
   const shown = `${request.method} ${request.url} -> ${answer.status} ${answer.text.slice(0, 300)}`;
   expect(answer.status, shown).toBeLessThan(500);
   const details: string[] = [];
-  if (answer.status >= 400) {
+  if (
+    answer.status >= 400 &&
+    request.url.startsWith("/links/") &&
+    answer.type.startsWith("text/html")
+  ) {
+    // An approval link's page, asked for as a page: its detail is the alert's text.
+    const detail = /role="alert"><h1>[^<]+<\/h1><p>([^<]+)<\/p>/.exec(answer.text)?.[1];
+    expect(detail, shown).toBeTypeOf("string");
+    details.push(detail!);
+  } else if (answer.status >= 400) {
     expect(answer.type, shown).toMatch(/^application\/json/);
     const detail = (JSON.parse(answer.text) as { detail?: unknown }).detail;
     expect(typeof detail, shown).toBe("string");

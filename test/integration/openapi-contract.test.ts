@@ -12,7 +12,7 @@ import {
   type AnyKind,
 } from "@wfc/core";
 import Ajv2020 from "ajv/dist/2020.js";
-import { mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
+import { mintLink, mintToken, newTokenKey, parseKeyRing } from "@wfc/tokens";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/api/src/app.js";
@@ -56,6 +56,14 @@ let doc: {
   components: unknown;
 };
 const run = Date.now();
+/** Approval links the scenarios open and answer, by what they are for. */
+const links: Record<"open" | "answer" | "onlyApprove" | "finished" | "expired", string> = {
+  open: "",
+  answer: "",
+  onlyApprove: "",
+  finished: "",
+  expired: "",
+};
 
 /** Runs `each` over `items`, at most `size` at once. */
 async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise<void>) {
@@ -90,6 +98,16 @@ beforeAll(async () => {
   tokensDown = createApp(dead, { tokenKeys, log: () => {} });
   const scope = { workflow_id: "another", events: "*", streams: "*", topics: "*" } as const;
   foreignToken = (await mintToken(tokenKeys, scope, 600)).token;
+  const link = async (workflowId: string, choices: string[], now?: number) =>
+    (await mintLink(tokenKeys, { workflow_id: workflowId, topic: "review", choices }, 600, now))
+      .path;
+  const both = ["approve", "request_changes"];
+  links.open = await link(`review-open-${run}`, both);
+  links.answer = await link(`review-answer-${run}`, both);
+  links.onlyApprove = await link(`review-open-${run}`, ["approve"]);
+  // A finished workflow of a kind without approvals: a link to it decides nothing.
+  links.finished = await link(`done-${run}`, both);
+  links.expired = await link(`review-open-${run}`, both, Date.now() - 3_600_000);
   inspector = await createInspector(url);
   worker = await startWorker(url, { RECV_TIMEOUT_SECONDS: "5" });
   doc = (await (await up.request("/openapi.json")).json()) as typeof doc;
@@ -99,6 +117,11 @@ beforeAll(async () => {
   // Waits minutes for a reviewer who never comes: what is cancelled while it runs.
   const review = kindNamed("document-review");
   await up.request(startPath(review, `cancel-${run}`, review.example), { method: "POST" });
+  // Reviews an approval link is opened on, and answered.
+  for (const name of ["open", "answer"])
+    await up.request(startPath(review, `review-${name}-${run}`, review.example), {
+      method: "POST",
+    });
   await inspector.result(`done-${run}`);
   await inspector.result(`ev-${run}`);
   // Wait for an approval (for 5 s), what messages and webhooks are sent to: started last, so
@@ -129,6 +152,9 @@ const post = (
   headers,
 });
 const sse = { headers: { accept: "text/event-stream" } };
+/** An approval link's answers as a program asks for them (a page is HTML otherwise). */
+const asJson = { accept: "application/json" };
+const answerLink = (body: string) => post(body, { ...asJson, "content-type": "application/json" });
 const big = JSON.stringify({ pad: "x".repeat(70_000) });
 /** A signed webhook's body, naming its target workflow. */
 const target = (workflowId: string) => JSON.stringify({ workflow_id: workflowId });
@@ -336,7 +362,48 @@ const scenarios = (): Scenario[] => [
     "/workflows/x/tokens/revoke",
     post(),
   ],
+  ...linkScenarios(),
 ];
+
+/**
+ * Approval links: minted (and refused for a kind without approvals, a missing workflow, a bad or
+ * large body, links off, the database down), opened and answered (and refused for a link altered,
+ * expired, of a finished workflow, or a choice it does not offer), all asked for as JSON.
+ */
+const linkScenarios = (): Scenario[] => {
+  const mint = "/workflows/{workflow_id}/links";
+  const review = post('{"topic":"review"}');
+  const approve = answerLink('{"choice":"approve"}');
+  const open = { headers: asJson };
+  return [
+    [mint, "post", "tokens", `/workflows/review-open-${run}/links`, review],
+    [mint, "post", "tokens", "/workflows/nobody/links", review],
+    [mint, "post", "tokens", `/workflows/done-${run}/links`, review],
+    [mint, "post", "tokens", `/workflows/review-open-${run}/links`, post(big)],
+    [mint, "post", "tokens", `/workflows/review-open-${run}/links`, post('{"topic":""}')],
+    [mint, "post", "tokensDown", "/workflows/x/links", review],
+    ["/links/{token}", "get", "tokens", links.open, open],
+    ["/links/{token}", "get", "tokens", "/links/not.a.link", open],
+    ["/links/{token}", "get", "up", links.open, open],
+    ["/links/{token}", "get", "tokens", links.finished, open],
+    ["/links/{token}", "get", "tokens", links.expired, open],
+    ["/links/{token}", "get", "tokensDown", links.open, open],
+    ["/links/{token}", "post", "tokens", links.answer, approve],
+    [
+      "/links/{token}",
+      "post",
+      "tokens",
+      links.onlyApprove,
+      answerLink('{"choice":"request_changes"}'),
+    ],
+    ["/links/{token}", "post", "up", links.open, approve],
+    ["/links/{token}", "post", "tokens", links.finished, approve],
+    ["/links/{token}", "post", "tokens", links.expired, approve],
+    ["/links/{token}", "post", "tokens", links.open, answerLink(big)],
+    ["/links/{token}", "post", "tokens", links.open, answerLink('{"note":"no choice"}')],
+    ["/links/{token}", "post", "tokensDown", links.open, approve],
+  ];
+};
 
 describe("the OpenAPI document", () => {
   it("asks for a key everywhere but on the open paths", () => {
@@ -345,7 +412,12 @@ describe("the OpenAPI document", () => {
         .filter((op) => op.security?.length === 0)
         .map(() => path),
     );
-    expect(open.sort()).toEqual(["/health", "/webhooks/{workflow_id}"]);
+    expect(open.sort()).toEqual([
+      "/health",
+      "/links/{token}",
+      "/links/{token}",
+      "/webhooks/{workflow_id}",
+    ]);
     expect((doc as unknown as { security?: unknown }).security).toBeUndefined();
   });
 

@@ -115,7 +115,7 @@ describe("API keys", () => {
     }
   });
 
-  it("leaves open exactly liveness, webhooks, the API's description and the dashboard", async () => {
+  it("leaves open exactly liveness, webhooks, approval links, the API's description and the dashboard", async () => {
     // Every route of the Node server's app (docs page included), asked without a key.
     const local = createApp(backend, { apiKeys: [KEY_OLD], extraRoutes: docsPage() });
     const routes = [...new Set(local.routes.map((r) => `${r.method} ${r.path}`))].filter(
@@ -135,9 +135,11 @@ describe("API keys", () => {
       "GET /docs/assets/:file",
       "GET /docs/assets/init.js",
       "GET /health",
+      "GET /links/:token",
       "GET /openapi.json",
       "GET /ui",
       "GET /ui/app.js",
+      "POST /links/:token",
       "POST /webhooks/:workflow_id",
     ]);
   });

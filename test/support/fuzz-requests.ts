@@ -89,6 +89,9 @@ const goodBody = fc.constantFrom(
   '{"approved":false}',
   '{"decision":"approve","reviewer":"fuzz"}',
   '{"note":"x"}',
+  // An approval link's minting and answer.
+  '{"topic":"review"}',
+  '{"choice":"approve"}',
 );
 
 /** One good and one hostile way to send each part of a request. */
