@@ -7,6 +7,7 @@ import {
   KINDS,
   loadWorkerConfig,
   kindSettingsOf,
+  linkGrant,
   startPath,
 } from "@wfc/core";
 import { describe, expect, it } from "vitest";
@@ -94,6 +95,49 @@ describe("defineKind", () => {
       z.object({ type: z.enum(["step", "end"]), detail: z.unknown() }),
     ]);
     expect(defineKind(logged(typed)).dashboard?.log?.stream).toBe("audit");
+  });
+});
+
+describe("an approval's declaration", () => {
+  const approval = (choices: { name: string; label: string }[]) => ({
+    question: "Ship it?",
+    choices,
+  });
+  const yes = { name: "yes", label: "Yes" };
+
+  it("is refused on an undeclared topic, with no choice, a misnamed or a repeated one", () => {
+    const kind = (topics: string[], choices: { name: string; label: string }[]) => () =>
+      defineKind({ ...base, name: "probe", topics, approvals: { ship: approval(choices) } });
+    expect(kind([], [yes])).toThrow(/approval on 'ship' is on a topic the kind does not declare/);
+    expect(kind(["ship"], [])).toThrow(/offers no choice/);
+    expect(kind(["ship"], [{ name: "Yes!", label: "Yes" }])).toThrow(/choice "Yes!" must be/);
+    expect(kind(["ship"], [yes, yes])).toThrow(/repeats a choice/);
+    expect(kind(["ship"], [yes])).not.toThrow();
+  });
+
+  it("grants a link every choice by default, or those asked for, and no other", () => {
+    const kind = defineKind({
+      ...base,
+      name: "probe",
+      topics: ["ship", "chat"],
+      approvals: { ship: approval([yes, { name: "no", label: "No" }]) },
+    });
+    expect(linkGrant(kind, "p-1", { topic: "ship" })).toEqual({
+      workflow_id: "p-1",
+      topic: "ship",
+      choices: ["yes", "no"],
+    });
+    // In the declaration's order, whatever the request's.
+    expect(linkGrant(kind, "p-1", { topic: "ship", choices: ["no", "yes"] }).choices).toEqual([
+      "yes",
+      "no",
+    ]);
+    expect(() => linkGrant(kind, "p-1", { topic: "ship", choices: ["maybe"] })).toThrow(
+      "choices 'maybe' are not choices of this approval (its choices: 'yes', 'no')",
+    );
+    expect(() => linkGrant(kind, "p-1", { topic: "chat" })).toThrow(
+      "takes no approval by link on topic 'chat' (its approval topics: 'ship')",
+    );
   });
 });
 

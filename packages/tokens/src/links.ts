@@ -163,11 +163,12 @@ export async function verifyLink(
 /** A jose error as the link's holder is told it, without the token or the key. */
 function linkError(error: unknown): LinkError {
   if (error instanceof LinkError) return error;
-  if (error instanceof errors.JWTExpired)
+  if (error instanceof errors.JWTExpired && error.payload.aud === LINK_AUDIENCE)
     return new LinkError("This link has expired", error.payload.exp);
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === "nbf")
     return new LinkError("This link is not valid yet");
-  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "aud")
+  // Signed by our key, but for another audience (a capability token): said before any claim it lacks.
+  if (error instanceof errors.JWTClaimValidationFailed && error.payload.aud !== LINK_AUDIENCE)
     return new LinkError("This is not an approval link");
   if (error instanceof errors.JOSEAlgNotAllowed)
     return new LinkError(`This link's algorithm is not accepted (only ${TOKEN_ALGORITHM})`);
