@@ -264,6 +264,30 @@ export const scenarios: [string, (c: ScenarioContext) => Promise<void>][] = [
     },
   ],
   [
+    "a minted approval link is answered once, with nothing but its path",
+    async ({ client, transport, id }) => {
+      const wf = id("link");
+      await client.start("document-review", wf, { pages: 1 });
+      const link = await client.mintLink(wf, { topic: "review", recipient: "ada" });
+      expect(link).toMatchObject({ workflow_id: wf, choices: ["approve", "request_changes"] });
+      expect(link.url.endsWith(link.path)).toBe(true);
+      const answer = () =>
+        transport.fetch(transport.baseUrl + link.path, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify({ choice: "approve" }),
+        });
+      expect((await answer()).status).toBe(200);
+      expect((await answer()).status).toBe(410);
+      // The events feed ends with the workflow.
+      for await (const change of client.followEvents(wf)) expect(change.key).toBeTypeOf("string");
+      expect((await client.getWorkflow(wf)).output).toMatchObject({
+        outcome: "approved",
+        reviewer: "ada",
+      });
+    },
+  ],
+  [
     "a minted token reaches its workflow's status and listed events only, until revoked",
     async ({ client, transport, id }) => {
       const wf = id("token");

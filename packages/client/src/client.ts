@@ -43,6 +43,29 @@ export interface SendOptions {
 /** Names of one kind a token reaches: a list, or `"*"` for all. */
 export type TokenNames = string[] | "*";
 
+/** What `mintLink` asks for: the topic, and optionally fewer choices, the recipient, a lifetime. */
+export interface LinkRequest {
+  topic: string;
+  /** Names of the approval's choices the link offers (default: all). */
+  choices?: string[];
+  /** Who the link is for: shown on its page, passed to the message. */
+  recipient?: string;
+  /** Lifetime in seconds: default 86400, at most 604800 (7 days). */
+  ttl_seconds?: number;
+}
+
+/** A minted approval link: its URL for the person, and what it offers until when. */
+export interface MintedLink {
+  url: string;
+  path: string;
+  link_id: string;
+  workflow_id: string;
+  topic: string;
+  choices: string[];
+  recipient?: string;
+  expires_at: string;
+}
+
 /** What `mintToken` asks for: one workflow, what of it, and for how long. */
 export interface TokenRequest {
   workflow_id: string;
@@ -227,6 +250,18 @@ export function createWorkflowClient(transport: Transport) {
      */
     revokeTokens: (workflowId: string) =>
       ok(api.workflows[":workflow_id"].tokens.revoke.$post({ param: { workflow_id: workflowId } })),
+    /**
+     * Mints a signed, single-use approval link for one topic of a workflow (one its kind declares
+     * an approval on): a person answers it with no key. @throws WorkflowApiError 409 for a topic
+     * without an approval or a finished workflow.
+     */
+    mintLink: (workflowId: string, request: LinkRequest) =>
+      ok(
+        api.workflows[":workflow_id"].links.$post({
+          param: { workflow_id: workflowId },
+          json: request,
+        }),
+      ) as Promise<MintedLink>,
     /** Liveness of the API. */
     health: () => ok(api.health.$get()),
   };

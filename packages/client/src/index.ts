@@ -1,6 +1,8 @@
 export {
   createWorkflowClient,
   type ListOptions,
+  type LinkRequest,
+  type MintedLink,
   type MintedToken,
   type TokenNames,
   type TokenRequest,
