@@ -31,6 +31,9 @@ let worker: TestWorker;
 let api: ReturnType<typeof createTestApi>;
 export const logged: string[] = [];
 
+/** The app the links are answered by, to serve over HTTP (a browser's tests). */
+export const linksApp = () => api.app;
+
 /** A request to the in-process app, with a body as given. */
 export type Answer = Omit<Response, "json"> & { json(): Promise<any> };
 export const request = async (path: string, init: RequestInit = {}): Promise<Answer> =>
