@@ -2,7 +2,6 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { liveFeedLimit } from "../contracts/live-feed.js";
 import {
-  baseUrl,
   commaList,
   listenHost,
   intAtLeast,
