@@ -1,6 +1,7 @@
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
+import { errors, SignJWT } from "jose";
 import type { KeyRing } from "./key-ring.js";
-import { TOKEN_ALGORITHM, TOKEN_LEEWAY_SECONDS, TOKEN_MAX_LENGTH } from "./tokens.js";
+import { TOKEN_ALGORITHM, verifySigned } from "./signed.js";
+import { TOKEN_MAX_LENGTH } from "./tokens.js";
 
 /**
  * Approval links: a signed, expiring URL through which a person answers one workflow on one
@@ -121,18 +122,12 @@ export async function verifyLink(
   now = Date.now(),
 ): Promise<VerifiedLink> {
   if (token.length > TOKEN_MAX_LENGTH) throw new LinkError("This link is too long to be ours");
-  const keyFor = (header: JWTHeaderParameters) => {
-    const key = ring.keys.find((k) => k.kid === header.kid);
-    if (!key) throw new LinkError("This link was signed with a key this API does not hold");
-    return key.secret;
-  };
   try {
-    const { payload } = await jwtVerify<Partial<LinkClaims>>(token, keyFor, {
-      algorithms: [TOKEN_ALGORITHM],
+    const payload = await verifySigned<LinkClaims>(ring, token, {
       audience: LINK_AUDIENCE,
-      clockTolerance: TOKEN_LEEWAY_SECONDS,
-      currentDate: new Date(now),
-      requiredClaims: ["sub", "jti", "iat", "nbf", "exp"],
+      claims: ["sub", "jti", "iat", "nbf", "exp"],
+      now,
+      unknownKey: () => new LinkError("This link was signed with a key this API does not hold"),
     });
     const { sub, jti, tp, ch, rcp, iat, exp } = payload;
     if (exp! - iat! > LINK_MAX_TTL_SECONDS) throw new LinkError("This link's lifetime is too long");

@@ -1,13 +1,12 @@
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
+import { errors, SignJWT, type JWTPayload } from "jose";
 import type { KeyRing } from "./key-ring.js";
 import { ANY, type Names, type TokenScope } from "./scope.js";
+import { TOKEN_ALGORITHM, verifySigned } from "./signed.js";
 
-/** The only algorithm: HMAC with SHA-256, whose key the API and the minting servers share. */
-export const TOKEN_ALGORITHM = "HS256";
+export { TOKEN_ALGORITHM, TOKEN_LEEWAY_SECONDS } from "./signed.js";
+
 /** Longest lifetime a token may be minted with: a day. */
 export const TOKEN_MAX_TTL_SECONDS = 24 * 60 * 60;
-/** How far the verifier's clock may be from the minter's (expiry and not-before), in seconds. */
-export const TOKEN_LEEWAY_SECONDS = 30;
 /** Longest token accepted; a real one is well under 1 KB even with long scopes. */
 export const TOKEN_MAX_LENGTH = 8 * 1024;
 /** The audience every token names: tokens of other systems sharing a key are not ours. */
@@ -110,18 +109,12 @@ export async function verifyToken(
 ): Promise<VerifiedToken> {
   if (token.length > TOKEN_MAX_LENGTH)
     throw new TokenError(`Token is longer than ${TOKEN_MAX_LENGTH} characters`);
-  const keyFor = (header: JWTHeaderParameters) => {
-    const key = ring.keys.find((k) => k.kid === header.kid);
-    if (!key) throw new TokenError("Token key id (kid) is unknown");
-    return key.secret;
-  };
   try {
-    const { payload } = await jwtVerify<Partial<ScopeClaims>>(token, keyFor, {
-      algorithms: [TOKEN_ALGORITHM],
+    const payload = await verifySigned<ScopeClaims>(ring, token, {
       audience: TOKEN_AUDIENCE,
-      clockTolerance: TOKEN_LEEWAY_SECONDS,
-      currentDate: new Date(now),
-      requiredClaims: ["sub", "iat", "nbf", "exp"],
+      claims: ["sub", "iat", "nbf", "exp"],
+      now,
+      unknownKey: () => new TokenError("Token key id (kid) is unknown"),
     });
     return { scope: scopeOf(payload), issuedAt: payload.iat!, expiresAt: payload.exp! };
   } catch (error) {
