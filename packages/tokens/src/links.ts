@@ -1,6 +1,6 @@
-import { errors, SignJWT } from "jose";
+import { errors } from "jose";
 import type { KeyRing } from "./key-ring.js";
-import { TOKEN_ALGORITHM, verifySigned } from "./signed.js";
+import { signWithNewest, TOKEN_ALGORITHM, verifySigned } from "./signed.js";
 import { TOKEN_MAX_LENGTH } from "./tokens.js";
 
 /**
@@ -79,28 +79,22 @@ export async function mintLink(
   ttlSeconds: number,
   now = Date.now(),
 ): Promise<MintedLink> {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > LINK_MAX_TTL_SECONDS)
-    throw new RangeError(`ttlSeconds must be a whole number from 1 to ${LINK_MAX_TTL_SECONDS}`);
   if (grant.choices.length === 0) throw new RangeError("a link must offer at least one choice");
-  const key = ring.keys.at(-1)!;
-  const issuedAt = Math.floor(now / 1000);
-  const expiresAt = issuedAt + ttlSeconds;
   // 128 random bits: the delivery key a second use of this link finds taken.
   const linkId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
-  const claims: Omit<LinkClaims, "sub" | "jti"> = {
+  const claims: Omit<LinkClaims, "sub"> = {
+    jti: linkId,
     tp: grant.topic,
     ch: [...grant.choices],
     ...(grant.recipient !== undefined && { rcp: grant.recipient }),
   };
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: "JWT", kid: key.kid })
-    .setSubject(grant.workflow_id)
-    .setJti(linkId)
-    .setAudience(LINK_AUDIENCE)
-    .setIssuedAt(issuedAt)
-    .setNotBefore(issuedAt)
-    .setExpirationTime(expiresAt)
-    .sign(key.secret);
+  const { token, expiresAt } = await signWithNewest(ring, claims, {
+    subject: grant.workflow_id,
+    audience: LINK_AUDIENCE,
+    ttlSeconds,
+    maxTtlSeconds: LINK_MAX_TTL_SECONDS,
+    now,
+  });
   return {
     ...grant,
     choices: [...grant.choices],

@@ -1,4 +1,4 @@
-import { jwtVerify, type JWTHeaderParameters } from "jose";
+import { jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
 import type { KeyRing } from "./key-ring.js";
 
 /** The only algorithm: HMAC with SHA-256, whose key the API and the minting servers share. */
@@ -39,4 +39,43 @@ export async function verifySigned<Claims>(
     requiredClaims: claims,
   });
   return payload;
+}
+
+/**
+ * Signs `claims` for `subject` and `audience` with the ring's newest key, valid `ttlSeconds`
+ * from `now` (ms), after checking the lifetime is 1..`maxTtlSeconds` whole seconds.
+ * @returns the JWT and its expiry (seconds since the epoch).
+ * @throws RangeError for another lifetime.
+ */
+export async function signWithNewest(
+  ring: KeyRing,
+  claims: JWTPayload,
+  {
+    subject,
+    audience,
+    ttlSeconds,
+    maxTtlSeconds,
+    now,
+  }: {
+    subject: string;
+    audience: string;
+    ttlSeconds: number;
+    maxTtlSeconds: number;
+    now: number;
+  },
+) {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > maxTtlSeconds)
+    throw new RangeError(`ttlSeconds must be a whole number from 1 to ${maxTtlSeconds}`);
+  const key = ring.keys.at(-1)!;
+  const issuedAt = Math.floor(now / 1000);
+  const expiresAt = issuedAt + ttlSeconds;
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: "JWT", kid: key.kid })
+    .setSubject(subject)
+    .setAudience(audience)
+    .setIssuedAt(issuedAt)
+    .setNotBefore(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(key.secret);
+  return { token, expiresAt };
 }

@@ -1,7 +1,7 @@
-import { errors, SignJWT, type JWTPayload } from "jose";
+import { errors, type JWTPayload } from "jose";
 import type { KeyRing } from "./key-ring.js";
 import { ANY, type Names, type TokenScope } from "./scope.js";
-import { TOKEN_ALGORITHM, verifySigned } from "./signed.js";
+import { signWithNewest, TOKEN_ALGORITHM, verifySigned } from "./signed.js";
 
 export { TOKEN_ALGORITHM, TOKEN_LEEWAY_SECONDS } from "./signed.js";
 
@@ -55,24 +55,18 @@ export async function mintToken(
   ttlSeconds: number,
   now = Date.now(),
 ): Promise<MintedToken> {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > TOKEN_MAX_TTL_SECONDS)
-    throw new RangeError(`ttlSeconds must be a whole number from 1 to ${TOKEN_MAX_TTL_SECONDS}`);
-  const key = ring.keys.at(-1)!;
-  const issuedAt = Math.floor(now / 1000);
-  const expiresAt = issuedAt + ttlSeconds;
   const claims: Omit<ScopeClaims, "sub"> = {
     ev: scope.events,
     st: scope.streams,
     tp: scope.topics,
   };
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: "JWT", kid: key.kid })
-    .setSubject(scope.workflow_id)
-    .setAudience(TOKEN_AUDIENCE)
-    .setIssuedAt(issuedAt)
-    .setNotBefore(issuedAt)
-    .setExpirationTime(expiresAt)
-    .sign(key.secret);
+  const { token, expiresAt } = await signWithNewest(ring, claims, {
+    subject: scope.workflow_id,
+    audience: TOKEN_AUDIENCE,
+    ttlSeconds,
+    maxTtlSeconds: TOKEN_MAX_TTL_SECONDS,
+    now,
+  });
   return { token, expires_at: new Date(expiresAt * 1000).toISOString(), scope };
 }
 
