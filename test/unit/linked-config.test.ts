@@ -1,12 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { ConfigError, withLinkedSettings } from "@wfc/core";
 import { describe, expect, it } from "vitest";
 import { apiConfig } from "../../functions/api/src/config.js";
 import { workerConfig } from "../../functions/worker/src/config.js";
 import { sstLinkEnv } from "@wfc/local-stack/sst-links";
+import { inFreshProcess } from "../support/fresh-process.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const linkedDatabase = {
   host: "db.internal",
   port: 5432,
@@ -84,21 +82,15 @@ describe("configuration from SST's linked resources", () => {
   it("reads the SST_RESOURCE_* variables npm start sets, through Resource from sst", () => {
     // A fresh process: Resource reads the environment once, when first used.
     const env = { PATH: process.env.PATH, ...sstLinkEnv("postgresql://u:pw@127.0.0.1:54329/dbos") };
-    const script = [
-      'import { workerConfig } from "./functions/worker/src/config.ts";',
-      'import { apiConfig } from "./functions/api/src/config.ts";',
-      "console.log(JSON.stringify([workerConfig().DBOS_SYSTEM_DATABASE_URL, apiConfig().DBOS_SYSTEM_DATABASE_URL]));",
-    ].join("\n");
-    const out = execFileSync(
-      process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", script],
-      {
-        cwd: root,
-        env,
-        encoding: "utf8",
-      },
+    const urls = inFreshProcess(
+      [
+        'import { workerConfig } from "./functions/worker/src/config.ts";',
+        'import { apiConfig } from "./functions/api/src/config.ts";',
+        "console.log(JSON.stringify([workerConfig().DBOS_SYSTEM_DATABASE_URL, apiConfig().DBOS_SYSTEM_DATABASE_URL]));",
+      ],
+      env,
     );
-    expect(JSON.parse(out)).toEqual([
+    expect(urls).toEqual([
       "postgresql://u:pw@127.0.0.1:54329/dbos",
       "postgresql://u:pw@127.0.0.1:54329/dbos",
     ]);

@@ -1,13 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { newTokenKey } from "@wfc/tokens";
 import { describe, expect, it } from "vitest";
 import { apiEnv, workerEnv, type RunSecrets } from "@wfc/local-stack/service-env";
 import { tokenKeysLink } from "@wfc/local-stack/token-keys";
+import { inFreshProcess } from "../support/fresh-process.js";
 
 // What `npm start` hands its worker and its API, read the way each process reads it: in a fresh
 // process (Resource from "sst" reads the SST_RESOURCE_* variables once), by its own config module.
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const databaseUrl = "postgresql://postgres:pw@127.0.0.1:54329/dbos";
 const ports = { api: 8123, health: 8001, relay: 8003 };
 
@@ -20,18 +18,15 @@ const secrets = (tokenKeys: string | undefined): RunSecrets => ({
 /** The approval-link settings `module`'s config function parses from `env`, secrets as text. */
 function parsedBy(module: "worker" | "api", env: NodeJS.ProcessEnv) {
   const load = module === "worker" ? "workerConfig" : "apiConfig";
-  const script = [
-    `import { ${load} } from "./functions/${module}/src/config.ts";`,
-    `const config = ${load}();`,
-    "const keys = config.TOKEN_KEYS?.keys.map((k) => `${k.kid}:${Buffer.from(k.secret).toString('base64url')}`);",
-    "console.log(JSON.stringify({ keys, url: config.PUBLIC_API_URL }));",
-  ].join("\n");
-  const out = execFileSync(
-    process.execPath,
-    ["--import", "tsx", "--input-type=module", "-e", script],
-    { cwd: root, env, encoding: "utf8" },
+  return inFreshProcess<{ keys?: string[]; url?: string }>(
+    [
+      `import { ${load} } from "./functions/${module}/src/config.ts";`,
+      `const config = ${load}();`,
+      "const keys = config.TOKEN_KEYS?.keys.map((k) => `${k.kid}:${Buffer.from(k.secret).toString('base64url')}`);",
+      "console.log(JSON.stringify({ keys, url: config.PUBLIC_API_URL }));",
+    ],
+    env,
   );
-  return JSON.parse(out) as { keys?: string[]; url?: string };
 }
 
 describe("npm start's worker", () => {
