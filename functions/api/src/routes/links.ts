@@ -1,139 +1,28 @@
 import {
   answerMessage,
-  AppError,
-  InvalidInputError,
   kindOfWorkflow,
   linkGrant,
   linkRequestSchema,
   NotFoundError,
-  storableText,
-  type Approval,
 } from "@wfc/core";
-import { LINK_PATH_PREFIX, mintLink, type VerifiedLink } from "@wfc/tokens";
-import { Hono, type Context } from "hono";
-import { accepts } from "hono/accepts";
-import { HTTPException } from "hono/http-exception";
-import { z } from "zod";
+import { LINK_PATH_PREFIX, mintLink } from "@wfc/tokens";
+import { Hono } from "hono";
 import type { Backend } from "../backend.js";
 import { checkStillRunning, checkTopic } from "../channels.js";
 import { deliverMessage } from "../delivery.js";
-import { STATUS } from "../errors.js";
-import { limitBody, parseJsonObject } from "../json-body.js";
-import { LinkForm, LinkOutcome, MAX_NOTE_LENGTH } from "../links/page.js";
+import { limitBody } from "../json-body.js";
+import { answerSchema, checkOffered, checkUnused, readAnswer, summaryOf } from "../links/checks.js";
+import { LinkForm, LinkOutcome } from "../links/page.js";
+import { answer } from "../links/respond.js";
 import { linkSubject, openLink, type LinkAuth } from "../links/resolve.js";
-import { LINK_STYLES } from "../links/styles.js";
 import { linkKeys } from "../message-keys.js";
 import { doc } from "../openapi.js";
-import { pagePolicy } from "../page-policy.js";
 import * as S from "../schemas.js";
 import { validate } from "../validation.js";
 import { workflowParam } from "./params.js";
 
 /** What a link route is told by an API without signing keys. */
 export const LINKS_OFF = "Approval links are not enabled on this API (TOKEN_KEYS)";
-
-const answerSchema = z.object({
-  choice: z.string({ error: "choice is required: the name of one of the link's choices" }).min(1),
-  note: storableText("note")
-    .max(MAX_NOTE_LENGTH, `note must be at most ${MAX_NOTE_LENGTH} characters`)
-    .optional(),
-});
-
-/** The page's own policy: its one inline stylesheet, no script at all, forms to itself only. */
-const POLICY = pagePolicy({ inlineStyles: [LINK_STYLES] }).replace(
-  "script-src 'self'",
-  "script-src 'none'",
-);
-
-/** What a page says above the detail, by status. */
-const TITLES: Record<number, string> = {
-  403: "This link cannot do that",
-  404: "Nothing to decide here",
-  409: "This decision is closed",
-  410: "This link can no longer be used",
-  413: "Your answer is too long",
-  422: "Your answer could not be read",
-};
-
-const wantsJson = (c: Context) =>
-  accepts(c, {
-    header: "Accept",
-    supports: ["text/html", "application/json"],
-    default: "text/html",
-  }) === "application/json";
-
-/**
- * Answers a link route: `work`'s JSON, or its page (HTML unless the client asks for JSON), and
- * each refusal as a page (or `{"detail"}`) with its status. Link pages are never cached: each
- * holds a credential in its URL and a state that changes once.
- */
-async function answer(
-  c: Context,
-  work: () => Promise<{ json: Record<string, unknown>; page: () => unknown }>,
-) {
-  c.header("cache-control", "no-store");
-  c.header("content-security-policy", POLICY);
-  let status: number;
-  let detail: string;
-  try {
-    const { json, page } = await work();
-    return wantsJson(c) ? c.json(json) : c.html(`<!doctype html>${await page()}`);
-  } catch (error) {
-    if (error instanceof AppError) status = STATUS[error.code];
-    else if (error instanceof HTTPException && !error.res) status = error.status;
-    else throw error;
-    detail = error.message;
-  }
-  if (wantsJson(c)) return c.json({ detail }, status as 403);
-  const page = LinkOutcome({
-    title: TITLES[status] ?? "This link cannot be used",
-    detail,
-    alert: true,
-  });
-  return c.html(`<!doctype html>${await page}`, status as 403);
-}
-
-/** The answer a POST carries: a form (the page's buttons) or JSON (`{"choice", "note"}`). */
-async function readAnswer(c: Context) {
-  const type = c.req.header("content-type") ?? "";
-  const fields = /^application\/x-www-form-urlencoded/i.test(type)
-    ? Object.fromEntries(new URLSearchParams(await c.req.text()))
-    : parseJsonObject(await c.req.text());
-  if (fields.note === "") delete fields.note;
-  const parsed = answerSchema.safeParse(fields);
-  if (!parsed.success)
-    throw new InvalidInputError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  return parsed.data;
-}
-
-/**
- * The kind's summary of the workflow; none when it throws (a summary is the kind's own code, and
- * a page without it still lets the person answer).
- */
-function summaryOf(approval: Approval, events: Record<string, unknown>) {
-  try {
-    return approval.summary?.(events);
-  } catch {
-    return undefined;
-  }
-}
-
-/** @throws a 410 (saying when) when the link was used; a concurrent use is caught by the delivery. */
-async function checkUnused(backend: Backend, link: VerifiedLink) {
-  const usedAt = await backend.deliveredAt(linkKeys(link.link_id).record);
-  if (usedAt)
-    throw new HTTPException(410, {
-      message: `This link was already used, on ${usedAt.toUTCString()}: nothing more can be sent with it`,
-    });
-}
-
-/** @throws a 403 when the link does not offer `choice` (a form altered, a guess). */
-function checkOffered(link: VerifiedLink, choice: string) {
-  if (!link.choices.includes(choice))
-    throw new HTTPException(403, {
-      message: `This link does not offer '${choice}' (it offers: ${link.choices.join(", ")}). Nothing was sent`,
-    });
-}
 
 /**
  * Approval links: minted per workflow and topic (API key only), then opened and answered by a
