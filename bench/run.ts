@@ -1,259 +1,20 @@
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { APP_NAME, loadWorkerConfig, notifierBatchMs } from "@wfc/core";
-import getPort from "get-port";
-import pg from "pg";
-import { runService, type ServiceProcess } from "@wfc/local-stack/child";
-import { API_ENTRY } from "@wfc/local-stack/entries";
+import { loadWorkerConfig, notifierBatchMs } from "@wfc/core";
 import { startTemporaryPostgres, type EmbeddedDatabase } from "@wfc/local-stack/embedded-postgres";
-import { serviceEnv, startBenchWorker } from "./bench-worker.js";
 import { bundleBrowserPackage } from "../scripts/build-browser.js";
+import { readArgs } from "./args.js";
 import { measureApiBundle } from "./bundle.js";
-import { createDatabase, benchPool } from "./databases.js";
+import { benchPool } from "./databases.js";
 import { commitRate, type CommitProbe } from "./ceiling.js";
-import { cpuSeconds, postmasterOf, serverCpuSeconds } from "./cpu.js";
 import { measureLambdaModel, poolerAvailable, type LambdaModelResult } from "./lambda-model.js";
-import * as measure from "./measures.js";
+import { runMode, type ModeResult } from "./mode.js";
 import { profileSamples, profileServerSettings, runProfile } from "./profiles.js";
 import { toMarkdown, writeReport, type Row } from "./report.js";
-import { baselineSide, tunedSide, WORKER_ENV, type Side } from "./sides.js";
-import { summarize, type Summary } from "./stats.js";
+import { measured, NOT_RUN } from "./stats.js";
 import { measureTokenCheck } from "./tokens.js";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    out: { type: "string" },
-    only: { type: "string" },
-    profile: { type: "string" },
-    samples: { type: "string" },
-  },
-});
-/** Groups of rows `--only` can pick (comma-separated); every group when it is not given. */
-const ROW_GROUPS = [
-  "idle",
-  "event-wake",
-  "stream",
-  "dispatch",
-  "message",
-  "first-progress",
-  "throughput",
-  "connections",
-  "bundle",
-  "lambda-model",
-  "tokens",
-] as const;
-type RowGroup = (typeof ROW_GROUPS)[number];
-const only = args.only?.split(",").map((id) => id.trim());
-const unknownGroup = only?.find((id) => !(ROW_GROUPS as readonly string[]).includes(id));
-if (unknownGroup) {
-  console.error(`--only: unknown row group '${unknownGroup}' (groups: ${ROW_GROUPS.join(", ")})`);
-  process.exit(2);
-}
-const wanted = (group: RowGroup) => !only || only.includes(group);
-/** What a row group that was not run reports: nothing, and its rows are left out. */
-const NOT_RUN: Summary = { n: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
-/** What the throughput group reports when it was not run (its rows are left out). */
-const NO_THROUGHPUT: measure.ThroughputResult = {
-  workflowsPerSecond: Number.NaN,
-  transactionsPerWorkflow: Number.NaN,
-  writingTransactionsPerWorkflow: Number.NaN,
-  cpuMsPerWorkflow: { postgres: Number.NaN, worker: Number.NaN, client: Number.NaN },
-};
-const measured = (value: Summary | number) =>
-  typeof value === "number" ? !Number.isNaN(value) : value.n > 0;
-const sizes: measure.Sizes = args.quick
-  ? { samples: 5, throughputWorkflows: 50, waiters: 50 }
-  : { samples: 40, throughputWorkflows: 1000, waiters: 1000 };
-if (args.samples) sizes.samples = Number(args.samples);
-// A full run is filed under its date next to the earlier ones; a smoke or a subset of rows
-// never is.
-const outBase =
-  args.out ??
-  (args.quick || only
-    ? `${root}bench/out/results`
-    : `${root}bench/results/${new Date().toISOString().slice(0, 10)}`);
-
-/** Back-to-back first-progress samples of the baseline (each waits for its 10 s poll). */
-const BASELINE_BACK_TO_BACK = 5;
-/**
- * The quick run is CI's smoke, not a measurement: the baseline's latency rows wait out its
- * polls (up to 10 s a sample), so two samples each show it runs end to end.
- */
-const QUICK_BASELINE_SAMPLES = 2;
-
-interface ModeResult {
-  idleTps: number;
-  idleCpuPercent: number;
-  eventWake: Summary;
-  /** The first event wake after the processes started (one sample). */
-  eventWakeFirst: Summary;
-  stream: Summary;
-  dispatch: Summary;
-  message: Summary;
-  firstProgress: Summary;
-  firstProgressBackToBack: Summary;
-  /** The slowest first-progress samples (both kinds), hop by hop. */
-  slowestFirstProgress: measure.ProgressHops[];
-  throughput: measure.ThroughputResult;
-  connections: number;
-}
-
-async function runMode(
-  mode: Side["name"],
-  admin: pg.Pool,
-  adminUrl: string,
-  serverIsLocal: boolean,
-): Promise<ModeResult> {
-  const database = `bench_${mode}_${Date.now()}`;
-  const databaseUrl = await createDatabase(admin, adminUrl, database);
-  const quiet = () => {};
-  const services: ServiceProcess[] = [];
-  const env = serviceEnv(databaseUrl);
-  const worker = startBenchWorker(databaseUrl, `bench-${mode}`, WORKER_ENV[mode]);
-  services.push(worker);
-  await worker.ready;
-  let side: Side;
-  if (mode === "tuned") {
-    const port = await getPort();
-    const api = runService("api", API_ENTRY, { ...env, PORT: String(port) }, quiet);
-    services.push(api);
-    await api.ready;
-    side = await tunedSide(databaseUrl, `http://127.0.0.1:${port}`);
-  } else {
-    side = await baselineSide(databaseUrl);
-  }
-  const collector = new measure.Collector(databaseUrl);
-  const latencySizes =
-    args.quick && mode === "baseline" ? { ...sizes, samples: QUICK_BASELINE_SAMPLES } : sizes;
-  const log = (what: string) => console.log(`  ${mode}: ${what}`);
-  try {
-    const latency = async (group: RowGroup, what: string, run: () => Promise<number[]>) => {
-      if (!wanted(group)) return NOT_RUN;
-      log(what);
-      return summarize(await run());
-    };
-    let idleTps = Number.NaN;
-    let idleCpuPercent = Number.NaN;
-    if (wanted("idle")) {
-      log("idle cost (5 s)");
-      const cpuBefore = cpuSeconds(worker.child.pid!);
-      idleTps = await measure.idleTransactionsPerSecond(admin, database);
-      idleCpuPercent = ((cpuSeconds(worker.child.pid!) - cpuBefore) / 5) * 100;
-    }
-    let eventWakeFirst = NOT_RUN;
-    const eventWake = await latency("event-wake", "event wake", async () => {
-      const { first, warm } = await measure.eventWake(side, latencySizes);
-      eventWakeFirst = summarize([first]);
-      return warm;
-    });
-    const stream = await latency("stream", "live stream", () =>
-      measure.streamLatency(side, latencySizes),
-    );
-    const dispatch = await latency("dispatch", "queue dispatch", () =>
-      measure.dispatch(side, latencySizes, collector),
-    );
-    const message = await latency("message", "message -> recv", () =>
-      measure.messageWake(side, latencySizes, collector),
-    );
-    let firstProgress = NOT_RUN;
-    let firstProgressBackToBack = NOT_RUN;
-    let slowestFirstProgress: measure.ProgressHops[] = [];
-    if (wanted("first-progress")) {
-      log("start -> first progress, spaced and back to back");
-      const spaced = await measure.startToProgress(side, latencySizes);
-      // The baseline's GET polls every 10 s: back to back, each of its samples takes that long.
-      const backToBack = await measure.startToProgressBackToBack(side, {
-        ...latencySizes,
-        samples:
-          mode === "baseline"
-            ? Math.min(BASELINE_BACK_TO_BACK, latencySizes.samples)
-            : latencySizes.samples,
-      });
-      firstProgress = summarize(measure.latenciesOf(spaced));
-      firstProgressBackToBack = summarize(measure.latenciesOf(backToBack));
-      slowestFirstProgress = (
-        await measure.progressHops(collector.pool, [...spaced, ...backToBack])
-      )
-        .sort((a, b) => b.total - a.total)
-        .slice(0, 3);
-    }
-    let throughput = NO_THROUGHPUT;
-    if (wanted("throughput")) {
-      log(`throughput (${sizes.throughputWorkflows} workflows)`);
-      // A server elsewhere: its processes are not ours to read.
-      const postmaster = serverIsLocal
-        ? postmasterOf(
-            (await admin.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid,
-          )
-        : undefined;
-      throughput = await measure.throughput(side, sizes, collector.pool, {
-        admin,
-        database,
-        cpu: {
-          worker: () => cpuSeconds(worker.child.pid!),
-          postgres: () => (postmaster ? serverCpuSeconds(postmaster) : Number.NaN),
-          client: () => {
-            const { user, system } = process.cpuUsage();
-            return (user + system) / 1e6;
-          },
-        },
-      });
-    }
-    let connections = Number.NaN;
-    if (wanted("connections")) {
-      log(`connections with ${sizes.waiters} waiters`);
-      connections =
-        mode === "tuned"
-          ? await measure.connectionsUnderWaiters(side, sizes, admin, `${APP_NAME}-api`, (id) =>
-              side.waitEvent(id, "never", 5),
-            )
-          : await naiveConnections(databaseUrl, admin);
-    }
-    return {
-      idleTps,
-      idleCpuPercent,
-      eventWake,
-      eventWakeFirst,
-      stream,
-      dispatch,
-      message,
-      firstProgress,
-      firstProgressBackToBack,
-      slowestFirstProgress,
-      throughput,
-      connections,
-    };
-  } finally {
-    await collector.close();
-    await side.close();
-    for (const service of services.reverse()) await service.stop();
-  }
-
-  async function naiveConnections(url: string, adminPool: pg.Pool) {
-    const pool = benchPool({ connectionString: url, application_name: "bench-naive-api" });
-    const client = await DBOSClient.create({
-      systemDatabaseUrl: url,
-      systemDatabasePool: pool,
-      applicationName: APP_NAME,
-    });
-    try {
-      return await measure.connectionsUnderWaiters(
-        side,
-        sizes,
-        adminPool,
-        "bench-naive-api",
-        (id) => client.getEvent(id, "never", 5),
-      );
-    } finally {
-      await client.destroy();
-      await pool.end();
-    }
-  }
-}
+const run = readArgs();
+const { sizes, wanted, only, root, outBase } = run;
 
 const fmtNumber = (value: number) => value.toFixed(0);
 
@@ -277,7 +38,7 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
   if (!adminUrl) {
-    const settings = args.profile ? profileServerSettings(args.profile) : undefined;
+    const settings = run.profile ? profileServerSettings(run.profile) : undefined;
     embedded = await startTemporaryPostgres("wfc-bench-", "postgres", { settings });
     adminUrl = embedded.adminUrl;
   }
@@ -287,23 +48,21 @@ async function main() {
     application_name: "bench-admin",
   });
   try {
-    if (args.profile) {
-      const samples = args.samples
-        ? Number(args.samples)
-        : profileSamples(args.profile, args.quick);
-      await runProfile(args.profile, admin, adminUrl, samples);
+    if (run.profile) {
+      const samples = run.samples ?? profileSamples(run.profile, run.quick);
+      await runProfile(run.profile, admin, adminUrl, samples);
       return;
     }
     console.log(
-      `Benchmark (${args.quick ? "quick smoke" : "full"}): naive baseline, then this system`,
+      `Benchmark (${run.quick ? "quick smoke" : "full"}): naive baseline, then this system`,
     );
-    const baseline = await runMode("baseline", admin, adminUrl, embedded !== undefined);
-    const tuned = await runMode("tuned", admin, adminUrl, embedded !== undefined);
+    const baseline = await runMode("baseline", run, admin, adminUrl, embedded !== undefined);
+    const tuned = await runMode("tuned", run, admin, adminUrl, embedded !== undefined);
     const probes: CommitProbe[] = [];
     const notifyingProbes: CommitProbe[] = [];
     if (wanted("throughput")) {
       console.log("  PostgreSQL commit rate (the throughput ceiling)");
-      const probeSeconds = args.quick ? 0.5 : 2;
+      const probeSeconds = run.quick ? 0.5 : 2;
       for (const clients of [4, 16, 32]) {
         probes.push(await commitRate(adminUrl, clients, probeSeconds));
         notifyingProbes.push(await commitRate(adminUrl, clients, probeSeconds, true));
@@ -345,11 +104,11 @@ async function main() {
     let tokenCheck = { key: NOT_RUN, token: NOT_RUN, uncached: NOT_RUN };
     if (wanted("tokens")) {
       console.log("  a token's check next to an API key's");
-      tokenCheck = await measureTokenCheck(admin, adminUrl, args.quick ? 50 : 500);
+      tokenCheck = await measureTokenCheck(admin, adminUrl, run.quick ? 50 : 500);
     }
     // The deployed model: every concurrent request its own frozen-between-invocations process.
     // Quick: 2 s load windows (their counters may lag: a smoke, not a measurement).
-    const lambdaSizes = args.quick
+    const lambdaSizes = run.quick
       ? { waiters: [5, 10], samples: 5, quietSeconds: 2, waitSeconds: 2 }
       : { waiters: [30, 60], samples: 30 };
     const notRun = (design: LambdaModelResult["design"]): LambdaModelResult => ({
@@ -376,7 +135,7 @@ async function main() {
     }
     // The smoke leaves the pooler's pair out (a minute on 2 cores): npm test's pooler suite runs
     // the API through pgbouncer on every change.
-    if (wanted("lambda-model") && poolerAvailable() && !args.quick) {
+    if (wanted("lambda-model") && poolerAvailable() && !run.quick) {
       console.log("  Lambda model through pgbouncer (transaction mode): today's design, the relay");
       todayPooled = await measureLambdaModel(admin, adminUrl, "listen", true, lambdaSizes);
       pooled = await measureLambdaModel(admin, adminUrl, "relay", true, lambdaSizes);
@@ -647,7 +406,7 @@ async function main() {
       : "";
     console.log(`\n${toMarkdown(rows, context, notes)}`);
     writeReport(outBase, rows, context, notes, {
-      quick: args.quick,
+      quick: run.quick,
       sizes,
       lambdaModel: { today, relay, todayPooled, pooled },
       throughput: {

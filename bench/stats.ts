@@ -21,4 +21,11 @@ export function summarize(samples: number[]): Summary {
   };
 }
 
+/** What a row group that was not run reports: nothing, and its rows are left out. */
+export const NOT_RUN: Summary = { n: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+
+/** Whether a value was measured: a group that was not run leaves NaN or `NOT_RUN`. */
+export const measured = (value: Summary | number) =>
+  typeof value === "number" ? !Number.isNaN(value) : value.n > 0;
+
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
