@@ -13,9 +13,10 @@ const API_KEY = "bench-api-key-0123456789abcdef";
  * What checking a capability token costs a request next to an API key: the real app in this
  * process on a database of its own, `GET /workflows/{id}` (a status read, the route a progress
  * bar polls) asked `samples` times with each credential, alternately, so the database's noise
- * falls on both alike. The token's revocation read is cached per process for 5 s: `token` asks
- * for one workflow again and again (cached, a progress bar's steady state), `uncached` for a new
- * workflow each time (the read made on every request).
+ * falls on both alike. A process keeps the tokens it verified (until they expire) and caches a
+ * workflow's revocation read for 5 s: `token` asks for one workflow with one token again and
+ * again (a progress bar's steady state), `uncached` with a new token for a new workflow each time
+ * (the signature verified and the revocation read on every request).
  */
 export async function measureTokenCheck(
   admin: pg.Pool,

@@ -9,6 +9,7 @@ import {
 import { decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
 import { Revocations } from "../../functions/api/src/tokens/revocations.js";
+import { VerifiedTokens } from "../../functions/api/src/tokens/verified-tokens.js";
 
 const scope = { workflow_id: "ord-1", events: ["state"], streams: "*", topics: [] } as const;
 
@@ -92,5 +93,37 @@ describe("revocations", () => {
     clock = 5_001;
     expect(await reader.isRevoked("w", 9)).toBe(true);
     expect(shared.reads).toBe(2);
+  });
+});
+
+describe("the tokens a process has verified", () => {
+  const ring = parseKeyRing(newTokenKey("k"));
+  const start = Date.now();
+
+  it("are not verified again until they expire, and refused from then on, as jose refuses them", async () => {
+    let now = start;
+    const verified = new VerifiedTokens(ring, 10, () => now);
+    const { token } = await mintToken(ring, scope, 60, start);
+    const first = await verified.verify(token);
+    expect(await verified.verify(token)).toBe(first);
+    // Within the leeway after expiry: still accepted; past it: refused, as a fresh check says.
+    now = start + (60 + 29) * 1000;
+    expect(await verified.verify(token)).toBe(first);
+    now = start + (60 + 31) * 1000;
+    await expect(verified.verify(token)).rejects.toThrow("Token expired");
+    await expect(verifyToken(ring, token, now)).rejects.toThrow("Token expired");
+  });
+
+  it("keep no token that did not verify, and at most their bound", async () => {
+    const verified = new VerifiedTokens(ring, 2);
+    const { token } = await mintToken(ring, scope, 60);
+    const tampered = `${token.slice(0, -2)}AA`;
+    await expect(verified.verify(tampered)).rejects.toThrow(/signature/);
+    await expect(verified.verify(tampered)).rejects.toThrow(/signature/);
+    const tokens = await Promise.all(
+      ["a", "b", "c"].map((id) => mintToken(ring, { ...scope, workflow_id: id }, 60)),
+    );
+    for (const { token: t } of tokens) await verified.verify(t);
+    expect((verified as unknown as { verified: Map<string, unknown> }).verified.size).toBe(2);
   });
 });

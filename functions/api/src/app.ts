@@ -26,6 +26,7 @@ import { workflowRoutes } from "./routes/workflows.js";
 import { openApiDocument } from "./openapi.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { Revocations } from "./tokens/revocations.js";
+import { VerifiedTokens } from "./tokens/verified-tokens.js";
 import { KEEPALIVE_MS } from "./sse.js";
 
 export interface AppSettings {
@@ -86,6 +87,7 @@ export function createApp(backend: Backend, settings: AppSettings = {}) {
   if (settings.corsOrigins?.length) app.use(corsFor(settings.corsOrigins));
   const tokens = settings.tokenKeys && {
     ring: settings.tokenKeys,
+    verified: new VerifiedTokens(settings.tokenKeys),
     revocations: new Revocations(backend.tokenRevocations),
   };
   const api = app

@@ -1,10 +1,26 @@
 import { jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
-import type { KeyRing } from "./key-ring.js";
+import type { KeyRing, TokenKey } from "./key-ring.js";
 
 /** The only algorithm: HMAC with SHA-256, whose key the API and the minting servers share. */
 export const TOKEN_ALGORITHM = "HS256";
 /** How far the verifier's clock may be from the minter's (expiry and not-before), in seconds. */
 export const TOKEN_LEEWAY_SECONDS = 30;
+
+/**
+ * Each key as a WebCrypto HMAC key, imported once: given the raw bytes, jose imports them again on
+ * every sign and verify, an asynchronous call that costs a request a trip through the thread
+ * pool (about 0.1 ms on a small machine).
+ */
+const imported = new WeakMap<TokenKey, Promise<Awaited<ReturnType<typeof crypto.subtle.importKey>>>>();
+function cryptoKey(key: TokenKey): Promise<Awaited<ReturnType<typeof crypto.subtle.importKey>>> {
+  let promise = imported.get(key);
+  if (!promise) {
+    const algorithm = { name: "HMAC", hash: "SHA-256" };
+    promise = crypto.subtle.importKey("raw", key.secret, algorithm, false, ["sign", "verify"]);
+    imported.set(key, promise);
+  }
+  return promise;
+}
 
 /**
  * Verifies a JWT signed by this package, tokens and links alike: HS256 only, with the ring's key
@@ -29,7 +45,7 @@ export async function verifySigned<Claims>(
   const keyFor = (header: JWTHeaderParameters) => {
     const key = ring.keys.find((k) => k.kid === header.kid);
     if (!key) throw unknownKey();
-    return key.secret;
+    return cryptoKey(key);
   };
   const { payload } = await jwtVerify<Partial<Claims>>(token, keyFor, {
     algorithms: [TOKEN_ALGORITHM],
@@ -76,6 +92,6 @@ export async function signWithNewest(
     .setIssuedAt(issuedAt)
     .setNotBefore(issuedAt)
     .setExpirationTime(expiresAt)
-    .sign(key.secret);
+    .sign(await cryptoKey(key));
   return { token, expiresAt };
 }

@@ -1,8 +1,9 @@
-import { LINK_PATH_PREFIX, TokenError, verifyToken, type KeyRing } from "@wfc/tokens";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { LINK_PATH_PREFIX, TokenError } from "@wfc/tokens";
 import type { Context, MiddlewareHandler, Next } from "hono";
-import { timingSafeEqual } from "hono/utils/buffer";
 import { reachableByToken, setTokenRequest, TOKENS_OFF } from "../tokens/guard.js";
 import type { Revocations } from "../tokens/revocations.js";
+import type { VerifiedTokens } from "../tokens/verified-tokens.js";
 
 /**
  * Paths reachable without a key: liveness, signature-checked webhooks, approval links (the
@@ -33,16 +34,24 @@ const unauthorized = (c: Context, detail: string, error?: string) => {
 /** A JWS in compact form (three base64url parts; `alg: none` leaves the last empty). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** Where capability tokens are checked: their key ring, and the revocations of their workflows. */
+/** Where capability tokens are checked: their verifier (and key ring), and their revocations. */
 export interface TokenAuth {
-  ring: KeyRing;
+  verified: VerifiedTokens;
   revocations: Revocations;
 }
 
-async function isApiKey(keys: string[], token: string) {
+const sha256 = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * Whether `credential` is one of the keys, whose SHA-256 digests are `keyDigests`. Digests are
+ * compared, so every comparison is of 32 bytes whatever the lengths, in constant time, and every
+ * key is compared, so the time taken does not tell which one (or whether any) matched.
+ * Synchronous: WebCrypto's digest would cost each request a trip through the thread pool.
+ */
+function isApiKey(keyDigests: Buffer[], credential: string) {
+  const digest = sha256(credential);
   let valid = false;
-  // Every key is compared, so the time taken does not tell which one (or whether any) matched.
-  for (const key of keys) if (await timingSafeEqual(key, token)) valid = true;
+  for (const key of keyDigests) if (timingSafeEqual(key, digest)) valid = true;
   return valid;
 }
 
@@ -56,11 +65,12 @@ async function isApiKey(keys: string[], token: string) {
  * With no keys the API is open, and a token still reaches only its scope.
  */
 export function authenticate(keys: string[], tokens?: TokenAuth): MiddlewareHandler {
+  const keyDigests = keys.map(sha256);
   const asToken = async (c: Context, next: Next, token: string) => {
     if (!tokens) return unauthorized(c, TOKENS_OFF, "invalid_token");
     let verified;
     try {
-      verified = await verifyToken(tokens.ring, token);
+      verified = await tokens.verified.verify(token);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       return unauthorized(c, error.message, "invalid_token");
@@ -103,7 +113,7 @@ export function authenticate(keys: string[], tokens?: TokenAuth): MiddlewareHand
             "invalid_request",
           )
         : next();
-    if (keys.length && (await isApiKey(keys, credential))) return next();
+    if (keys.length && isApiKey(keyDigests, credential)) return next();
     // Without signing keys a JWT-shaped header is what it was before tokens: a wrong key (or,
     // on an open API, ignored).
     if (tokens && COMPACT_JWS.test(credential)) return asToken(c, next, credential);
