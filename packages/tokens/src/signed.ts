@@ -11,7 +11,10 @@ export const TOKEN_LEEWAY_SECONDS = 30;
  * every sign and verify, an asynchronous call that costs a request a trip through the thread
  * pool (about 0.1 ms on a small machine).
  */
-const imported = new WeakMap<TokenKey, Promise<Awaited<ReturnType<typeof crypto.subtle.importKey>>>>();
+const imported = new WeakMap<
+  TokenKey,
+  Promise<Awaited<ReturnType<typeof crypto.subtle.importKey>>>
+>();
 function cryptoKey(key: TokenKey): Promise<Awaited<ReturnType<typeof crypto.subtle.importKey>>> {
   let promise = imported.get(key);
   if (!promise) {
