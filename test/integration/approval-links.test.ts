@@ -10,6 +10,7 @@ import {
   PUBLIC_API_URL,
   received,
   request,
+  id,
   authorized,
   useLinksStack,
   waitingReview,
@@ -222,6 +223,29 @@ describe("a link a workflow mints itself", () => {
     const path = await linkFor(wf);
     const answered = await request(path, { method: "POST", ...form({ choice: "approve" }) });
     expect(answered.status).toBe(200);
+    expect((await outcome(wf)).output).toMatchObject({ outcome: "approved" });
+  });
+});
+
+describe("a link opened before its workflow asks", () => {
+  it("says the workflow is not asking yet, and its answer waits for the receive", async () => {
+    const wf = id("notify-held");
+    const start = await request(`/start-workflow-document-review/${wf}/1`, {
+      method: "POST",
+      headers: authorized,
+    });
+    expect(start.status).toBe(200);
+    // The review is in its step posting the link (held by the receiver): not yet in its receive.
+    await postedFor(wf).promise;
+    const path = await linkFor(wf);
+    const view = await request(path, { headers: json });
+    expect(await view.json()).toMatchObject({ waiting: false });
+    expect(await (await request(path)).text()).toContain(
+      "The workflow is not asking yet: it gets your answer when it does.",
+    );
+    const answered = await request(path, { method: "POST", ...form({ choice: "approve" }) });
+    expect(answered.status).toBe(200);
+    postedFor(wf).release();
     expect((await outcome(wf)).output).toMatchObject({ outcome: "approved" });
   });
 });

@@ -117,15 +117,21 @@ export async function received(workflowId: string) {
 
 /**
  * REVIEW_NOTIFY_URL's receiver: what each review posted, by workflow ID. A review whose ID says
- * `notify-fails` is answered 500, as a chat that is down.
+ * `notify-fails` is answered 500, as a chat that is down; one whose ID says `notify-held` is
+ * answered only once `release` is called, so the review stays in its step, not yet waiting.
  */
 type Notice = Record<string, string>;
-const posted = new Map<string, { promise: Promise<Notice>; resolve: (notice: Notice) => void }>();
-export const postedFor = (workflowId: string) => {
+interface Posted {
+  promise: Promise<Notice>;
+  resolve: (notice: Notice) => void;
+  release: () => void;
+}
+const posted = new Map<string, Posted>();
+export const postedFor = (workflowId: string): Posted => {
   if (!posted.has(workflowId)) {
     let resolve!: (notice: Notice) => void;
     const promise = new Promise<Notice>((r) => (resolve = r));
-    posted.set(workflowId, { promise, resolve });
+    posted.set(workflowId, { promise, resolve, release: () => {} });
   }
   return posted.get(workflowId)!;
 };
@@ -134,9 +140,12 @@ const notifier = createServer((req, res) => {
   req.on("data", (chunk: Buffer) => (body += chunk.toString()));
   req.on("end", () => {
     const json = JSON.parse(body) as Record<string, string>;
-    const fails = json.workflow_id!.includes("notify-fails");
-    res.writeHead(fails ? 500 : 204).end();
-    if (!fails) postedFor(json.workflow_id!).resolve(json);
+    const id = json.workflow_id!;
+    const entry = postedFor(id);
+    if (id.includes("notify-fails")) return res.writeHead(500).end();
+    if (id.includes("notify-held")) entry.release = () => res.writeHead(204).end();
+    else res.writeHead(204).end();
+    entry.resolve(json);
   });
 });
 
