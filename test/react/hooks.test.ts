@@ -57,8 +57,9 @@ describe("@wfc/react against the API", () => {
     await createWorkflowClient(stack.transport("http")).start("document-review", id, { pages: 3 });
     const renderer: ReactTestRenderer = create(createElement(Review, { id }));
     const until = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 50 });
+    // Each hook follows the workflow on a feed of its own: each hears the wait in its own time.
     await until(() => expect(seen!.workflow.data.waitingFor?.topic).toBe("review"));
-    expect(seen!.events.data.waitingFor?.topic).toBe("review");
+    await until(() => expect(seen!.events.data.waitingFor?.topic).toBe("review"));
     expect(seen!.workflow.data.workflow?.status).toBe("PENDING");
 
     await seen!.review.send({ decision: "approve", reviewer: "ada" });
